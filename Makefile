@@ -1,0 +1,54 @@
+# One command sets up and runs the main job (make demo); one sets up and passes the
+# tests (make test). Each creates the virtual environment itself.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+DATA ?= $(CURDIR)/data
+export POET_LANDING_DIR ?= $(DATA)/landing
+export POET_WAREHOUSE ?= $(DATA)/warehouse.duckdb
+export POET_PUBLISHED ?= $(DATA)/poet.duckdb
+export DAGSTER_HOME ?= $(DATA)/dagster_home
+
+.PHONY: setup demo run synth test lint ui bench clean
+
+$(STAMP): pyproject.toml requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c requirements.lock -e ".[dev]"
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	@mkdir -p "$(POET_LANDING_DIR)" "$(DAGSTER_HOME)"
+	@if [ -z "$$(ls -A "$(POET_LANDING_DIR)")" ]; then \
+		echo "Landing folder is empty: generating 2014-like returns"; \
+		$(BIN)/poet synth --out "$(POET_LANDING_DIR)"; \
+	fi
+	$(BIN)/poet run
+	$(BIN)/poet summary
+	@echo "Open the Dagster UI with: make ui   (then http://127.0.0.1:3000)"
+
+run: setup
+	$(BIN)/poet run
+
+synth: setup
+	$(BIN)/poet synth --out "$(POET_LANDING_DIR)"
+
+test: setup
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check .
+
+ui: setup
+	@mkdir -p "$(DAGSTER_HOME)"
+	$(BIN)/poet ui
+
+bench: setup
+	$(BIN)/python benchmarks/run_all.py
+
+clean:
+	rm -rf data dbt_project/target dbt_project/logs .pytest_cache

@@ -1,0 +1,1 @@
+"""POET survey warehouse: Dagster definitions, stages and the `poet` command."""

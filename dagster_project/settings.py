@@ -1,0 +1,59 @@
+"""Typed configuration, read from the environment with defaults under `data/`.
+
+Every path is made absolute here: dbt resolves relative paths from its own project
+folder and Dagster runs steps from other working directories, so a relative path
+would point at different files in different steps.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
+EXPECTATIONS_DIR = REPO_ROOT / "expectations"
+REFERENCE_DIR = DBT_PROJECT_DIR / "seeds" / "reference"
+DEFAULT_DATA_DIR = REPO_ROOT / "data"
+
+SURVEYS = ("holders", "carers")
+
+
+def _path_from_env(name: str, default: Path) -> Path:
+    value = os.environ.get(name, "").strip()
+    return Path(value).expanduser().resolve() if value else default.resolve()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the warehouse reads and writes.
+
+    landing_dir: folder of survey returns (`POET_LANDING_DIR`).
+    warehouse:   the working DuckDB file every refresh builds into (`POET_WAREHOUSE`).
+    published:   the analysts' DuckDB file, replaced only after every gate passed
+                 (`POET_PUBLISHED`).
+    dagster_home: Dagster's run history, shared by `poet run` and the UI (`DAGSTER_HOME`).
+    """
+
+    landing_dir: Path
+    warehouse: Path
+    published: Path
+    dagster_home: Path
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        data = _path_from_env("POET_DATA_DIR", DEFAULT_DATA_DIR)
+        return cls(
+            landing_dir=_path_from_env("POET_LANDING_DIR", data / "landing"),
+            warehouse=_path_from_env("POET_WAREHOUSE", data / "warehouse.duckdb"),
+            published=_path_from_env("POET_PUBLISHED", data / "poet.duckdb"),
+            dagster_home=_path_from_env("DAGSTER_HOME", data / "dagster_home"),
+        )
+
+    def export(self) -> None:
+        """Write the resolved values back to the environment, for subprocesses (dbt)."""
+        os.environ["POET_LANDING_DIR"] = str(self.landing_dir)
+        os.environ["POET_WAREHOUSE"] = str(self.warehouse)
+        os.environ["POET_PUBLISHED"] = str(self.published)
+        os.environ["DAGSTER_HOME"] = str(self.dagster_home)

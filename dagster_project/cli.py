@@ -52,6 +52,13 @@ def cmd_run(args: argparse.Namespace) -> int:
     return _fail(f"full refresh failed (run {outcome.run_id}): {outcome.reason}")
 
 
+def cmd_summary(args: argparse.Namespace) -> int:
+    from dagster_project.summary import summarise
+
+    print(summarise(Settings.from_env().published))
+    return 0
+
+
 def cmd_ui(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     settings.export()
@@ -75,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="one full refresh through Dagster (appears in the UI)")
     run.set_defaults(func=cmd_run)
+
+    summary = sub.add_parser("summary", help="print a short summary of the published warehouse")
+    summary.set_defaults(func=cmd_summary)
 
     ui = sub.add_parser("ui", help="start the Dagster UI and daemon on localhost")
     ui.add_argument("--host", default="127.0.0.1")

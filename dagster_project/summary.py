@@ -1,0 +1,84 @@
+"""A short text summary of the analysts' (published) warehouse, for `poet summary`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
+    return con.execute(sql).fetchall()
+
+
+def summarise(published: Path) -> str:
+    if not published.exists():
+        return f"No published warehouse at {published} yet: run 'poet run' first."
+    lines: list[str] = [f"Published warehouse: {published}"]
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        lines.append("")
+        lines.append("Landed files by status:")
+        for status, files, rows in _rows(
+            con,
+            "select status, count(*), sum(rows) from marts.landed_files group by status order by status",
+        ):
+            lines.append(f"  {status:<12} {files:>5} files {int(rows or 0):>10} rows")
+        quarantined = _rows(
+            con,
+            "select path, reason from marts.landed_files where status = 'quarantined' order by path",
+        )
+        for path, reason in quarantined[:20]:
+            lines.append(f"    quarantined {path}: {reason}")
+        if len(quarantined) > 20:
+            lines.append(f"    ... and {len(quarantined) - 20} more (see marts.landed_files)")
+
+        lines.append("")
+        lines.append("Respondents used:")
+        for table, survey in (("holder_responses", "holders"), ("carer_responses", "carers")):
+            for wave, n, orgs in _rows(
+                con,
+                f"select wave, count(*), count(distinct org_code) from marts.{table} "
+                "group by wave order by wave",
+            ):
+                lines.append(f"  {wave} {survey:<8} {n:>9} respondents from {orgs} organisations")
+
+        latest = _rows(con, "select max(wave) from marts.outcome_summary")[0][0]
+        if latest is not None:
+            lines.append("")
+            lines.append(f"Outcomes {latest}: % better of those for whom relevant (95% Wilson interval)")
+            for survey, outcome, n, pct, low, high in _rows(
+                con,
+                "select survey, outcome_id, n_relevant, pct_positive, ci_low, ci_high "
+                f"from marts.outcome_summary where wave = {int(latest)} "
+                "order by survey desc, pct_positive desc",
+            ):
+                if pct is None:
+                    continue
+                lines.append(
+                    f"  {survey:<8} {outcome:<36} {pct:5.1f}%  ({low:4.1f}-{high:4.1f})  n={n}"
+                )
+
+        fidelity = _rows(
+            con,
+            "select kind, count(*), count(reproduced), "
+            "sum(case when within_interval then 1 else 0 end), "
+            "sum(case when significance_agrees then 1 else 0 end), count(significance_agrees) "
+            "from marts.report_fidelity where not suspected_erratum group by kind order by kind",
+        )
+        if fidelity:
+            lines.append("")
+            lines.append("Fidelity to the 2014 report (suspected errata left out):")
+            for kind, total, reproduced, within, agrees, comparable in fidelity:
+                line = (
+                    f"  {kind:<12} {total:>4} published, {reproduced:>4} reproduced, "
+                    f"{int(within or 0):>4} inside the reproduced 95% interval"
+                )
+                if comparable:
+                    line += f", significance agrees for {int(agrees or 0)} of {comparable}"
+                lines.append(line)
+    except duckdb.Error as exc:
+        lines.append(f"(summary incomplete: {str(exc).splitlines()[0]})")
+    finally:
+        con.close()
+    return "\n".join(lines)

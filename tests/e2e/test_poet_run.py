@@ -1,0 +1,124 @@
+"""`poet run` end to end: synthetic returns in, a published warehouse with every mart out."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dagster_project.settings import REPO_ROOT
+
+POET = str(Path(sys.executable).parent / "poet")
+CONTRACT_MARTS = REPO_ROOT / "docs" / "contract" / "marts.md"
+
+
+def _contract_tables() -> set[str]:
+    """Every table named in the first column of the contract's table of marts."""
+    names: set[str] = set()
+    for line in CONTRACT_MARTS.read_text().splitlines():
+        if line.startswith("| `"):
+            names.update(re.findall(r"`(\w+)`", line.split("|")[1]))
+    return names
+
+
+def _env(root: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update(
+        POET_LANDING_DIR=str(root / "landing"),
+        POET_WAREHOUSE=str(root / "warehouse.duckdb"),
+        POET_PUBLISHED=str(root / "poet.duckdb"),
+        DAGSTER_HOME=str(root / "dagster_home"),
+    )
+    return env
+
+
+@pytest.fixture(scope="module")
+def refreshed(tmp_path_factory):
+    root = tmp_path_factory.mktemp("e2e")
+    env = _env(root)
+    subprocess.run(
+        [POET, "synth", "--out", env["POET_LANDING_DIR"], "--holders", "1500", "--carers", "800",
+         "--seed", "7"],
+        check=True, env=env, cwd=REPO_ROOT, capture_output=True, text=True,
+    )
+    run = subprocess.run([POET, "run"], env=env, cwd=REPO_ROOT, capture_output=True, text=True)
+    return root, env, run
+
+
+def test_poet_run_succeeds_and_says_so(refreshed):
+    _, _, run = refreshed
+    assert run.returncode == 0, run.stderr[-4000:]
+    assert "full refresh succeeded" in run.stdout
+
+
+def test_every_contract_mart_is_published_and_documented(refreshed):
+    root, _, _ = refreshed
+    con = duckdb.connect(str(root / "poet.duckdb"), read_only=True)
+    try:
+        published = {
+            name
+            for (name,) in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts'"
+            ).fetchall()
+        }
+        raw = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'raw'"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    expected = _contract_tables()
+    assert len(expected) == 17
+    assert expected <= published, sorted(expected - published)
+    assert raw == 0, "the raw layer (unredacted comments) must not reach the analysts' file"
+
+
+def test_rows_reconcile_for_every_landed_file(refreshed):
+    root, _, _ = refreshed
+    con = duckdb.connect(str(root / "poet.duckdb"), read_only=True)
+    try:
+        unreconciled = con.execute(
+            "select path from marts.landed_files where status = 'used' "
+            "and rows <> rows_used + rows_without_consent"
+        ).fetchall()
+        statuses = dict(
+            con.execute("select status, count(*) from marts.landed_files group by status").fetchall()
+        )
+        national = con.execute(
+            """
+            select count(*) from (
+                select distinct b.wave, b.survey, b.outcome_id, b.national_pct, o.pct_positive
+                from marts.org_benchmark b
+                join marts.outcome_summary o using (wave, survey, outcome_id)
+                where abs(b.national_pct - o.pct_positive) > 1e-9
+            )
+            """
+        ).fetchone()[0]
+    finally:
+        con.close()
+    assert unreconciled == []
+    assert statuses.get("used", 0) > 0 and statuses.get("quarantined", 0) > 0
+    assert national == 0
+
+
+def test_run_appears_in_dagster_home(refreshed):
+    import dagster as dg
+
+    root, _, _ = refreshed
+    instance = dg.DagsterInstance.from_config(str(root / "dagster_home"))
+    runs = instance.get_runs()
+    assert runs and runs[0].job_name == "full_refresh"
+    assert runs[0].status == dg.DagsterRunStatus.SUCCESS
+
+
+def test_unreadable_landing_folder_fails_with_one_line(tmp_path):
+    env = _env(tmp_path)
+    env["POET_LANDING_DIR"] = str(tmp_path / "does-not-exist")
+    run = subprocess.run([POET, "run"], env=env, cwd=REPO_ROOT, capture_output=True, text=True)
+    assert run.returncode != 0
+    lines = [line for line in run.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and "landing folder" in lines[0], run.stderr

@@ -1,0 +1,142 @@
+"""Plan 2.4 (differences across the four social care groups) and 2.5 (process scale).
+
+Holders only: `social_care_group` is a holder recode. Counts and means come from DuckDB
+GROUP BY queries; scipy computes the tests from those small tables.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from dagster_project.stats.plan import (
+    GROUP_TEST_FACTORS,
+    HOLDERS,
+    PROCESS_ITEMS,
+    PROCESS_LEVELS,
+    SOCIAL_CARE_GROUPS,
+)
+
+AMOUNT = "weekly_amount_gbp"
+
+
+def group_variables() -> list[tuple[str, tuple[str, ...]]]:
+    """(variable, its levels) of every chi-square test of plan 2.4, in published order."""
+    flags = [HOLDERS.flag(o) for o in HOLDERS.outcomes] + list(GROUP_TEST_FACTORS)
+    return [(v, ("0", "1")) for v in flags] + [(f"{i}_level", PROCESS_LEVELS) for i in PROCESS_ITEMS]
+
+
+def _level_counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """wave, variable, level, social_care_group, n for every tested variable (one query)."""
+    cols = ", ".join(f'CAST("{v}" AS VARCHAR) AS "{v}"' for v, _ in group_variables())
+    names = ", ".join(f'"{v}"' for v, _ in group_variables())
+    return con.execute(
+        f"""
+        WITH long AS (
+            UNPIVOT (SELECT wave, social_care_group, {cols} FROM {HOLDERS.table}
+                     WHERE social_care_group IS NOT NULL)
+            ON {names} INTO NAME variable VALUE level
+        )
+        SELECT wave, variable, level, social_care_group, COUNT(*) AS n
+        FROM long GROUP BY ALL
+        """
+    ).df()
+
+
+def chi_square(table: np.ndarray) -> tuple[float | None, int, float | None, str | None]:
+    """Pearson chi-square without continuity correction on the non-empty rows and columns."""
+    table = table[table.sum(axis=1) > 0][:, table.sum(axis=0) > 0]
+    df = (table.shape[0] - 1) * (table.shape[1] - 1) if table.size else 0
+    if df < 1:
+        return None, 0, None, "fewer than two groups or levels with answers: no test"
+    result = stats.chi2_contingency(table, correction=False)
+    return float(result.statistic), df, float(result.pvalue), None
+
+
+def group_tables(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """group_differences and group_figures rows of every wave."""
+    counts = _level_counts(con)
+    waves = [int(w) for (w,) in con.execute(f"SELECT DISTINCT wave FROM {HOLDERS.table} ORDER BY 1").fetchall()]
+    differences, figures = [], []
+    for wave in waves:
+        in_wave = counts[counts["wave"] == wave]
+        for variable, levels in group_variables():
+            rows = in_wave[in_wave["variable"] == variable]
+            table = (
+                rows.pivot_table(index="social_care_group", columns="level", values="n", aggfunc="sum")
+                .reindex(index=list(SOCIAL_CARE_GROUPS), columns=list(levels))
+                .fillna(0)
+                .to_numpy(dtype=float)
+            )
+            statistic, df, p, note = chi_square(table)
+            differences.append({
+                "wave": wave, "survey": "holders", "variable": variable, "test": "chi_square",
+                "statistic": statistic, "df": df, "df_within": None, "p_value": p,
+                "n": int(table.sum()), "note": note,
+            })  # fmt: skip
+            shown = ("1",) if levels == ("0", "1") else levels
+            for g, group in enumerate(SOCIAL_CARE_GROUPS):
+                base = table[g].sum()
+                for level in shown:
+                    value = 100 * table[g, levels.index(level)] / base if base else None
+                    figures.append({
+                        "wave": wave, "survey": "holders", "variable": variable, "level": level,
+                        "social_care_group": group, "n": int(base), "value": value,
+                    })  # fmt: skip
+        anova_row, anova_figures = _anova(con, wave)
+        differences.append(anova_row)
+        figures.extend(anova_figures)
+    return pd.DataFrame(differences), pd.DataFrame(figures)
+
+
+def _anova(con: duckdb.DuckDBPyConnection, wave: int) -> tuple[dict, list[dict]]:
+    """One-way ANOVA of the weekly amount (ongoing budgets only) across the groups."""
+    amounts = con.execute(
+        f"SELECT social_care_group, {AMOUNT} FROM {HOLDERS.table} "
+        f"WHERE wave = ? AND social_care_group IS NOT NULL AND {AMOUNT} IS NOT NULL",
+        [wave],
+    ).df()
+    samples = {g: amounts.loc[amounts["social_care_group"] == g, AMOUNT].to_numpy() for g in SOCIAL_CARE_GROUPS}
+    present = [s for s in samples.values() if len(s)]
+    n = sum(len(s) for s in present)
+    row = {"wave": wave, "survey": "holders", "variable": AMOUNT, "test": "anova", "n": n,
+           "statistic": None, "df": None, "df_within": None, "p_value": None, "note": None}  # fmt: skip
+    if len(present) >= 2 and n > len(present):
+        result = stats.f_oneway(*present)
+        row |= {"statistic": float(result.statistic), "p_value": float(result.pvalue),
+                "df": len(present) - 1, "df_within": n - len(present)}  # fmt: skip
+    else:
+        row["note"] = "fewer than two groups with an ongoing weekly amount: no test"
+    figures = [
+        {"wave": wave, "survey": "holders", "variable": AMOUNT, "level": "mean",
+         "social_care_group": g, "n": len(s), "value": float(s.mean()) if len(s) else None}
+        for g, s in samples.items()
+    ]  # fmt: skip
+    return row, figures
+
+
+def process_scale(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Mean inter-item r (pairwise complete) and Cronbach's alpha (complete cases) per wave."""
+    items = [f'CAST("{i}" AS DOUBLE)' for i in PROCESS_ITEMS]
+    pairs = [
+        f"corr({items[i]}, {items[j]})"
+        for i in range(len(items))
+        for j in range(i + 1, len(items))
+    ]
+    complete = " AND ".join(f'"{i}" IS NOT NULL' for i in PROCESS_ITEMS)
+    item_vars = " + ".join(f"var_samp({x}) FILTER (WHERE {complete})" for x in items)
+    total = " + ".join(items)
+    k = len(items)
+    return con.execute(
+        f"""
+        SELECT wave::INTEGER AS wave, 'holders' AS survey,
+               COUNT(*) FILTER (WHERE {complete}) AS n,
+               list_avg([{", ".join(pairs)}]) AS mean_inter_item_r,
+               {k} / {k - 1} * (1 - ({item_vars}) / var_samp({total}) FILTER (WHERE {complete}))
+                   AS cronbach_alpha,
+               {k} AS items
+        FROM {HOLDERS.table} GROUP BY wave ORDER BY wave
+        """
+    ).df()

@@ -1,0 +1,218 @@
+"""Plan 2.3: one logistic regression per outcome, fitted on covariate patterns.
+
+DuckDB groups the complete cases by every predictor (one query per wave and survey,
+with the positive count and non-NULL count of every outcome per pattern); Newton-Raphson
+on the distinct patterns with frequency weights maximises the same likelihood as the
+row-level fit, so estimates, standard errors and log-likelihoods are identical.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+import numpy as np
+import pandas as pd
+from scipy import stats
+from scipy.special import expit
+
+from dagster_project.stats.plan import REPORTED_ALPHA, Z_95, RegressionRules, Survey
+
+RULES = RegressionRules()
+
+
+@dataclass
+class Patterns:
+    """Distinct covariate patterns of one outcome's complete cases."""
+
+    x: np.ndarray  # patterns x predictors (0/1)
+    weight: np.ndarray  # rows per pattern
+    events: np.ndarray  # positive outcomes per pattern
+    predictors: tuple[str, ...]
+
+
+@dataclass
+class Fit:
+    status: str
+    n: int
+    events: int
+    dropped: list[str] = field(default_factory=list)
+    predictors: tuple[str, ...] = ()
+    coef: np.ndarray | None = None  # intercept first
+    std_err: np.ndarray | None = None
+    ll_model: float | None = None
+    ll_null: float | None = None
+    iterations: int | None = None
+    c_statistic: float | None = None
+
+    @property
+    def cox_snell_r2(self) -> float | None:
+        if self.ll_model is None:
+            return None
+        return 1 - np.exp((2 / self.n) * (self.ll_null - self.ll_model))
+
+    @property
+    def nagelkerke_r2(self) -> float | None:
+        if self.ll_model is None:
+            return None
+        return self.cox_snell_r2 / (1 - np.exp((2 / self.n) * self.ll_null))
+
+    @property
+    def events_per_predictor(self) -> float | None:
+        k = len(self.predictors)
+        if k == 0 or self.n == 0:
+            return None
+        return min(self.events, self.n - self.events) / k
+
+
+def _log_likelihood(eta: np.ndarray, weight: np.ndarray, events: np.ndarray) -> float:
+    # log(1 + exp(eta)) computed stably
+    return float(np.sum(events * eta - weight * np.logaddexp(0.0, eta)))
+
+
+def null_log_likelihood(n: int, events: int) -> float:
+    """Intercept-only maximum log-likelihood on the same n (closed form)."""
+    p = events / n
+    return float(sum(k * np.log(q) for k, q in ((events, p), (n - events, 1 - p)) if k > 0))
+
+
+def c_statistic(score: np.ndarray, weight: np.ndarray, events: np.ndarray) -> float:
+    """Area under the ROC curve of weighted patterns (ties count one half)."""
+    order = np.argsort(score, kind="stable")
+    score, pos, neg = score[order], events[order], weight[order] - events[order]
+    _, start = np.unique(score, return_index=True)
+    pos_g, neg_g = np.add.reduceat(pos, start), np.add.reduceat(neg, start)
+    neg_below = np.concatenate([[0.0], np.cumsum(neg_g)[:-1]])
+    total = pos_g.sum() * neg_g.sum()
+    return float(np.sum(pos_g * (neg_below + 0.5 * neg_g)) / total)
+
+
+def fit_patterns(p: Patterns, rules: RegressionRules = RULES) -> Fit:
+    """Apply the plan's refusal rules, then fit by Newton-Raphson from zero."""
+    n, events = int(p.weight.sum()), int(p.events.sum())
+    if n < rules.min_cases:
+        return Fit("too_few_cases", n, events, predictors=p.predictors)
+    varies = p.x.min(axis=0) != p.x.max(axis=0)
+    dropped = [name for name, v in zip(p.predictors, varies, strict=True) if not v]
+    kept = tuple(name for name, v in zip(p.predictors, varies, strict=True) if v)
+    fit = Fit("ok", n, events, dropped=dropped, predictors=kept)
+    if min(events, n - events) < rules.min_events_per_predictor * len(kept):
+        fit.status = "too_few_events"
+        return fit
+    x = np.column_stack([np.ones(len(p.weight)), p.x[:, varies].astype(float)])
+    w, y = p.weight.astype(float), p.events.astype(float)
+    beta = np.zeros(x.shape[1])
+    ll = _log_likelihood(x @ beta, w, y)
+    converged, iterations = False, 0
+    while iterations < rules.max_iterations:
+        iterations += 1
+        prob = expit(x @ beta)
+        info = x.T @ (x * (w * prob * (1 - prob))[:, None])
+        try:
+            step = np.linalg.solve(_checked(info), x.T @ (y - w * prob))
+        except np.linalg.LinAlgError:
+            fit.status = "not_converged"
+            return fit
+        beta = beta + step
+        ll_new = _log_likelihood(x @ beta, w, y)
+        if abs(ll_new - ll) < rules.ll_tolerance:
+            ll, converged = ll_new, True
+            break
+        ll = ll_new
+    fit.iterations = iterations
+    if not converged:
+        fit.status = "not_converged"
+        return fit
+    prob = expit(x @ beta)
+    if (
+        prob.min() < rules.separation_probability
+        or prob.max() > 1 - rules.separation_probability
+        or np.any(np.abs(beta[1:]) > rules.separation_coefficient)
+    ):
+        fit.status = "separated"
+        return fit
+    info = x.T @ (x * (w * prob * (1 - prob))[:, None])
+    try:
+        cov = np.linalg.inv(_checked(info))
+    except np.linalg.LinAlgError:
+        fit.status = "not_converged"
+        return fit
+    fit.coef, fit.std_err = beta, np.sqrt(np.diag(cov))
+    fit.ll_model, fit.ll_null = ll, null_log_likelihood(n, events)
+    fit.c_statistic = c_statistic(x @ beta, w, y)
+    return fit
+
+
+def _checked(info: np.ndarray) -> np.ndarray:
+    """The information matrix, or LinAlgError when it is singular (collinear predictors)."""
+    if not np.all(np.isfinite(info)) or np.linalg.matrix_rank(info) < info.shape[0]:
+        raise np.linalg.LinAlgError("singular Hessian")
+    return info
+
+
+def patterns_sql(survey: Survey) -> str:
+    preds = ", ".join(f'CAST("{f}" AS TINYINT) AS "{f}"' for f in survey.predictors)
+    complete = " AND ".join(f'"{f}" IS NOT NULL' for f in survey.predictors)
+    per_outcome = ", ".join(
+        f'COUNT("{survey.flag(o)}") AS "n__{o}", '
+        f'COALESCE(SUM("{survey.flag(o)}"), 0) AS "pos__{o}"'
+        for o in survey.outcomes
+    )
+    return (
+        f"SELECT wave, {preds}, {per_outcome} FROM {survey.table} "
+        f"WHERE {complete} GROUP BY ALL"
+    )
+
+
+def outcome_patterns(grouped: pd.DataFrame, survey: Survey, outcome_id: str) -> Patterns:
+    """The patterns of one wave and outcome from the grouped frame of patterns_sql."""
+    rows = grouped[grouped[f"n__{outcome_id}"] > 0]
+    return Patterns(
+        x=rows[list(survey.predictors)].to_numpy(dtype=np.int8),
+        weight=rows[f"n__{outcome_id}"].to_numpy(dtype=float),
+        events=rows[f"pos__{outcome_id}"].to_numpy(dtype=float),
+        predictors=survey.predictors,
+    )
+
+
+def model_rows(wave: int, survey: Survey, outcome_id: str, fit: Fit) -> tuple[dict, list[dict]]:
+    model = {
+        "wave": wave, "survey": survey.name, "outcome_id": outcome_id, "n": fit.n,
+        "events": fit.events, "ll_model": fit.ll_model, "ll_null": fit.ll_null,
+        "nagelkerke_r2": fit.nagelkerke_r2, "cox_snell_r2": fit.cox_snell_r2,
+        "status": fit.status, "dropped_predictors": list(fit.dropped),
+        "n_predictors": len(fit.predictors), "events_per_predictor": fit.events_per_predictor,
+        "c_statistic": fit.c_statistic, "iterations": fit.iterations,
+    }  # fmt: skip
+    terms = []
+    if fit.coef is not None:
+        for i, name in enumerate(fit.predictors, start=1):
+            b, se = float(fit.coef[i]), float(fit.std_err[i])
+            p = float(2 * stats.norm.sf(abs(b / se)))
+            terms.append({
+                "wave": wave, "survey": survey.name, "outcome_id": outcome_id,
+                "factor_id": name, "coef": b, "std_err": se, "odds_ratio": np.exp(b),
+                "ci_low": np.exp(b - Z_95 * se), "ci_high": np.exp(b + Z_95 * se),
+                "p_value": p, "reported": p < REPORTED_ALPHA,
+            })  # fmt: skip
+    return model, terms
+
+
+def regression_tables(
+    con: duckdb.DuckDBPyConnection, survey: Survey, log=None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """regression_models and regression_terms rows of every wave of one survey."""
+    grouped = con.execute(patterns_sql(survey)).df()
+    waves = [int(w) for (w,) in con.execute(f"SELECT DISTINCT wave FROM {survey.table} ORDER BY 1").fetchall()]
+    models, terms = [], []
+    for wave in waves:
+        in_wave = grouped[grouped["wave"] == wave]
+        for outcome_id in survey.outcomes:
+            fit = fit_patterns(outcome_patterns(in_wave, survey, outcome_id))
+            model, model_terms = model_rows(wave, survey, outcome_id, fit)
+            models.append(model)
+            terms.extend(model_terms)
+            if log:
+                log(f"{survey.name} {wave} {outcome_id}: n={fit.n} events={fit.events} "
+                    f"status={fit.status} dropped={fit.dropped or '-'}")
+    return pd.DataFrame(models), pd.DataFrame(terms)

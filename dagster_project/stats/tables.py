@@ -1,0 +1,77 @@
+"""Typed output tables of the stats stage and the one way they are written."""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+# Column name -> DuckDB type, in published order (docs/contract/marts.md, plus the
+# extra columns this stage documents in docs/stats.md).
+ODDS_RATIOS = {
+    "wave": "INTEGER", "survey": "VARCHAR", "factor_id": "VARCHAR", "outcome_id": "VARCHAR",
+    "a": "BIGINT", "b": "BIGINT", "c": "BIGINT", "d": "BIGINT", "n": "BIGINT",
+    "odds_ratio": "DOUBLE", "ci_low": "DOUBLE", "ci_high": "DOUBLE", "p_value": "DOUBLE",
+    "p_value_bh": "DOUBLE", "test": "VARCHAR", "significant": "BOOLEAN", "status": "VARCHAR",
+}  # fmt: skip
+REGRESSION_MODELS = {
+    "wave": "INTEGER", "survey": "VARCHAR", "outcome_id": "VARCHAR", "n": "BIGINT",
+    "events": "BIGINT", "ll_model": "DOUBLE", "ll_null": "DOUBLE",
+    "nagelkerke_r2": "DOUBLE", "cox_snell_r2": "DOUBLE", "status": "VARCHAR",
+    "dropped_predictors": "VARCHAR[]", "n_predictors": "INTEGER",
+    "events_per_predictor": "DOUBLE", "c_statistic": "DOUBLE", "iterations": "INTEGER",
+}  # fmt: skip
+REGRESSION_TERMS = {
+    "wave": "INTEGER", "survey": "VARCHAR", "outcome_id": "VARCHAR", "factor_id": "VARCHAR",
+    "coef": "DOUBLE", "std_err": "DOUBLE", "odds_ratio": "DOUBLE", "ci_low": "DOUBLE",
+    "ci_high": "DOUBLE", "p_value": "DOUBLE", "reported": "BOOLEAN",
+}  # fmt: skip
+GROUP_DIFFERENCES = {
+    "wave": "INTEGER", "survey": "VARCHAR", "variable": "VARCHAR", "test": "VARCHAR",
+    "statistic": "DOUBLE", "df": "INTEGER", "df_within": "INTEGER", "p_value": "DOUBLE",
+    "n": "BIGINT", "note": "VARCHAR",
+}  # fmt: skip
+GROUP_FIGURES = {
+    "wave": "INTEGER", "survey": "VARCHAR", "variable": "VARCHAR", "level": "VARCHAR",
+    "social_care_group": "VARCHAR", "n": "BIGINT", "value": "DOUBLE",
+}  # fmt: skip
+PROCESS_SCALE = {
+    "wave": "INTEGER", "survey": "VARCHAR", "n": "BIGINT", "mean_inter_item_r": "DOUBLE",
+    "cronbach_alpha": "DOUBLE", "items": "INTEGER",
+}  # fmt: skip
+REPORT_FIDELITY = {
+    "kind": "VARCHAR", "survey": "VARCHAR", "table_ref": "VARCHAR", "section": "VARCHAR",
+    "category": "VARCHAR", "factor_id": "VARCHAR", "outcome_id": "VARCHAR",
+    "published": "DOUBLE", "reproduced": "DOUBLE", "ci_low": "DOUBLE", "ci_high": "DOUBLE",
+    "within_interval": "BOOLEAN", "significance_agrees": "BOOLEAN",
+    "suspected_erratum": "BOOLEAN", "unit": "VARCHAR", "published_n": "BIGINT",
+    "reproduced_n": "BIGINT", "published_r2": "DOUBLE", "reproduced_r2": "DOUBLE",
+    "reason": "VARCHAR", "note": "VARCHAR",
+}  # fmt: skip
+
+
+def write_table(
+    con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, columns: dict[str, str]
+) -> int:
+    """Replace `marts.<name>` with `frame`, cast to the declared column types."""
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ValueError(f"marts.{name}: the computed frame lacks columns {missing}")
+    frame = frame[list(columns)]
+    con.execute("CREATE SCHEMA IF NOT EXISTS marts")
+    ddl = ", ".join(f'"{c}" {t}' for c, t in columns.items())
+    con.execute(f"CREATE OR REPLACE TABLE marts.{name} ({ddl})")
+    if len(frame):
+        con.register("_stats_frame", frame)
+        casts = ", ".join(f'CAST("{c}" AS {t})' for c, t in columns.items())
+        con.execute(f"INSERT INTO marts.{name} SELECT {casts} FROM _stats_frame")
+        con.unregister("_stats_frame")
+    return len(frame)
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+            [schema, name],
+        ).fetchone()[0]
+    )

@@ -1,0 +1,114 @@
+"""Land a whole folder into the raw layer: the one entry point of the landing stage."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from dagster_project.landing.land_file import land_new_version, read_version, record_checks
+from dagster_project.landing.layout import Slot, scan, sha256_of
+from dagster_project.landing.organisations import land_organisations
+from dagster_project.landing.registry import (
+    QUARANTINED,
+    PresentFile,
+    apply_statuses,
+    insert_version,
+    known_versions,
+)
+from dagster_project.landing.rules import QuarantineLimits
+from dagster_project.landing.schema import ensure_schema
+
+_LOGGER = logging.getLogger(__name__)
+DEFAULT_LIMITS = QuarantineLimits()
+
+
+@dataclass
+class LandingReport:
+    files_found: int = 0
+    landed: int = 0
+    unchanged: int = 0
+    ignored: list[str] = field(default_factory=list)
+    status_changes: int = 0
+    quarantined: dict[str, str] = field(default_factory=dict)  # path -> reason, files present now
+    organisations_replaced: bool = False
+
+
+def _present_files(folder_returns, log: logging.Logger) -> dict[Slot, list[PresentFile]]:
+    slots: dict[Slot, list[PresentFile]] = defaultdict(list)
+    for item in folder_returns:
+        try:
+            sha = sha256_of(item.path)
+        except OSError as exc:
+            # No content hash, no version: the file is reported and retried next run.
+            log.error(f"{item.relative_path}: file cannot be read: {exc.strerror or exc}")
+            continue
+        slots[item.slot].append(PresentFile(item, sha))
+    return dict(slots)
+
+
+def land_folder(
+    con: duckdb.DuckDBPyConnection,
+    landing_dir: Path,
+    log: logging.Logger = _LOGGER,
+    limits: QuarantineLimits = DEFAULT_LIMITS,
+) -> LandingReport:
+    """Land every return of the folder; a broken file is quarantined, never fatal.
+
+    Raises layout.LandingFolderError when the folder itself cannot be read.
+    """
+    folder = scan(landing_dir)
+    report = LandingReport(files_found=len(folder.returns), ignored=list(folder.ignored))
+    log.info(f"landing folder {folder.root}: {len(folder.returns)} returns found")
+    for relative in folder.ignored:
+        log.info(f"ignored (not organisations.csv nor <wave>/<org_code>/<survey>.<csv|xlsx|sav>): {relative}")
+
+    landed_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    ensure_schema(con)
+    organisations = land_organisations(con, folder.organisations, landed_at, log)
+    report.organisations_replaced = organisations.replaced
+
+    slots = _present_files(folder.returns, log)
+    known = known_versions(con)
+    for slot_files in slots.values():
+        for present in slot_files:
+            if (present.item.slot, present.sha) in known:
+                report.unchanged += 1
+                continue
+            read = read_version(con, present.item)
+            con.execute("BEGIN TRANSACTION")
+            try:
+                outcome = land_new_version(con, present.item, present.sha, read, landed_at, limits)
+                record_checks(con, present.item, present.sha, outcome)
+                insert_version(con, present, landed_at, outcome)
+                con.execute("COMMIT")
+            except Exception:
+                con.execute("ROLLBACK")
+                raise
+            known.add((present.item.slot, present.sha))
+            report.landed += 1
+            log.info(
+                f"landed {present.item.relative_path}: {outcome.rows} rows, "
+                f"{outcome.rows_without_consent} without consent, {outcome.invalid_cells} invalid cells"
+            )
+
+    con.execute("BEGIN TRANSACTION")
+    report.status_changes = apply_statuses(con, slots, organisations.codes)
+    con.execute("COMMIT")
+
+    present_keys = {(p.item.relative_path, p.sha) for files in slots.values() for p in files}
+    rows = con.execute(
+        "SELECT source_path, source_sha256, reason FROM raw.file_registry WHERE status = ?", [QUARANTINED]
+    ).fetchall()
+    report.quarantined = dict(sorted((path, reason) for path, sha, reason in rows if (path, sha) in present_keys))
+    log.info(
+        f"{report.landed} files landed, {report.unchanged} files unchanged, "
+        f"{report.status_changes} registry statuses changed, {len(report.ignored)} files ignored"
+    )
+    for path, reason in report.quarantined.items():
+        log.warning(f"quarantined {path}: {reason}")
+    return report

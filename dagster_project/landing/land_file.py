@@ -1,0 +1,214 @@
+"""Land one new file version: its rows into raw, its invalid cells, its own checks.
+
+The checks here depend on the file's content only (readable, required columns,
+respondent_id, invalid cells). Checks that depend on the rest of the folder (organisation
+listed, a second file for the slot) are made when statuses are derived (registry.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from dataclasses import dataclass
+
+import duckdb
+
+from dagster_project.codebook import REQUIRED_COLUMNS, load_codebook
+from dagster_project.landing.layout import ReturnFile
+from dagster_project.landing.readers import (
+    FILE_TABLE,
+    UnreadableFile,
+    position_column,
+    read_into_table,
+)
+from dagster_project.landing.rules import (
+    CONSENT_YES,
+    QuarantineLimits,
+    cell_rules,
+    cleaned,
+    quote_identifier,
+    quote_literal,
+)
+from dagster_project.landing.schema import FILE_CHECKS, survey_table
+
+STAGE_TABLE = "landing_stage"
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    rows: int
+    rows_without_consent: int
+    invalid_cells: int
+    columns_present: list[str] | None  # None when the file cannot be read
+    content_reasons: list[str]
+
+    @property
+    def content_reason(self) -> str | None:
+        return "; ".join(self.content_reasons) or None
+
+
+@dataclass(frozen=True)
+class _Columns:
+    by_variable: dict[str, int]  # codebook variable -> header position (first occurrence)
+    extra: dict[str, int]  # header as delivered -> position
+    repeated: list[str]  # codebook variables given more than once
+
+
+def _map_header(header: list[str], variables: tuple[str, ...]) -> _Columns:
+    known = set(variables)
+    by_variable: dict[str, int] = {}
+    extra: dict[str, int] = {}
+    seen: Counter[str] = Counter()
+    for position, name in enumerate(header):
+        key = name.strip().lower()
+        if key in known:
+            seen[key] += 1
+            by_variable.setdefault(key, position)
+        else:
+            extra[name.strip() or f"column_{position + 1}"] = position
+    repeated = [name for name in variables if seen[name] > 1]
+    return _Columns(by_variable, extra, repeated)
+
+
+def _stage(con: duckdb.DuckDBPyConnection, survey: str, columns: _Columns) -> None:
+    codebook = load_codebook(survey)
+    selects = ["CAST(rowid + 1 AS INTEGER) AS source_row"]
+    for variable in codebook.variables:
+        position = columns.by_variable.get(variable.name)
+        expression = "CAST(NULL AS VARCHAR)" if position is None else cleaned(position_column(position), variable)
+        selects.append(f"{expression} AS {quote_identifier(variable.name)}")
+    if columns.extra:
+        pairs = ", ".join(f"{quote_literal(name)}, {position_column(p)}" for name, p in columns.extra.items())
+        selects.append(f"json_object({pairs}) AS extra_columns")
+    else:
+        selects.append("CAST(NULL AS JSON) AS extra_columns")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGE_TABLE} AS SELECT {', '.join(selects)} FROM {FILE_TABLE}")
+
+
+def _respondent_reasons(con: duckdb.DuckDBPyConnection, limits: QuarantineLimits) -> list[str]:
+    reasons: list[str] = []
+    blank_rows = [
+        row[0]
+        for row in con.execute(
+            f"SELECT source_row FROM {STAGE_TABLE} WHERE respondent_id IS NULL ORDER BY source_row"
+        ).fetchall()
+    ]
+    if blank_rows:
+        listed = ", ".join(str(r) for r in blank_rows[: limits.ids_listed])
+        more = f" and {len(blank_rows) - limits.ids_listed} more" if len(blank_rows) > limits.ids_listed else ""
+        noun = "row" if len(blank_rows) == 1 else "rows"
+        reasons.append(f"respondent_id blank in {len(blank_rows)} {noun} (data {noun} {listed}{more})")
+    repeated = con.execute(
+        f"SELECT respondent_id, count(*) FROM {STAGE_TABLE} WHERE respondent_id IS NOT NULL "
+        "GROUP BY respondent_id HAVING count(*) > 1 ORDER BY min(source_row)"
+    ).fetchall()
+    if repeated:
+        listed = ", ".join(f"{rid} ({n} rows)" for rid, n in repeated[: limits.ids_listed])
+        more = f", and {len(repeated) - limits.ids_listed} more" if len(repeated) > limits.ids_listed else ""
+        reasons.append(f"respondent_id repeated: {listed}{more}")
+    return reasons
+
+
+def _record_invalid_cells(
+    con: duckdb.DuckDBPyConnection, item: ReturnFile, sha: str, present: set[str]
+) -> int:
+    rules = cell_rules(load_codebook(item.slot.survey), present)
+    if not rules:
+        return 0
+    consenting = f"consent = {quote_literal(CONSENT_YES)}"
+    selects = " UNION ALL ".join(
+        f"SELECT respondent_id, {quote_literal(r.variable)}, {r.raw_value}, {quote_literal(r.rule)} "
+        f"FROM {STAGE_TABLE} WHERE {consenting} AND {r.invalid_when}"
+        for r in rules
+    )
+    inserted = con.execute(
+        f"INSERT INTO raw.invalid_cells SELECT ?, ?, * FROM ({selects})",
+        [item.relative_path, sha],
+    ).fetchone()
+    return int(inserted[0]) if inserted else 0
+
+
+def _invalid_share_reason(
+    con: duckdb.DuckDBPyConnection, survey: str, present: set[str], invalid: int, limits: QuarantineLimits
+) -> str | None:
+    answers = [v.name for v in load_codebook(survey).variables if v.is_answer and v.name in present]
+    if not answers or invalid == 0:
+        return None
+    answered_sum = " + ".join(f"CAST({quote_identifier(n)} IS NOT NULL AS INTEGER)" for n in answers)
+    answered = con.execute(
+        f"SELECT coalesce(sum({answered_sum}), 0) FROM {STAGE_TABLE} WHERE consent = ?", [CONSENT_YES]
+    ).fetchone()[0]
+    share = invalid / answered if answered else 1.0
+    if share <= limits.max_invalid_share:
+        return None
+    return f"{share * 100:.1f}% of answer cells invalid (limit {limits.max_invalid_share * 100:g}%)"
+
+
+def read_version(con: duckdb.DuckDBPyConnection, item: ReturnFile) -> list[str] | UnreadableFile:
+    """Fill the file table; return the header, or why the file cannot be read.
+
+    Call outside a transaction: row numbers come from the file table's row ids, which
+    only count from zero for a committed table.
+    """
+    try:
+        return read_into_table(con, item.path, item.file_format)
+    except UnreadableFile as exc:
+        return exc
+
+
+def land_new_version(
+    con: duckdb.DuckDBPyConnection,
+    item: ReturnFile,
+    sha: str,
+    read: list[str] | UnreadableFile,
+    landed_at: dt.datetime,
+    limits: QuarantineLimits,
+) -> FileOutcome:
+    """Insert the version's rows and invalid cells (from the table read_version filled);
+    the caller writes the registry and bookkeeping rows in the same transaction."""
+    survey = item.slot.survey
+    codebook = load_codebook(survey)
+    if isinstance(read, UnreadableFile):
+        return FileOutcome(0, 0, 0, None, [f"file cannot be read: {read}"])
+    header = read
+
+    columns = _map_header(header, codebook.names)
+    present = set(columns.by_variable)
+    reasons: list[str] = []
+    missing = [name for name in REQUIRED_COLUMNS if name not in present]
+    if missing:
+        noun = "column" if len(missing) == 1 else "columns"
+        reasons.append(f"missing required {noun} {' and '.join(missing)}")
+    if columns.repeated:
+        reasons.append("column given more than once: " + ", ".join(columns.repeated))
+
+    _stage(con, survey, columns)
+    names = ", ".join(quote_identifier(n) for n in codebook.names)
+    con.execute(
+        f"INSERT INTO {survey_table(survey)} "
+        f"SELECT ?, ?, source_row, ?, ?, ?, {names}, extra_columns FROM {STAGE_TABLE} ORDER BY source_row",
+        [item.relative_path, sha, item.slot.wave, item.slot.org_code, landed_at],
+    )
+    rows, without_consent = con.execute(
+        f"SELECT count(*), count(*) FILTER (WHERE consent IS DISTINCT FROM ?) FROM {STAGE_TABLE}",
+        [CONSENT_YES],
+    ).fetchone()
+
+    invalid = 0
+    if "respondent_id" in present:
+        reasons.extend(_respondent_reasons(con, limits))
+    if "consent" in present:
+        invalid = _record_invalid_cells(con, item, sha, present)
+        share_reason = _invalid_share_reason(con, survey, present, invalid, limits)
+        if share_reason:
+            reasons.append(share_reason)
+    columns_present = [name for name in codebook.names if name in present]
+    return FileOutcome(int(rows), int(without_consent), invalid, columns_present, reasons)
+
+
+def record_checks(con: duckdb.DuckDBPyConnection, item: ReturnFile, sha: str, outcome: FileOutcome) -> None:
+    con.execute(
+        f"INSERT INTO {FILE_CHECKS} VALUES (?, ?, ?, ?, ?)",
+        [item.slot.wave, item.slot.org_code, item.slot.survey, sha, outcome.content_reason],
+    )
+

@@ -1,0 +1,116 @@
+"""What is in a landing folder: the organisations list, the returns and everything else.
+
+Layout (docs/contract/README.md): `organisations.csv` at the top and returns at
+`<wave>/<org_code>/<survey>.<ext>`. Anything else (the generator's manifest, notes,
+spreadsheets' lock files) is listed as ignored so a person can see it was not landed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+from dagster_project.settings import SURVEYS
+
+ORGANISATIONS_FILE = "organisations.csv"
+FILE_FORMATS = ("csv", "xlsx", "sav")
+_WAVE = re.compile(r"[0-9]{4}")
+_HASH_CHUNK_BYTES = 1 << 20
+
+
+class LandingFolderError(RuntimeError):
+    """The landing folder itself cannot be used (missing, not a folder, unreadable)."""
+
+
+@dataclass(frozen=True)
+class Slot:
+    wave: int
+    org_code: str
+    survey: str
+
+    def __str__(self) -> str:
+        return f"{self.wave}/{self.org_code}/{self.survey}"
+
+
+@dataclass(frozen=True)
+class ReturnFile:
+    path: Path  # absolute
+    relative_path: str  # POSIX, relative to the landing folder: what the registry records
+    slot: Slot
+    file_format: str
+
+
+@dataclass(frozen=True)
+class LandingFolder:
+    root: Path
+    organisations: Path | None
+    returns: tuple[ReturnFile, ...]
+    ignored: tuple[str, ...]  # relative paths
+
+    def by_slot(self) -> dict[Slot, list[ReturnFile]]:
+        slots: dict[Slot, list[ReturnFile]] = defaultdict(list)
+        for item in self.returns:
+            slots[item.slot].append(item)
+        return dict(slots)
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(_HASH_CHUNK_BYTES):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _parse_return(relative: str) -> tuple[Slot, str] | None:
+    parts = relative.split("/")
+    if len(parts) != 3 or not _WAVE.fullmatch(parts[0]) or not parts[1].strip():
+        return None
+    stem, dot, ext = parts[2].rpartition(".")
+    # Survey and extension are matched case-insensitively: Windows exports `Holders.CSV`.
+    if not dot or stem.lower() not in SURVEYS or ext.lower() not in FILE_FORMATS:
+        return None
+    return Slot(int(parts[0]), parts[1], stem.lower()), ext.lower()
+
+
+def check_folder(root: Path) -> None:
+    """Raise LandingFolderError with one line a person can act on."""
+    if not root.exists():
+        raise LandingFolderError(
+            f"landing folder {root} does not exist (set POET_LANDING_DIR or run 'poet synth')"
+        )
+    if not root.is_dir():
+        raise LandingFolderError(f"landing folder {root} is not a folder")
+    try:
+        with os.scandir(root) as entries:
+            next(entries, None)
+    except OSError as exc:
+        raise LandingFolderError(f"landing folder {root} cannot be read: {exc.strerror or exc}") from exc
+
+
+def scan(root: Path) -> LandingFolder:
+    """Every file under the landing folder, sorted, split into organisations, returns and ignored."""
+    root = root.resolve()
+    check_folder(root)
+    organisations: Path | None = None
+    returns: list[ReturnFile] = []
+    ignored: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames.sort()
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            relative = path.relative_to(root).as_posix()
+            if relative == ORGANISATIONS_FILE:
+                organisations = path
+                continue
+            parsed = _parse_return(relative)
+            if parsed is None:
+                ignored.append(relative)
+            else:
+                slot, file_format = parsed
+                returns.append(ReturnFile(path, relative, slot, file_format))
+    return LandingFolder(root, organisations, tuple(returns), tuple(ignored))

@@ -1,0 +1,153 @@
+"""Read one return (CSV, XLSX or SPSS) into a DuckDB temporary table of text cells.
+
+Every reader produces the same thing: the header as delivered, and a temporary table
+`FILE_TABLE` with one VARCHAR column per header position (`c0`, `c1`, ...) and one row
+per data row in file order, so the rest of landing is one SQL path for all formats.
+A file that cannot be read raises UnreadableFile with a short cause a person can act on.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import math
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+FILE_TABLE = "landing_file"
+_MAX_CAUSE_CHARS = 160
+
+
+class UnreadableFile(Exception):
+    """The file's bytes cannot be turned into a table; str(exc) is the short cause."""
+
+
+def position_column(index: int) -> str:
+    return f"c{index}"
+
+
+def _csv_header(path: Path) -> list[str]:
+    try:
+        # utf-8-sig drops a byte-order mark; the csv module handles quoted headers.
+        with path.open(newline="", encoding="utf-8-sig") as handle:
+            header = next(csv.reader(handle), None)
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile("not UTF-8 text (save it as CSV UTF-8)") from exc
+    except csv.Error as exc:
+        raise UnreadableFile(f"header row is not valid CSV ({exc})") from exc
+    if not header or all(not name.strip() for name in header):
+        raise UnreadableFile("no header row")
+    return header
+
+
+def _short_duckdb_cause(exc: duckdb.Error) -> str:
+    text = str(exc)
+    line = re.search(r"CSV Error on Line: (\d+)", text)
+    where = f"line {line.group(1)}" if line else "a row"
+    columns = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text)
+    if columns:
+        return f"{where} has {columns.group(2)} fields, expected {columns.group(1)}"
+    if "not utf-8 encoded" in text.lower():
+        return f"not UTF-8 text at {where} (save it as CSV UTF-8)"
+    first = text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    return re.sub(r"^[A-Za-z ]+Error: ", "", first)[:_MAX_CAUSE_CHARS]
+
+
+def _read_csv(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+    header = _csv_header(path)
+    columns = {position_column(i): "VARCHAR" for i in range(len(header))}
+    try:
+        # Explicit dialect and positional names: no sniffing surprises, and headers that
+        # differ only in case or spaces stay distinguishable (checked by the caller).
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {FILE_TABLE} AS "
+            "SELECT * FROM read_csv(?, header=true, all_varchar=true, auto_detect=false, "
+            "delim=',', quote='\"', escape='\"', columns=?)",
+            [str(path), columns],
+        )
+    except duckdb.Error as exc:
+        raise UnreadableFile(_short_duckdb_cause(exc)) from exc
+    return header
+
+
+def _cell_text(value: object) -> str | None:
+    """A spreadsheet or SPSS cell as the text a person would have typed."""
+    if value is None or value is pd.NaT:
+        return None
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        # Numbers stored as floats (every SPSS number, Excel numeric cells): 1.0 is "1".
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, dt.datetime | pd.Timestamp):
+        is_midnight = value.time() == dt.time(0)
+        return value.date().isoformat() if is_midnight else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _register_frame(con: duckdb.DuckDBPyConnection, header: list[str], rows: pd.DataFrame) -> None:
+    text = pd.DataFrame(
+        {position_column(i): [_cell_text(v) for v in rows.iloc[:, i]] for i in range(len(header))},
+        dtype=object,
+    )
+    # A row with every cell blank is spreadsheet furniture (formatted but empty), not a return.
+    text = text[text.notna().any(axis=1)] if len(text.columns) else text
+    con.register("landing_frame", text)
+    try:
+        casts = ", ".join(f"CAST({c} AS VARCHAR) AS {c}" for c in text.columns)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {FILE_TABLE} AS SELECT {casts} FROM landing_frame")
+    finally:
+        con.unregister("landing_frame")
+
+
+def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+    try:
+        sheet = pd.read_excel(
+            path, sheet_name=0, header=None, engine="calamine", dtype=object, na_filter=False
+        )
+    except Exception as exc:  # calamine raises its own types for corrupt workbooks
+        raise UnreadableFile(f"not a readable Excel workbook ({str(exc).splitlines()[0][:120]})") from exc
+    if sheet.empty:
+        raise UnreadableFile("first worksheet is empty")
+    header = ["" if v is None else _cell_text(v) or "" for v in sheet.iloc[0]]
+    data = sheet.iloc[1:].replace("", None)
+    _register_frame(con, header, data)
+    return header
+
+
+def _read_sav(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+    import pyreadstat
+
+    try:
+        # user_missing=True: a council may declare 8 or 9 as SPSS "missing", but they are
+        # answers in this survey and must be kept distinct from blanks.
+        frame, _meta = pyreadstat.read_sav(str(path), apply_value_formats=False, user_missing=True)
+    except Exception as exc:  # pyreadstat raises ReadstatError and others for bad files
+        raise UnreadableFile(f"not a readable SPSS file ({str(exc).splitlines()[0][:120]})") from exc
+    header = [str(name) for name in frame.columns]
+    if not header:
+        raise UnreadableFile("no variables")
+    _register_frame(con, header, frame.replace("", None))
+    return header
+
+
+READERS: dict[str, Callable[[duckdb.DuckDBPyConnection, Path], list[str]]] = {
+    "csv": _read_csv,
+    "xlsx": _read_xlsx,
+    "sav": _read_sav,
+}
+
+
+def read_into_table(con: duckdb.DuckDBPyConnection, path: Path, file_format: str) -> list[str]:
+    """Fill FILE_TABLE from the file; return its header as delivered."""
+    if path.stat().st_size == 0:
+        raise UnreadableFile("file is empty")
+    return READERS[file_format](con, path)

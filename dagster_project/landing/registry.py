@@ -1,0 +1,137 @@
+"""raw.file_registry: one row per file version, and the statuses derived from the folder.
+
+A version's status is a function of what is in the landing folder now, the version's
+own checks (landing.file_checks) and organisations.csv:
+- the one file present for a slot is `used` when it passes every check, else
+  `quarantined` with every reason;
+- two or more files present for one slot are all `quarantined`, naming each other;
+- every other version of a slot that has a file present is `superseded`;
+- a slot with no file present keeps its statuses (removing a landed file from the
+  folder withdraws nothing: the folder is an inbox, not the archive).
+Landing the same folder twice therefore changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from dagster_project.landing.land_file import FileOutcome
+from dagster_project.landing.layout import ReturnFile, Slot
+from dagster_project.landing.schema import FILE_CHECKS
+
+USED, SUPERSEDED, QUARANTINED = "used", "superseded", "quarantined"
+_PENDING_REASON = "landing stopped before this version's status was decided"
+
+
+@dataclass(frozen=True)
+class PresentFile:
+    item: ReturnFile
+    sha: str
+
+
+def known_versions(con: duckdb.DuckDBPyConnection) -> set[tuple[Slot, str]]:
+    rows = con.execute("SELECT wave, org_code, survey, source_sha256 FROM raw.file_registry").fetchall()
+    return {(Slot(w, o, s), sha) for w, o, s, sha in rows}
+
+
+def insert_version(
+    con: duckdb.DuckDBPyConnection, present: PresentFile, landed_at: dt.datetime, outcome: FileOutcome
+) -> None:
+    item = present.item
+    con.execute(
+        "INSERT INTO raw.file_registry VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
+        [
+            item.relative_path,
+            present.sha,
+            item.slot.wave,
+            item.slot.org_code,
+            item.slot.survey,
+            item.file_format,
+            landed_at,
+            QUARANTINED,
+            _PENDING_REASON,
+            outcome.rows,
+            outcome.rows_without_consent,
+            outcome.invalid_cells,
+            outcome.columns_present,
+        ],
+    )
+
+
+def _organisation_reason(org_code: str, organisations: set[str]) -> str | None:
+    if org_code in organisations:
+        return None
+    hint = "" if organisations else " (no organisations.csv has been landed)"
+    return f"unknown organisation {org_code}{hint}"
+
+
+def _desired_statuses(
+    con: duckdb.DuckDBPyConnection, slots: dict[Slot, list[PresentFile]], organisations: set[str]
+) -> pd.DataFrame:
+    versions = con.execute(
+        f"""SELECT r.wave, r.org_code, r.survey, r.source_sha256, r.rows, r.rows_without_consent,
+                   c.content_reason
+            FROM raw.file_registry r
+            LEFT JOIN {FILE_CHECKS} c USING (wave, org_code, survey, source_sha256)"""
+    ).fetchall()
+    by_slot: dict[Slot, list[tuple]] = {}
+    for wave, org, survey, sha, rows, without_consent, content_reason in versions:
+        by_slot.setdefault(Slot(wave, org, survey), []).append((sha, rows, without_consent, content_reason))
+
+    desired: list[dict] = []
+    for slot, present in slots.items():
+        present_shas = {p.sha for p in present}
+        paths = sorted(p.item.relative_path for p in present)
+        for sha, rows, without_consent, content_reason in by_slot.get(slot, []):
+            if sha not in present_shas:
+                status, reason = SUPERSEDED, f"superseded by the current {' and '.join(paths)}"
+            else:
+                reasons = []
+                if len(present) > 1:
+                    reasons.append(f"two files for one slot: {' and '.join(paths)} (remove all but one)")
+                org_reason = _organisation_reason(slot.org_code, organisations)
+                reasons += [r for r in (org_reason, content_reason) if r]
+                status = QUARANTINED if reasons else USED
+                reason = "; ".join(reasons) or None
+            desired.append(
+                {
+                    "wave": slot.wave,
+                    "org_code": slot.org_code,
+                    "survey": slot.survey,
+                    "source_sha256": sha,
+                    "status": status,
+                    "reason": reason,
+                    "rows_used": rows - without_consent if status == USED else 0,
+                }
+            )
+    return pd.DataFrame(
+        desired, columns=["wave", "org_code", "survey", "source_sha256", "status", "reason", "rows_used"]
+    )
+
+
+def apply_statuses(
+    con: duckdb.DuckDBPyConnection, slots: dict[Slot, list[PresentFile]], organisations: set[str]
+) -> int:
+    """Bring the statuses of every slot with a file present up to date; return how many
+    registry rows changed."""
+    desired = _desired_statuses(con, slots, organisations)
+    if desired.empty:
+        return 0
+    con.register("landing_desired", desired)
+    try:
+        changed = con.execute(
+            """UPDATE raw.file_registry AS r
+               SET status = d.status, reason = d.reason, rows_used = CAST(d.rows_used AS INTEGER)
+               FROM landing_desired AS d
+               WHERE r.wave = d.wave AND r.org_code = d.org_code AND r.survey = d.survey
+                 AND r.source_sha256 = d.source_sha256
+                 AND (r.status IS DISTINCT FROM d.status OR r.reason IS DISTINCT FROM d.reason
+                      OR r.rows_used IS DISTINCT FROM d.rows_used)"""
+        ).fetchone()
+    finally:
+        con.unregister("landing_desired")
+    return int(changed[0]) if changed else 0

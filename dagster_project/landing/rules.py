@@ -1,0 +1,97 @@
+"""The cell rules of the contract, as DuckDB SQL generated per codebook variable.
+
+Cells are cleaned once (trimmed; blank is NULL; an integral code written `1.0` is the
+code `1`) and every rule then reads the cleaned value, so raw, the invalid-cell list
+and the quarantine decision agree on what a cell holds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dagster_project.codebook import Codebook, Variable
+
+AMOUNT = "amount_gbp"
+PERIOD = "amount_period"
+CONSENT_YES = "1"
+
+# Stable rule names, recorded in raw.invalid_cells.rule.
+CODE_NOT_IN_CODEBOOK = "code_not_in_codebook"
+AMOUNT_NOT_POSITIVE_NUMBER = "amount_not_positive_number"
+PERIOD_MISSING_FOR_AMOUNT = "period_missing_for_amount"
+DATE_NOT_ISO = "date_not_iso"
+
+# Spaces, tabs, line breaks and the no-break space Excel users paste in.
+_BLANKS = "' ' || chr(9) || chr(10) || chr(13) || chr(160)"
+_INTEGRAL = r"'[0-9]+(\.0*)?'"
+_PLAIN_DECIMAL = r"'[0-9]+(\.[0-9]*)?|\.[0-9]+'"
+_ISO_DATE = "'[0-9]{4}-[0-9]{2}-[0-9]{2}'"
+
+
+@dataclass(frozen=True)
+class QuarantineLimits:
+    """Thresholds of the file rules."""
+
+    max_invalid_share: float = 0.02  # "more than 2% of its answer cells invalid"
+    ids_listed: int = 5  # repeated respondent_ids named in a reason before "and N more"
+
+
+def quote_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def quote_identifier(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def cleaned(source: str, variable: Variable) -> str:
+    """SQL for the cleaned cell: trimmed, blank as NULL, `1.0` as `1` for coded variables."""
+    text = f"NULLIF(trim({source}, {_BLANKS}), '')"
+    if variable.type not in ("code", "tick"):
+        return text
+    integral = f"CAST(TRY_CAST(split_part({text}, '.', 1) AS HUGEINT) AS VARCHAR)"
+    return f"CASE WHEN regexp_full_match({text}, {_INTEGRAL}) THEN coalesce({integral}, {text}) ELSE {text} END"
+
+
+def valid_amount(column: str) -> str:
+    return (
+        f"(regexp_full_match({column}, {_PLAIN_DECIMAL}) "
+        f"AND coalesce(TRY_CAST({column} AS DOUBLE) > 0, false))"
+    )
+
+
+@dataclass(frozen=True)
+class CellRule:
+    variable: str
+    rule: str
+    invalid_when: str  # SQL predicate over cleaned columns of one row
+    raw_value: str  # SQL for the value recorded
+
+
+def cell_rules(codebook: Codebook, present: set[str]) -> list[CellRule]:
+    """Every check of an answer cell, for the columns present in one file."""
+    rules: list[CellRule] = []
+    for variable in codebook.variables:
+        name = variable.name
+        if name not in present or not variable.is_answer:
+            continue
+        column = quote_identifier(name)
+        if variable.type in ("code", "tick"):
+            codes = ", ".join(quote_literal(str(code)) for code in sorted(variable.codes))
+            predicate = f"{column} IS NOT NULL AND {column} NOT IN ({codes})"
+            rules.append(CellRule(name, CODE_NOT_IN_CODEBOOK, predicate, column))
+        elif variable.type == "number":
+            predicate = f"{column} IS NOT NULL AND NOT {valid_amount(column)}"
+            rules.append(CellRule(name, AMOUNT_NOT_POSITIVE_NUMBER, predicate, column))
+        elif variable.type == "date":
+            predicate = (
+                f"{column} IS NOT NULL AND NOT (regexp_full_match({column}, {_ISO_DATE}) "
+                f"AND TRY_CAST({column} AS DATE) IS NOT NULL)"
+            )
+            rules.append(CellRule(name, DATE_NOT_ISO, predicate, column))
+    # An absent amount_period column is "not asked", not a blank answer: no rule then.
+    if AMOUNT in present and PERIOD in present and PERIOD in codebook.names:
+        amount, period = quote_identifier(AMOUNT), quote_identifier(PERIOD)
+        predicate = f"{period} IS NULL AND {amount} IS NOT NULL AND {valid_amount(amount)}"
+        rules.append(CellRule(PERIOD, PERIOD_MISSING_FOR_AMOUNT, predicate, "''"))
+    return rules

@@ -2,4 +2,11 @@
 
 import dagster as dg
 
-defs = dg.Definitions()
+from dagster_project.landing.assets import land_returns
+from dagster_project.landing.sensors import landing_sensor, nightly_full_refresh
+
+defs = dg.Definitions(
+    assets=[land_returns],
+    sensors=[landing_sensor],
+    schedules=[nightly_full_refresh],
+)

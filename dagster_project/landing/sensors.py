@@ -1,0 +1,66 @@
+"""Start the full refresh when the landing folder's content changes, and every night."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import dagster as dg
+
+from dagster_project.jobs import FULL_REFRESH_JOB
+from dagster_project.landing.layout import LandingFolderError, scan, sha256_of
+from dagster_project.settings import Settings
+
+SENSOR_INTERVAL_SECONDS = 60
+NIGHTLY_CRON = "0 2 * * *"
+NIGHTLY_TIMEZONE = "Europe/London"
+
+# (absolute path, size, mtime_ns) -> sha256: the sensor process re-hashes only files
+# whose size or modification time changed since it last looked.
+_hash_cache: dict[tuple[str, int, int], str] = {}
+
+
+def _cached_sha256(path: Path) -> str:
+    stat = path.stat()
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    if key not in _hash_cache:
+        _hash_cache[key] = sha256_of(path)
+    return _hash_cache[key]
+
+
+def folder_digest(landing_dir: Path) -> str:
+    """Digest of the sorted (path, sha256) list of the files landing reads."""
+    folder = scan(landing_dir)
+    paths = [item.path for item in folder.returns]
+    if folder.organisations is not None:
+        paths.append(folder.organisations)
+    listing = sorted((p.relative_to(folder.root).as_posix(), _cached_sha256(p)) for p in paths)
+    return hashlib.sha256(json.dumps(listing).encode()).hexdigest()
+
+
+@dg.sensor(
+    name="landing_sensor",
+    job_name=FULL_REFRESH_JOB,
+    minimum_interval_seconds=SENSOR_INTERVAL_SECONDS,
+    description="Runs the full refresh when files appear or change in POET_LANDING_DIR.",
+)
+def landing_sensor(context: dg.SensorEvaluationContext):
+    landing_dir = Settings.from_env().landing_dir
+    try:
+        digest = folder_digest(landing_dir)
+    except (LandingFolderError, OSError) as exc:
+        return dg.SkipReason(str(exc))
+    if digest == context.cursor:
+        return dg.SkipReason("landing folder unchanged")
+    context.update_cursor(digest)
+    return dg.RunRequest(run_key=digest)
+
+
+nightly_full_refresh = dg.ScheduleDefinition(
+    name="nightly_full_refresh",
+    job_name=FULL_REFRESH_JOB,
+    cron_schedule=NIGHTLY_CRON,
+    execution_timezone=NIGHTLY_TIMEZONE,
+    description="Full refresh every night, whatever the sensor saw.",
+)

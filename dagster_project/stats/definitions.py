@@ -2,4 +2,6 @@
 
 import dagster as dg
 
-defs = dg.Definitions()
+from dagster_project.stats.assets import STATS_ASSETS
+
+defs = dg.Definitions(assets=STATS_ASSETS)

@@ -25,7 +25,9 @@ AMOUNT = "weekly_amount_gbp"
 def group_variables() -> list[tuple[str, tuple[str, ...]]]:
     """(variable, its levels) of every chi-square test of plan 2.4, in published order."""
     flags = [HOLDERS.flag(o) for o in HOLDERS.outcomes] + list(GROUP_TEST_FACTORS)
-    return [(v, ("0", "1")) for v in flags] + [(f"{i}_level", PROCESS_LEVELS) for i in PROCESS_ITEMS]
+    return [(v, ("0", "1")) for v in flags] + [
+        (f"{i}_level", PROCESS_LEVELS) for i in PROCESS_ITEMS
+    ]
 
 
 def _level_counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -58,14 +60,19 @@ def chi_square(table: np.ndarray) -> tuple[float | None, int, float | None, str 
 def group_tables(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame]:
     """group_differences and group_figures rows of every wave."""
     counts = _level_counts(con)
-    waves = [int(w) for (w,) in con.execute(f"SELECT DISTINCT wave FROM {HOLDERS.table} ORDER BY 1").fetchall()]
+    waves = [
+        int(w)
+        for (w,) in con.execute(f"SELECT DISTINCT wave FROM {HOLDERS.table} ORDER BY 1").fetchall()
+    ]
     differences, figures = [], []
     for wave in waves:
         in_wave = counts[counts["wave"] == wave]
         for variable, levels in group_variables():
             rows = in_wave[in_wave["variable"] == variable]
             table = (
-                rows.pivot_table(index="social_care_group", columns="level", values="n", aggfunc="sum")
+                rows.pivot_table(
+                    index="social_care_group", columns="level", values="n", aggfunc="sum"
+                )
                 .reindex(index=list(SOCIAL_CARE_GROUPS), columns=list(levels))
                 .fillna(0)
                 .to_numpy(dtype=float)
@@ -98,7 +105,10 @@ def _anova(con: duckdb.DuckDBPyConnection, wave: int) -> tuple[dict, list[dict]]
         f"WHERE wave = ? AND social_care_group IS NOT NULL AND {AMOUNT} IS NOT NULL",
         [wave],
     ).df()
-    samples = {g: amounts.loc[amounts["social_care_group"] == g, AMOUNT].to_numpy() for g in SOCIAL_CARE_GROUPS}
+    samples = {
+        g: amounts.loc[amounts["social_care_group"] == g, AMOUNT].to_numpy()
+        for g in SOCIAL_CARE_GROUPS
+    }
     present = [s for s in samples.values() if len(s)]
     n = sum(len(s) for s in present)
     row = {"wave": wave, "survey": "holders", "variable": AMOUNT, "test": "anova", "n": n,
@@ -121,9 +131,7 @@ def process_scale(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Mean inter-item r (pairwise complete) and Cronbach's alpha (complete cases) per wave."""
     items = [f'CAST("{i}" AS DOUBLE)' for i in PROCESS_ITEMS]
     pairs = [
-        f"corr({items[i]}, {items[j]})"
-        for i in range(len(items))
-        for j in range(i + 1, len(items))
+        f"corr({items[i]}, {items[j]})" for i in range(len(items)) for j in range(i + 1, len(items))
     ]
     complete = " AND ".join(f'"{i}" IS NOT NULL' for i in PROCESS_ITEMS)
     item_vars = " + ".join(f"var_samp({x}) FILTER (WHERE {complete})" for x in items)

@@ -28,8 +28,7 @@ def counts_sql(survey: Survey) -> str:
     factors = ", ".join(f'CAST("{f}" AS INTEGER) AS "{f}"' for f in survey.factors)
     outcome_cols = ", ".join(f'"{survey.flag(o)}"' for o in survey.outcomes)
     per_value = ", ".join(
-        f'COALESCE(SUM("{survey.flag(o)}"), 0) AS "pos__{o}", '
-        f'COUNT("{survey.flag(o)}") AS "n__{o}"'
+        f'COALESCE(SUM("{survey.flag(o)}"), 0) AS "pos__{o}", COUNT("{survey.flag(o)}") AS "n__{o}"'
         for o in survey.outcomes
     )
     by_outcome = ", ".join(f'("pos__{o}", "n__{o}") AS "{o}"' for o in survey.outcomes)

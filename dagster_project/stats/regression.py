@@ -154,14 +154,10 @@ def patterns_sql(survey: Survey) -> str:
     preds = ", ".join(f'CAST("{f}" AS TINYINT) AS "{f}"' for f in survey.predictors)
     complete = " AND ".join(f'"{f}" IS NOT NULL' for f in survey.predictors)
     per_outcome = ", ".join(
-        f'COUNT("{survey.flag(o)}") AS "n__{o}", '
-        f'COALESCE(SUM("{survey.flag(o)}"), 0) AS "pos__{o}"'
+        f'COUNT("{survey.flag(o)}") AS "n__{o}", COALESCE(SUM("{survey.flag(o)}"), 0) AS "pos__{o}"'
         for o in survey.outcomes
     )
-    return (
-        f"SELECT wave, {preds}, {per_outcome} FROM {survey.table} "
-        f"WHERE {complete} GROUP BY ALL"
-    )
+    return f"SELECT wave, {preds}, {per_outcome} FROM {survey.table} WHERE {complete} GROUP BY ALL"
 
 
 def outcome_patterns(grouped: pd.DataFrame, survey: Survey, outcome_id: str) -> Patterns:
@@ -203,7 +199,10 @@ def regression_tables(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """regression_models and regression_terms rows of every wave of one survey."""
     grouped = con.execute(patterns_sql(survey)).df()
-    waves = [int(w) for (w,) in con.execute(f"SELECT DISTINCT wave FROM {survey.table} ORDER BY 1").fetchall()]
+    waves = [
+        int(w)
+        for (w,) in con.execute(f"SELECT DISTINCT wave FROM {survey.table} ORDER BY 1").fetchall()
+    ]
     models, terms = [], []
     for wave in waves:
         in_wave = grouped[grouped["wave"] == wave]
@@ -213,6 +212,8 @@ def regression_tables(
             models.append(model)
             terms.extend(model_terms)
             if log:
-                log(f"{survey.name} {wave} {outcome_id}: n={fit.n} events={fit.events} "
-                    f"status={fit.status} dropped={fit.dropped or '-'}")
+                log(
+                    f"{survey.name} {wave} {outcome_id}: n={fit.n} events={fit.events} "
+                    f"status={fit.status} dropped={fit.dropped or '-'}"
+                )
     return pd.DataFrame(models), pd.DataFrame(terms)

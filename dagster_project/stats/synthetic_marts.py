@@ -104,7 +104,9 @@ def holders_frame(n: int, wave: int = 2014, seed: int = 1, orgs: int = 12) -> pd
     out: dict[str, np.ndarray] = {}
     for i, outcome in enumerate(HOLDERS.outcomes):
         effect = 0.6 * f["process_made_easy"] + 0.4 * f["views_included_support_plan"]
-        effect = effect + 0.3 * f["spend_personal_assistants"] - 0.3 * f["spend_equipment"] * (i % 2)
+        effect = (
+            effect + 0.3 * f["spend_personal_assistants"] - 0.3 * f["spend_equipment"] * (i % 2)
+        )
         logit = 0.3 + 0.8 * z + np.nan_to_num(effect)
         out[f"{outcome}_positive"] = np.where(rng.random(n) < 0.08, np.nan, _flag(rng, logit, n))
 
@@ -117,14 +119,18 @@ def holders_frame(n: int, wave: int = 2014, seed: int = 1, orgs: int = 12) -> pd
     frame["social_care_group"] = pd.Series(reason).map(SOCIAL_CARE_GROUP).where(reason_ok, None)
     for item, values in items.items():
         frame[item] = values
-        level = np.select([values <= 2, values == 3, values >= 4], ["easy", "neither", "difficult"], "")
+        level = np.select(
+            [values <= 2, values == 3, values >= 4], ["easy", "neither", "difficult"], ""
+        )
         frame[f"{item}_level"] = pd.Series(level).replace("", None).where(~np.isnan(values), None)
     frame["weekly_amount_gbp"] = weekly_gbp
     frame["one_off_amount_gbp"] = one_off_gbp
     frame["weekly_amount_band"] = _band(weekly_gbp)
     frame["one_off_amount_band"] = _band(one_off_gbp)
     age = rng.choice(["16-44", "45-64", "65+"], n, p=[0.31, 0.3, 0.39])
-    frame["age_group"] = np.where(f["older_adult_65plus"] == 1, "65+", np.where(age == "65+", "45-64", age))
+    frame["age_group"] = np.where(
+        f["older_adult_65plus"] == 1, "65+", np.where(age == "65+", "45-64", age)
+    )
     text = ("org_code", "org_type", "respondent_id", "social_care_group", "weekly_amount_band",
             "one_off_amount_band", "age_group") + tuple(f"{i}_level" for i in PROCESS_ITEMS)  # fmt: skip
     return _to_int_frame(frame, text)
@@ -178,7 +184,9 @@ def _band(amount: np.ndarray) -> pd.Series:
     return band.astype(object).where(band.notna(), None)
 
 
-def write_marts(con: duckdb.DuckDBPyConnection, holders: pd.DataFrame, carers: pd.DataFrame) -> None:
+def write_marts(
+    con: duckdb.DuckDBPyConnection, holders: pd.DataFrame, carers: pd.DataFrame
+) -> None:
     """Write the two respondent marts into schema marts of `con`."""
     con.execute("CREATE SCHEMA IF NOT EXISTS marts")
     for name, frame in (("holder_responses", holders), ("carer_responses", carers)):

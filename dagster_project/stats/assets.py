@@ -1,0 +1,137 @@
+"""Dagster assets of the stats stage: the statistical tables of docs/contract/marts.md."""
+
+import dagster as dg
+import pandas as pd
+
+from dagster_project.stats import tables
+from dagster_project.stats.fidelity import fidelity_table
+from dagster_project.stats.group_tests import group_tables, process_scale
+from dagster_project.stats.odds_ratios import odds_ratio_table
+from dagster_project.stats.plan import SURVEYS
+from dagster_project.stats.regression import regression_tables
+from dagster_project.warehouse import WarehouseResource
+
+GROUP = "stats"
+HOLDERS_MART = dg.AssetKey(["marts", "holder_responses"])
+CARERS_MART = dg.AssetKey(["marts", "carer_responses"])
+OUTCOME_SUMMARY = dg.AssetKey(["marts", "outcome_summary"])
+DISTRIBUTIONS = dg.AssetKey(["marts", "distributions"])
+SEEDS = [
+    dg.AssetKey(["reference", f"published_2014_{survey}_{name}"])
+    for survey in ("holder", "carer")
+    for name in ("bivariate_odds_ratios", "marginals", "regressions")
+]
+
+
+def _key(table: str) -> dg.AssetKey:
+    return dg.AssetKey(["marts", table])
+
+
+def _write(
+    context, warehouse_con, name: str, frame: pd.DataFrame, columns: dict
+) -> dg.MaterializeResult:
+    rows = tables.write_table(warehouse_con, name, frame, columns)
+    context.log.info(f"marts.{name}: {rows} rows written")
+    return dg.MaterializeResult(asset_key=_key(name), metadata={"rows": rows})
+
+
+@dg.asset(key=_key("odds_ratios"), deps=[HOLDERS_MART, CARERS_MART], group_name=GROUP)
+def odds_ratios(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    """Plan 2.2: 2x2 counts, odds ratio, Woolf interval, chi-square/Fisher p, BH p."""
+    with warehouse.connect() as con:
+        frames = []
+        for survey in SURVEYS:
+            frame = odds_ratio_table(con, survey)
+            context.log.info(
+                f"{survey.name}: {len(frame)} factor x outcome pairs, "
+                f"{int((frame['status'] == 'ok').sum())} ok, {int(frame['significant'].sum())} significant"
+            )
+            frames.append(frame)
+        return _write(
+            context, con, "odds_ratios", pd.concat(frames, ignore_index=True), tables.ODDS_RATIOS
+        )
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(_key("regression_models"), deps=[HOLDERS_MART, CARERS_MART], group_name=GROUP),
+        dg.AssetSpec(_key("regression_terms"), deps=[HOLDERS_MART, CARERS_MART], group_name=GROUP),
+    ]
+)
+def regressions(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    """Plan 2.3: one logistic regression per outcome, fitted on covariate patterns."""
+    with warehouse.connect() as con:
+        models, terms = [], []
+        for survey in SURVEYS:
+            m, t = regression_tables(con, survey, log=context.log.info)
+            models.append(m)
+            terms.append(t)
+        yield _write(
+            context,
+            con,
+            "regression_models",
+            pd.concat(models, ignore_index=True),
+            tables.REGRESSION_MODELS,
+        )
+        yield _write(
+            context,
+            con,
+            "regression_terms",
+            _concat(terms, tables.REGRESSION_TERMS),
+            tables.REGRESSION_TERMS,
+        )
+
+
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(_key("group_differences"), deps=[HOLDERS_MART], group_name=GROUP),
+        dg.AssetSpec(_key("group_figures"), deps=[HOLDERS_MART], group_name=GROUP),
+    ]
+)
+def group_differences(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    """Plan 2.4: chi-square and ANOVA across the four social care groups."""
+    with warehouse.connect() as con:
+        differences, figures = group_tables(con)
+        yield _write(context, con, "group_differences", differences, tables.GROUP_DIFFERENCES)
+        yield _write(context, con, "group_figures", figures, tables.GROUP_FIGURES)
+
+
+@dg.asset(key=_key("process_scale"), deps=[HOLDERS_MART], group_name=GROUP)
+def process_scale_asset(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    """Plan 2.5: mean inter-item correlation and Cronbach's alpha of the process items."""
+    with warehouse.connect() as con:
+        return _write(context, con, "process_scale", process_scale(con), tables.PROCESS_SCALE)
+
+
+@dg.asset(
+    key=_key("report_fidelity"),
+    deps=[
+        HOLDERS_MART, CARERS_MART, OUTCOME_SUMMARY, DISTRIBUTIONS, *SEEDS,
+        _key("odds_ratios"), _key("regression_models"), _key("regression_terms"), _key("process_scale"),
+    ],
+    group_name=GROUP,
+)  # fmt: skip
+def report_fidelity(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    """Every published 2014 figure beside the one reproduced from the 2014 wave."""
+    with warehouse.connect() as con:
+        frame = fidelity_table(con)
+        judged = frame[~frame["suspected_erratum"] & frame["within_interval"].notna()]
+        context.log.info(
+            f"{int(judged['within_interval'].sum())} of {len(judged)} published figures within the "
+            f"reproduced 95% interval; {int(frame['reproduced'].isna().sum())} not reproduced"
+        )
+        return _write(context, con, "report_fidelity", frame, tables.REPORT_FIDELITY)
+
+
+def _concat(frames: list[pd.DataFrame], columns: dict) -> pd.DataFrame:
+    frames = [f for f in frames if len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(columns))
+
+
+STATS_ASSETS = [odds_ratios, regressions, group_differences, process_scale_asset, report_fidelity]

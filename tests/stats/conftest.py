@@ -1,0 +1,103 @@
+"""Fixture marts for the stats tests: small synthetic respondent marts, an outcome summary
+and distributions computed from them, and the published 2014 seeds loaded from CSV."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from dagster_project.settings import REFERENCE_DIR
+from dagster_project.stats.synthetic_marts import carers_frame, holders_frame, write_marts
+
+SEED_NAMES = [
+    f"published_2014_{s}_{n}"
+    for s in ("holder", "carer")
+    for n in ("bivariate_odds_ratios", "marginals", "regressions")
+]
+
+
+def build_fixture_warehouse(path: str, holders: int = 2500, carers: int = 1200) -> None:
+    con = duckdb.connect(path)
+    try:
+        write_marts(
+            con,
+            holders_frame(holders, wave=2014, seed=11),
+            carers_frame(carers, wave=2014, seed=12),
+        )
+        # A second wave so that every statistic is shown to be per wave.
+        con.execute(
+            "INSERT INTO marts.holder_responses BY NAME SELECT * FROM ("
+            "SELECT * REPLACE (2015 AS wave) FROM marts.holder_responses USING SAMPLE 60% (bernoulli, 3))"
+        )
+        con.execute(
+            "INSERT INTO marts.carer_responses BY NAME SELECT * FROM ("
+            "SELECT * REPLACE (2015 AS wave) FROM marts.carer_responses USING SAMPLE 60% (bernoulli, 3))"
+        )
+        _outcome_summary(con)
+        _distributions(con)
+        con.execute("CREATE SCHEMA IF NOT EXISTS reference")
+        for name in SEED_NAMES:
+            con.execute(
+                f"CREATE OR REPLACE TABLE reference.{name} AS "
+                f"SELECT * FROM read_csv('{REFERENCE_DIR / (name + '.csv')}', header = true)"
+            )
+    finally:
+        con.close()
+
+
+def _outcome_summary(con: duckdb.DuckDBPyConnection) -> None:
+    from dagster_project.stats.plan import SURVEYS
+
+    parts = []
+    for s in SURVEYS:
+        for o in s.outcomes:
+            parts.append(
+                f"SELECT wave, '{s.name}' AS survey, '{o}' AS outcome_id, COUNT({o}_positive) AS n_relevant, "
+                f"SUM({o}_positive) AS n_positive, 100.0 * AVG({o}_positive) AS pct_positive, "
+                f"100.0 * AVG({o}_positive) - 3 AS ci_low, 100.0 * AVG({o}_positive) + 3 AS ci_high, "
+                f"5.0 AS pct_negative, 100 - 100.0 * AVG({o}_positive) - 5 AS pct_no_difference "
+                f"FROM {s.table} GROUP BY wave"
+            )
+    con.execute("CREATE OR REPLACE TABLE marts.outcome_summary AS " + " UNION ALL ".join(parts))
+
+
+def _distributions(con: duckdb.DuckDBPyConnection) -> None:
+    # A few coded variables, enough for code_share marginals: gender from `female`.
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE marts.distributions AS
+        SELECT wave, survey, 'gender' AS variable, code, label, n,
+               100.0 * n / SUM(n) OVER (PARTITION BY wave, survey) AS pct
+        FROM (
+            SELECT wave, 'holders' AS survey, CASE female WHEN 1 THEN 1 ELSE 2 END AS code,
+                   CASE female WHEN 1 THEN 'Female' ELSE 'Male' END AS label, COUNT(*) AS n
+            FROM marts.holder_responses WHERE female IS NOT NULL GROUP BY ALL
+            UNION ALL
+            SELECT wave, 'carers', CASE female WHEN 1 THEN 1 ELSE 2 END,
+                   CASE female WHEN 1 THEN 'Female' ELSE 'Male' END, COUNT(*)
+            FROM marts.carer_responses WHERE female IS NOT NULL GROUP BY ALL
+        )
+        """
+    )
+
+
+@pytest.fixture(scope="session")
+def fixture_warehouse(tmp_path_factory) -> str:
+    path = str(tmp_path_factory.mktemp("stats") / "warehouse.duckdb")
+    build_fixture_warehouse(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def materialized_warehouse(fixture_warehouse) -> str:
+    """The fixture warehouse after one dg.materialize of every stats asset."""
+    import dagster as dg
+
+    from dagster_project.stats.assets import STATS_ASSETS
+    from dagster_project.warehouse import WarehouseResource
+
+    result = dg.materialize(
+        STATS_ASSETS, resources={"warehouse": WarehouseResource(path=fixture_warehouse)}
+    )
+    assert result.success
+    return fixture_warehouse

@@ -1,0 +1,97 @@
+"""The landing asset materialises the raw tables; the sensor fires on new content only."""
+
+from __future__ import annotations
+
+import dagster as dg
+import duckdb
+import pytest
+from landing_builders import holders_rows
+
+from dagster_project.jobs import FULL_REFRESH_JOB, full_refresh_job
+from dagster_project.landing.assets import RAW_TABLES, land_returns
+from dagster_project.landing.definitions import defs
+from dagster_project.landing.sensors import landing_sensor
+from dagster_project.warehouse import WarehouseResource
+
+
+@pytest.fixture
+def warehouse(tmp_path, monkeypatch, landing) -> WarehouseResource:
+    monkeypatch.setenv("POET_LANDING_DIR", str(landing.root))
+    return WarehouseResource(path=str(tmp_path / "warehouse.duckdb"))
+
+
+def _materialize(warehouse: WarehouseResource) -> dg.ExecuteInProcessResult:
+    return dg.materialize([land_returns], resources={"warehouse": warehouse}, raise_on_error=False)
+
+
+def test_definitions_expose_asset_sensor_and_schedule(tmp_path):
+    # As ../definitions.py merges them: with the shared resources and the full_refresh job.
+    location = dg.Definitions.merge(
+        defs,
+        dg.Definitions(
+            jobs=[full_refresh_job], resources={"warehouse": WarehouseResource(path=str(tmp_path / "w.duckdb"))}
+        ),
+    )
+    keys = {key.to_user_string() for key in location.resolve_all_asset_keys()}
+    assert keys == {f"raw/{table}" for table in RAW_TABLES}
+    assert location.resolve_sensor_def("landing_sensor").job_name == FULL_REFRESH_JOB
+    schedule = location.resolve_schedule_def("nightly_full_refresh")
+    assert schedule.job_name == FULL_REFRESH_JOB and schedule.cron_schedule == "0 2 * * *"
+
+
+def test_materialize_lands_into_the_warehouse(landing, warehouse):
+    landing.csv("2014/LA01/holders.csv", holders_rows(4))
+    landing.csv("2014/LA99/carers.csv", [{"respondent_id": "C1", "consent": "1"}])
+    result = _materialize(warehouse)
+    assert result.success
+    materialized = {
+        m.asset_key.to_user_string(): m.metadata for m in result.asset_materializations_for_node("land_returns")
+    }
+    assert set(materialized) == {f"raw/{table}" for table in RAW_TABLES}
+    assert materialized["raw/holders"]["dagster/row_count"].value == 4
+    assert materialized["raw/file_registry"]["files_quarantined"].value == 1
+    assert "unknown organisation LA99" in materialized["raw/file_registry"]["quarantined"].value
+    with duckdb.connect(warehouse.path, read_only=True) as con:
+        assert con.execute("SELECT status FROM raw.file_registry ORDER BY source_path").fetchall() == [
+            ("used",),
+            ("quarantined",),
+        ]
+    again = _materialize(warehouse)
+    metadata = {m.asset_key.to_user_string(): m.metadata for m in again.asset_materializations_for_node("land_returns")}
+    assert metadata["raw/file_registry"]["files_unchanged"].value == 2
+    assert metadata["raw/file_registry"]["dagster/row_count"].value == 2
+
+
+def test_unreadable_landing_folder_fails_with_one_line(tmp_path, monkeypatch):
+    monkeypatch.setenv("POET_LANDING_DIR", str(tmp_path / "nowhere"))
+    result = _materialize(WarehouseResource(path=str(tmp_path / "w.duckdb")))
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE)
+    message = failure.step_failure_data.error.message.strip()
+    assert "\n" not in message and "does not exist" in message and str(tmp_path / "nowhere") in message
+
+
+def test_sensor_fires_on_new_and_changed_content_only(landing, monkeypatch):
+    monkeypatch.setenv("POET_LANDING_DIR", str(landing.root))
+    landing.csv("2014/LA01/holders.csv", holders_rows(2))
+    with dg.instance_for_test() as instance:
+        context = dg.build_sensor_context(instance=instance)
+        first = landing_sensor(context)
+        assert isinstance(first, dg.RunRequest) and first.run_key == context.cursor
+
+        unchanged = landing_sensor(dg.build_sensor_context(instance=instance, cursor=context.cursor))
+        assert isinstance(unchanged, dg.SkipReason)
+
+        # Ignored files change nothing landing reads.
+        landing.path("synth_manifest.json").write_text("{}")
+        assert isinstance(landing_sensor(dg.build_sensor_context(instance=instance, cursor=context.cursor)), dg.SkipReason)
+
+        landing.csv("2014/LA01/holders.csv", holders_rows(3))
+        changed_context = dg.build_sensor_context(instance=instance, cursor=context.cursor)
+        changed = landing_sensor(changed_context)
+        assert isinstance(changed, dg.RunRequest)
+        assert changed.run_key == changed_context.cursor != context.cursor
+
+        landing.csv("2015/LA02/carers.csv", [{"respondent_id": "C1", "consent": "1"}])
+        added = landing_sensor(dg.build_sensor_context(instance=instance, cursor=changed_context.cursor))
+        assert isinstance(added, dg.RunRequest) and added.run_key != changed.run_key

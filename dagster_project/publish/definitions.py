@@ -2,4 +2,6 @@
 
 import dagster as dg
 
-defs = dg.Definitions()
+from dagster_project.publish.assets import analysts_warehouse
+
+defs = dg.Definitions(assets=[analysts_warehouse])

@@ -2,4 +2,6 @@
 
 import dagster as dg
 
-defs = dg.Definitions()
+from dagster_project.quality.checks import GATE_CHECKS
+
+defs = dg.Definitions(asset_checks=GATE_CHECKS)

@@ -1,0 +1,129 @@
+"""Copies the analysts' schemas into a new DuckDB file and swaps it in atomically.
+
+The working warehouse is attached read-only; the new file is written beside the
+published one (same filesystem, so the rename is atomic), checkpointed and closed,
+then `os.replace`d over it. An analyst's open read-only connection keeps reading the
+old file's inode; new connections see the new file. Nothing of `raw`, `staging` or
+`recoded` is copied: unredacted comments and non-consenting rows never leave the
+working file.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from dagster_project.quality.gated_tables import MARTS_TABLES
+from dagster_project.quality.results_store import latest_failed_tables
+
+PUBLISHED_SCHEMAS = ("marts", "reference", "quality")
+TMP_MARKER = ".tmp-"
+
+
+class PublishRefused(RuntimeError):
+    """The publish would expose something it must not; the old file is kept."""
+
+
+@dataclass(frozen=True)
+class PublishReport:
+    path: Path
+    tables: dict[str, int]  # schema.table -> rows
+    removed_stale: tuple[str, ...]
+    bytes: int
+
+
+def tmp_path(published: Path, run_id: str) -> Path:
+    return published.with_name(f"{published.name}{TMP_MARKER}{run_id}")
+
+
+def remove_stale_tmp_files(published: Path) -> list[str]:
+    """Half-written files of a killed publish (and their WALs) are never published."""
+    removed = []
+    for path in sorted(published.parent.glob(f"{published.name}{TMP_MARKER}*")):
+        path.unlink(missing_ok=True)
+        removed.append(str(path))
+    return removed
+
+
+def _source_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
+    placeholders = ", ".join("?" for _ in PUBLISHED_SCHEMAS)
+    return con.execute(
+        "SELECT table_schema, table_name FROM information_schema.tables "
+        f"WHERE table_catalog = 'working' AND table_schema IN ({placeholders}) ORDER BY 1, 2",
+        list(PUBLISHED_SCHEMAS),
+    ).fetchall()
+
+
+def _refuse_unsafe(con: duckdb.DuckDBPyConnection, tables: list[tuple[str, str]]) -> None:
+    present = {name for schema, name in tables if schema == "marts"}
+    missing = [name for name in MARTS_TABLES if name not in present]
+    if missing:
+        raise PublishRefused(
+            f"the working warehouse lacks marts tables promised to analysts: {missing}; "
+            "the published warehouse was left unchanged"
+        )
+    failed = latest_failed_tables(con)
+    if failed:
+        raise PublishRefused(
+            f"the latest quality gate failed for {failed} (see quality.validation_results); "
+            "the published warehouse was left unchanged"
+        )
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def publish(
+    working: Path, published: Path, run_id: str, log: Callable[[str], None] = print
+) -> PublishReport:
+    published.parent.mkdir(parents=True, exist_ok=True)
+    removed = remove_stale_tmp_files(published)
+    for path in removed:
+        log(f"removed stale publish file {path}")
+    target = tmp_path(published, run_id)
+    copied: dict[str, int] = {}
+    con = duckdb.connect(str(target))
+    try:
+        home = con.execute("SELECT current_database()").fetchone()[0]
+        con.execute(f"ATTACH '{working}' AS working (READ_ONLY)")
+        tables = _source_tables(con)
+        con.execute("USE working")  # the gate history is read where the gates wrote it
+        _refuse_unsafe(con, tables)
+        con.execute(f'USE "{home}"')
+        for schema in PUBLISHED_SCHEMAS:
+            con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
+        for schema, name in tables:
+            # Views are materialised: the published file must not depend on schemas it lacks.
+            con.execute(
+                f'CREATE TABLE "{schema}"."{name}" AS SELECT * FROM working."{schema}"."{name}"'
+            )
+            copied[f"{schema}.{name}"] = con.execute(
+                f'SELECT count(*) FROM "{schema}"."{name}"'
+            ).fetchone()[0]
+            log(f"copied {schema}.{name} ({copied[f'{schema}.{name}']} rows)")
+        con.execute("DETACH working")
+        con.execute("CHECKPOINT")
+    except BaseException:
+        con.close()
+        target.unlink(missing_ok=True)
+        Path(f"{target}.wal").unlink(missing_ok=True)
+        raise
+    con.close()
+    if Path(f"{target}.wal").exists():
+        raise PublishRefused(
+            f"{target} still has a write-ahead log after checkpoint; not published"
+        )
+    with open(target, "rb") as handle:
+        os.fsync(handle.fileno())
+    os.replace(target, published)
+    _fsync_dir(published.parent)
+    return PublishReport(published, copied, tuple(removed), published.stat().st_size)

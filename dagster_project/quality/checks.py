@@ -1,0 +1,85 @@
+"""Blocking Dagster asset checks, one per gated table, made by one factory.
+
+A failed check has ERROR severity and `blocking=True`: Dagster then fails the check's
+step and skips every asset downstream of the checked one, the publish included.
+"""
+
+# No `from __future__ import annotations`: Dagster reads the context annotation at
+# definition time and needs the real class, not a string.
+import time
+
+import dagster as dg
+
+from dagster_project.quality.gated_tables import GATED_TABLES, GatedTable
+from dagster_project.quality.outcomes import GateResult
+from dagster_project.quality.results_store import record
+from dagster_project.quality.runner import Suite, run_suite
+from dagster_project.warehouse import WarehouseResource
+
+MAX_FAILURES_IN_METADATA = 20
+
+
+def _metadata(result: GateResult, seconds: float) -> dict[str, dg.MetadataValue]:
+    failed = result.failures[:MAX_FAILURES_IN_METADATA]
+    return {
+        "table": dg.MetadataValue.text(result.table),
+        "suite": dg.MetadataValue.text(result.suite),
+        "rows": dg.MetadataValue.int(result.rows or 0),
+        "expectations": dg.MetadataValue.int(len(result.outcomes)),
+        "failed_expectations": dg.MetadataValue.int(len(result.failures)),
+        "warnings": dg.MetadataValue.int(len(result.warnings)),
+        "seconds": dg.MetadataValue.float(round(seconds, 3)),
+        "failures": dg.MetadataValue.json(
+            [
+                {
+                    "expectation": o.expectation,
+                    "column": o.column,
+                    "unexpected_count": o.unexpected_count,
+                    "examples": o.examples,
+                    "message": o.message,
+                }
+                for o in failed
+            ]
+        ),  # fmt: skip
+        "summary": dg.MetadataValue.md(result.summary()),
+    }
+
+
+def gate_check(gated: GatedTable) -> dg.AssetChecksDefinition:
+    suite_path = gated.suite_path
+
+    @dg.asset_check(
+        asset=gated.asset_key,
+        name=f"gate_{gated.schema}_{gated.table}",
+        blocking=True,
+        description=f"Expectation suite {suite_path.name} on {gated.qualified}; "
+        "blocks everything downstream (and the publish) when it fails.",
+    )
+    def _check(
+        context: dg.AssetCheckExecutionContext,
+        warehouse: WarehouseResource,
+    ) -> dg.AssetCheckResult:
+        started = time.perf_counter()
+        suite = Suite.load(suite_path)
+        with warehouse.connect(read_only=True) as con:
+            result = run_suite(con, suite)
+        with warehouse.connect() as con:
+            record(con, context.run.run_id, result)
+        seconds = time.perf_counter() - started
+        if result.success:
+            context.log.info(f"{result.summary()} ({result.rows} rows, {seconds:.2f}s)")
+        else:
+            context.log.error(result.summary())
+        for warning in result.warnings:
+            context.log.warning(warning.describe(result.table))
+        return dg.AssetCheckResult(
+            passed=result.success,
+            severity=dg.AssetCheckSeverity.ERROR,
+            description=result.summary(),
+            metadata=_metadata(result, seconds),
+        )
+
+    return _check
+
+
+GATE_CHECKS = [gate_check(gated) for gated in GATED_TABLES]

@@ -1,0 +1,279 @@
+"""Runs one expectation suite against one warehouse table.
+
+Great Expectations (ephemeral context, pandas batch) runs the suite's expectations on
+a dataframe holding only the columns they name; the SQL checks declared in
+`meta.poet` run in DuckDB. Anything that stops a check from running (no table, no
+column, an invalid expectation, a GE exception) is a failed outcome, never a pass.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import great_expectations as gx
+import pandas as pd
+from great_expectations.data_context.types.base import ProgressBarsConfig
+from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+from dagster_project.quality.outcomes import CRITICAL, ExpectationOutcome, GateResult
+
+EXAMPLES = 5  # example values kept per failed expectation
+# Expectations about the table's shape: run on a zero-row frame with every column.
+SCHEMA_EXPECTATIONS = frozenset(
+    {"expect_column_to_exist", "expect_table_columns_to_match_set",
+     "expect_table_columns_to_match_ordered_list", "expect_table_column_count_to_equal",
+     "expect_table_column_count_to_be_between"}
+)  # fmt: skip
+_COLUMN_KWARGS = ("column", "column_A", "column_B")
+_LIST_KWARGS = ("column_list",)
+
+logging.getLogger("great_expectations").setLevel(logging.WARNING)
+
+
+@dataclass(frozen=True)
+class Suite:
+    name: str
+    table: str  # schema.table
+    expectations: tuple[dict[str, Any], ...]
+    poet: dict[str, Any]
+
+    @classmethod
+    def load(cls, path: Path) -> Suite:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return cls(
+            name=data["name"],
+            table=data["meta"]["table"],
+            expectations=tuple(data["expectations"]),
+            poet=data["meta"].get("poet", {}),
+        )
+
+
+def _columns_of(kwargs: dict[str, Any]) -> list[str]:
+    columns = [kwargs[k] for k in _COLUMN_KWARGS if kwargs.get(k)]
+    for key in _LIST_KWARGS:
+        columns += list(kwargs.get(key) or [])
+    condition = kwargs.get("row_condition")
+    if isinstance(condition, dict) and "column" in condition:
+        columns.append(condition["column"]["name"])
+    return columns
+
+
+def _display_column(kwargs: dict[str, Any]) -> str | None:
+    columns = _columns_of({k: v for k, v in kwargs.items() if k != "row_condition"})
+    return ",".join(columns) or None
+
+
+def _table_columns(con: duckdb.DuckDBPyConnection, qualified: str) -> dict[str, str]:
+    schema, table = qualified.split(".", 1)
+    rows = con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns "
+        "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+        [schema, table],
+    ).fetchall()
+    return dict(rows)
+
+
+def _plain(value: Any) -> Any:
+    """JSON-friendly example values: 7.0 read back from a nullable integer is 7."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
+    """Dtypes GE's pandas metrics compare fast and correctly.
+
+    GE vectorises `between` only for int64/float64 and datetime64[ns]; DuckDB gives
+    Int32 (nullable) and datetime64[us], which fall back to a per-value Python loop
+    (and dates there fail to compare with the string bounds).
+    """
+    for name, dtype in frame.dtypes.items():
+        if pd.api.types.is_integer_dtype(dtype):
+            frame[name] = frame[name].astype("float64")
+        elif pd.api.types.is_datetime64_any_dtype(dtype):
+            frame[name] = frame[name].astype("datetime64[ns]")
+    return frame
+
+
+def _contact_expectations(patterns: dict[str, str], columns: dict[str, str]) -> list[dict]:
+    return [
+        {
+            "type": "expect_column_values_to_not_match_regex_list",
+            "kwargs": {"column": name, "regex_list": list(patterns.values())},
+            "meta": {"patterns": list(patterns)},
+            "severity": CRITICAL,
+        }
+        for name, data_type in columns.items()
+        if data_type == "VARCHAR"
+    ]
+
+
+def _ge_outcomes(
+    frame: pd.DataFrame, expectations: list[dict], suite_name: str
+) -> list[ExpectationOutcome]:
+    if not expectations:
+        return []
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    suite = gx.ExpectationSuite(name=suite_name)
+    outcomes: list[ExpectationOutcome] = []
+    for spec in expectations:
+        try:
+            config = ExpectationConfiguration(
+                type=spec["type"], kwargs=spec["kwargs"], meta=spec.get("meta") or {},
+                severity=spec.get("severity", CRITICAL),
+            )  # fmt: skip
+            suite.expectations.append(config.to_domain_obj())
+        except Exception as error:  # an invalid expectation must fail loudly, not vanish
+            outcomes.append(
+                ExpectationOutcome(
+                    spec["type"],
+                    _display_column(spec["kwargs"]),
+                    False,
+                    message=f"invalid expectation: {error}",
+                )  # fmt: skip
+            )
+    source = context.data_sources.add_pandas("warehouse")
+    batch = (
+        source.add_dataframe_asset(suite_name)
+        .add_batch_definition_whole_dataframe("all_rows")
+        .get_batch(batch_parameters={"dataframe": frame})
+    )
+    try:
+        result = batch.validate(
+            suite,
+            result_format={"result_format": "BASIC", "partial_unexpected_count": EXAMPLES},
+            expectation_parameters={"today": date.today().isoformat()},
+        )
+    except Exception as error:  # GE itself failed: every expectation is unchecked
+        return outcomes + [
+            ExpectationOutcome(
+                e.expectation_type if hasattr(e, "expectation_type") else type(e).__name__,
+                None,
+                False,
+                message=f"Great Expectations error: {error}",
+            )
+            for e in suite.expectations
+        ]
+    for item in result.results:
+        config = item.expectation_config
+        info = item.exception_info or {}
+        raised = [v for v in info.values() if isinstance(v, dict) and v.get("raised_exception")]
+        if info.get("raised_exception"):
+            raised.append(info)
+        detail = item.result or {}
+        severity = str(getattr(config.severity, "value", config.severity) or CRITICAL)
+        outcomes.append(
+            ExpectationOutcome(
+                expectation=config.type,
+                column=_display_column(config.kwargs),
+                success=bool(item.success) and not raised,
+                severity=severity,
+                unexpected_count=detail.get("unexpected_count"),
+                examples=_plain(list(detail.get("partial_unexpected_list") or [])[:EXAMPLES])
+                or (
+                    [_plain(detail["observed_value"])]
+                    if not item.success and "observed_value" in detail
+                    else []
+                ),
+                message=(raised[0].get("exception_message") or "GE raised an exception")
+                if raised
+                else None,
+            )
+        )
+    return outcomes
+
+
+def _row_check_outcomes(
+    con: duckdb.DuckDBPyConnection, table: str, checks: list[dict[str, Any]]
+) -> list[ExpectationOutcome]:
+    outcomes = []
+    for check in checks:
+        name = f"poet_row_check:{check['name']}"
+        shown = ", ".join(check["columns"])
+        sql = f"SELECT {shown} FROM (SELECT *, ({check['unexpected_rows']}) AS __bad FROM {table}) WHERE __bad"
+        try:
+            count = con.execute(f"SELECT count(*) FROM ({sql})").fetchone()[0]
+            examples = con.execute(f"{sql} LIMIT {EXAMPLES}").fetchall() if count else []
+        except duckdb.Error as error:
+            outcomes.append(
+                ExpectationOutcome(name, shown, False, message=f"check could not run: {error}")
+            )
+            continue
+        outcomes.append(
+            ExpectationOutcome(name, shown, count == 0, unexpected_count=count,
+                               examples=_plain([dict(zip(check["columns"], row, strict=True)) for row in examples]))
+        )  # fmt: skip
+    return outcomes
+
+
+def _row_count_outcome(
+    con: duckdb.DuckDBPyConnection, table: str, other: str, rows: int
+) -> ExpectationOutcome:
+    name = "poet_same_row_count_as"
+    try:
+        other_rows = con.execute(f"SELECT count(*) FROM {other}").fetchone()[0]
+    except duckdb.Error as error:
+        return ExpectationOutcome(name, None, False, message=f"cannot count {other}: {error}")
+    return ExpectationOutcome(
+        name, None, rows == other_rows, unexpected_count=abs(rows - other_rows),
+        examples=[{table: rows, other: other_rows}],
+        message=None if rows == other_rows else f"{table} has {rows} rows, {other} has {other_rows}",
+    )  # fmt: skip
+
+
+def run_suite(con: duckdb.DuckDBPyConnection, suite: Suite) -> GateResult:
+    """Validate `suite.table` on an open (read-only is enough) warehouse connection."""
+    table = suite.table
+    columns = _table_columns(con, table)
+    if not columns:
+        missing = ExpectationOutcome(
+            "table_exists", None, False, message=f"table {table} does not exist in the warehouse"
+        )
+        return GateResult(table, suite.name, (missing,))
+
+    patterns = suite.poet.get("contact_detail_patterns")
+    expectations = list(suite.expectations) + (
+        _contact_expectations(patterns, columns) if patterns else []
+    )
+    schema_level = [e for e in expectations if e["type"] in SCHEMA_EXPECTATIONS]
+    row_level = [e for e in expectations if e["type"] not in SCHEMA_EXPECTATIONS]
+
+    outcomes: list[ExpectationOutcome] = []
+    runnable = []
+    for spec in row_level:
+        absent = [c for c in _columns_of(spec["kwargs"]) if c not in columns]
+        if absent:
+            outcomes.append(
+                ExpectationOutcome(spec["type"], _display_column(spec["kwargs"]), False,
+                                   severity=spec.get("severity", CRITICAL),
+                                   message=f"column(s) {absent} missing from {table}")
+            )  # fmt: skip
+        else:
+            runnable.append(spec)
+
+    needed = list(dict.fromkeys(c for spec in runnable for c in _columns_of(spec["kwargs"])))
+    select = ", ".join(f'"{c}"' for c in needed) or "1 AS __rows"
+    frame = _normalise(con.execute(f"SELECT {select} FROM {table}").df())
+    rows = len(frame)
+    outcomes += _ge_outcomes(frame, runnable, suite.name)
+    if schema_level:
+        empty = con.execute(f"SELECT * FROM {table} LIMIT 0").df()
+        outcomes += _ge_outcomes(empty, schema_level, f"{suite.name}.schema")
+
+    outcomes += _row_check_outcomes(con, table, suite.poet.get("row_checks", []))
+    if other := suite.poet.get("same_row_count_as"):
+        outcomes.append(_row_count_outcome(con, table, other, rows))
+    return GateResult(table, suite.name, tuple(outcomes), rows=rows)

@@ -1,0 +1,398 @@
+"""Writes the expectation suites in expectations/ from the codebook and the plan.
+
+Run `python -m dagster_project.quality.suite_builder` after a codebook or plan change;
+tests/quality checks that the committed JSON equals what this module builds. Value
+sets come from `load_codebook` and ids from `dagster_project.stats.plan`, never typed
+by hand, so the gates cannot drift from the contract.
+
+A suite is a Great Expectations 1.x suite (`name`, `expectations`, `meta`). What GE
+cannot express on one table is declared in `meta.poet` and run by the runner in SQL:
+`row_checks` (a condition that marks a row as bad), `same_row_count_as` (another
+table), and `contact_detail_patterns` (applied to every VARCHAR column at run time, so
+a column added later is scanned too).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from dagster_project.codebook import load_codebook
+from dagster_project.quality.contact_details import CONTACT_DETAIL_PATTERNS
+from dagster_project.quality.gated_tables import GATED_TABLES, GatedTable
+from dagster_project.settings import SURVEYS
+from dagster_project.stats.plan import CARERS, HOLDERS
+from dagster_project.stats.plan import SURVEYS as PLAN_SURVEYS
+
+EARLIEST_SURVEY_DATE = "2000-01-01"
+WAVE_RANGE = (2000, 2100)
+# Percentages that only rounding separates from their exact value or their sum.
+PCT_TOLERANCE = 0.1
+PCT_SUM_TOLERANCE = 1.0
+LINEAGE_COLUMNS = ("source_path", "source_sha256", "source_row", "wave", "org_code", "landed_at")
+TODAY = {"$PARAMETER": "today"}  # supplied by the runner at validation time
+
+Expectation = dict[str, Any]
+
+
+def _expect(kind: str, severity: str = "critical", **kwargs: Any) -> Expectation:
+    return {"type": f"expect_{kind}", "kwargs": kwargs, "meta": {}, "severity": severity}
+
+
+def _not_null(*columns: str) -> list[Expectation]:
+    return [_expect("column_values_to_not_be_null", column=c) for c in columns]
+
+
+def _in_set(column: str, values: list) -> Expectation:
+    return _expect("column_values_to_be_in_set", column=column, value_set=values)
+
+
+def _between(column: str, low: float | None, high: float | None, **kw: Any) -> Expectation:
+    return _expect(
+        "column_values_to_be_between", column=column, min_value=low, max_value=high, **kw
+    )
+
+
+def _pct(*columns: str) -> list[Expectation]:
+    return [_between(c, 0, 100) for c in columns]
+
+
+def _a_ge_b(a: str, b: str) -> Expectation:
+    return _expect(
+        "column_pair_values_a_to_be_greater_than_b",
+        column_A=a, column_B=b, or_equal=True, ignore_row_if="either_value_is_missing",
+    )  # fmt: skip
+
+
+def _interval(estimate: str, low: str = "ci_low", high: str = "ci_high") -> list[Expectation]:
+    return [_a_ge_b(estimate, low), _a_ge_b(high, estimate)]
+
+
+def _unique(*columns: str) -> Expectation:
+    return _expect("compound_columns_to_be_unique", column_list=list(columns))
+
+
+def _null_when(condition_column: str, value: Any, *columns: str) -> list[Expectation]:
+    condition = {
+        "type": "comparison", "column": {"name": condition_column}, "operator": "==",
+        "parameter": value,
+    }  # fmt: skip
+    return [_expect("column_values_to_be_null", column=c, row_condition=condition) for c in columns]
+
+
+def _row_check(name: str, bad_when: str, columns: list[str]) -> dict[str, Any]:
+    return {"name": name, "unexpected_rows": bad_when, "columns": columns}
+
+
+def _survey_of(table: str) -> str:
+    return "carers" if "carer" in table else "holders"
+
+
+def _flags(survey: str) -> list[str]:
+    plan = {s.name: s for s in PLAN_SURVEYS}[survey]
+    outcomes = [f"{o}_{side}" for o in plan.outcomes for side in ("positive", "negative")]
+    return outcomes + list(plan.factors)
+
+
+def _raw(gated: GatedTable) -> tuple[list[Expectation], dict]:
+    codebook = load_codebook(gated.table)
+    columns = (*LINEAGE_COLUMNS, *codebook.names, "extra_columns")
+    # Raw keeps invalid and non-consenting rows by design: only lineage must hold.
+    expectations = [_expect("column_to_exist", column=c) for c in columns]
+    expectations += _not_null(*LINEAGE_COLUMNS)
+    expectations += [_unique("source_sha256", "source_row"), _between("source_row", 1, None)]
+    return expectations, {}
+
+
+def _staging(gated: GatedTable) -> tuple[list[Expectation], dict]:
+    codebook = load_codebook(_survey_of(gated.table))
+    expectations = _not_null("source_sha256", "wave", "org_code", "respondent_id")
+    expectations.append(_between("wave", *WAVE_RANGE))
+    expectations.append(_unique("source_sha256", "respondent_id"))
+    for variable in codebook.of_type("code", "tick"):
+        # Only consenting rows leave raw (file rules), so consent is 1 wherever present.
+        codes = [1] if variable.name == "consent" else sorted(variable.codes)
+        expectations.append(_in_set(variable.name, codes))
+    expectations.append(_between("amount_gbp", 0, None, strict_min=True))
+    expectations.append(_between("survey_date", EARLIEST_SURVEY_DATE, TODAY))
+    return expectations, {}
+
+
+def _recoded(gated: GatedTable) -> tuple[list[Expectation], dict]:
+    survey = _survey_of(gated.table)
+    expectations = []
+    for flag in _flags(survey):
+        expectations.append(_in_set(flag, [0, 1]))
+    for flag in _flags(survey):
+        # A flag that is always 0 or always 1 (or never set) over a whole survey points at
+        # a broken recode, but small returns can do it honestly: warn, do not block.
+        expectations.append(
+            _expect("column_mean_to_be_between", severity="warning", column=flag,
+                    min_value=0, max_value=1, strict_min=True, strict_max=True)
+        )  # fmt: skip
+    return expectations, {"same_row_count_as": f"staging.stg_{survey}"}
+
+
+def _survey_and_wave() -> list[Expectation]:
+    return [*_not_null("wave", "survey"), _in_set("survey", list(SURVEYS))]
+
+
+def _outcome_ids() -> list[str]:
+    return sorted({*HOLDERS.outcomes, *CARERS.outcomes})
+
+
+def _factor_ids() -> list[str]:
+    return sorted({*HOLDERS.factors, *CARERS.factors})
+
+
+def _counts_agree(pct: str, n_positive: str, n_relevant: str) -> dict[str, Any]:
+    return _row_check(
+        f"{pct}_matches_counts",
+        f"{n_relevant} > 0 AND abs({pct} - 100.0 * {n_positive} / {n_relevant}) > {PCT_TOLERANCE}",
+        [n_positive, n_relevant, pct],
+    )
+
+
+def _outcome_summary() -> tuple[list[Expectation], dict]:
+    pcts = ("pct_positive", "ci_low", "ci_high", "pct_negative", "pct_no_difference")
+    expectations = [*_survey_and_wave(), *_not_null("outcome_id", "n_relevant", "n_positive")]
+    expectations += [_in_set("outcome_id", _outcome_ids()), _unique("wave", "survey", "outcome_id")]
+    expectations += [*_pct(*pcts), *_interval("pct_positive"), _a_ge_b("n_relevant", "n_positive")]
+    expectations.append(_between("n_positive", 0, None))
+    shares_sum = "pct_positive + pct_negative + pct_no_difference"
+    row_checks = [
+        _counts_agree("pct_positive", "n_positive", "n_relevant"),
+        _row_check(
+            "shares_sum_to_100", f"abs({shares_sum} - 100) > {PCT_SUM_TOLERANCE}",
+            ["outcome_id", "pct_positive", "pct_negative", "pct_no_difference"],
+        ),
+    ]  # fmt: skip
+    return expectations, {"row_checks": row_checks}
+
+
+def _distributions() -> tuple[list[Expectation], dict]:
+    expectations = [*_survey_and_wave(), *_not_null("variable", "code", "n", "pct")]
+    expectations += [*_pct("pct"), _between("n", 0, None)]
+    expectations.append(_unique("wave", "survey", "variable", "code"))
+    row_checks = [
+        _row_check(
+            "pct_sums_to_100_per_variable",
+            f"abs(sum(pct) OVER (PARTITION BY wave, survey, variable) - 100) > {PCT_SUM_TOLERANCE}",
+            ["survey", "variable", "code", "pct"],
+        )
+    ]
+    return expectations, {"row_checks": row_checks}
+
+
+def _org_benchmark() -> tuple[list[Expectation], dict]:
+    figures = (
+        "n_relevant", "n_positive", "pct_positive", "ci_low", "ci_high", "comparison",
+        "funnel_95_low", "funnel_95_high", "funnel_998_low", "funnel_998_high",
+    )  # fmt: skip
+    pcts = ("pct_positive", "ci_low", "ci_high", "national_pct", *figures[6:])
+    expectations = [*_survey_and_wave(), *_not_null("org_code", "outcome_id", "suppressed")]
+    expectations += [_in_set("outcome_id", _outcome_ids())]
+    expectations += [_unique("wave", "survey", "org_code", "outcome_id")]
+    expectations += [*_pct(*pcts), *_interval("pct_positive"), _a_ge_b("n_relevant", "n_positive")]
+    expectations += [_in_set("comparison", ["higher", "lower", "similar"])]
+    expectations += [
+        _a_ge_b("funnel_95_high", "funnel_95_low"),
+        _a_ge_b("funnel_95_low", "funnel_998_low"),
+    ]
+    expectations += [_a_ge_b("funnel_998_high", "funnel_95_high")]
+    # Disclosure control (plan section 3): a base below 10 is never shown.
+    expectations.append(_between("n_relevant", 10, None))
+    expectations += _null_when("suppressed", True, *figures)
+    expectations += [
+        _expect("column_values_to_not_be_null", column=c,
+                row_condition={"type": "comparison", "column": {"name": "suppressed"},
+                               "operator": "==", "parameter": False})
+        for c in ("n_relevant", "pct_positive")
+    ]  # fmt: skip
+    return expectations, {"row_checks": [_counts_agree("pct_positive", "n_positive", "n_relevant")]}
+
+
+def _org_summary() -> tuple[list[Expectation], dict]:
+    views = sorted({f for s in PLAN_SURVEYS for f in s.factors if f.startswith("views_included_")})
+    shares = ["process_made_easy", *views]
+    expectations = [*_survey_and_wave(), *_not_null("org_code", "suppressed")]
+    expectations += [
+        _unique("wave", "survey", "org_code"),
+        _a_ge_b("rows_landed", "respondents_used"),
+    ]
+    row_checks = []
+    for share in shares:
+        expectations += [_between(f"{share}_n", 10, None), *_pct(f"{share}_pct")]
+        row_checks.append(
+            _row_check(f"{share}_pct_shown_without_base", f"{share}_n IS NULL AND {share}_pct IS NOT NULL",
+                       ["org_code", f"{share}_n", f"{share}_pct"])
+        )  # fmt: skip
+    return expectations, {"row_checks": row_checks}
+
+
+def _trends() -> tuple[list[Expectation], dict]:
+    expectations = [*_survey_and_wave(), *_not_null("outcome_id")]
+    expectations += [_in_set("outcome_id", _outcome_ids()), _unique("survey", "outcome_id", "wave")]
+    expectations += [*_pct("pct_positive", "ci_low", "ci_high"), *_interval("pct_positive")]
+    expectations.append(_between("n_relevant", 0, None))
+    return expectations, {}
+
+
+def _comments() -> tuple[list[Expectation], dict]:
+    expectations = [
+        *_survey_and_wave(),
+        *_not_null("org_code", "respondent_id", "comment_redacted"),
+    ]
+    expectations.append(_in_set("question", ["worked_well", "not_worked", "change"]))
+    expectations.append(_unique("wave", "survey", "org_code", "respondent_id", "question"))
+    return expectations, {}
+
+
+def _odds_ratios() -> tuple[list[Expectation], dict]:
+    expectations = [
+        *_survey_and_wave(),
+        *_not_null("factor_id", "outcome_id", "status", "significant"),
+    ]
+    expectations += [_in_set("factor_id", _factor_ids()), _in_set("outcome_id", _outcome_ids())]
+    expectations += [_unique("wave", "survey", "factor_id", "outcome_id")]
+    expectations += [_between(c, 0, None) for c in ("a", "b", "c", "d", "n")]
+    expectations += [_between("odds_ratio", 0, None, strict_min=True), *_interval("odds_ratio")]
+    expectations += [_between(c, 0, 1) for c in ("p_value", "p_value_bh")]
+    expectations += [_a_ge_b("p_value_bh", "p_value")]
+    expectations += [
+        _in_set("test", ["chi_square", "fisher"]),
+        _in_set("status", ["ok", "one_value"]),
+    ]
+    expectations += _null_when(
+        "status", "one_value", "odds_ratio", "ci_low", "ci_high", "p_value", "test"
+    )
+    row_checks = [
+        _row_check("cells_sum_to_n", "a + b + c + d <> n", ["factor_id", "outcome_id", "a", "b", "c", "d", "n"]),
+        _row_check(
+            "significant_matches_p", "significant <> coalesce(p_value < 0.05, false)",
+            ["factor_id", "outcome_id", "p_value", "significant"],
+        ),
+    ]  # fmt: skip
+    return expectations, {"row_checks": row_checks}
+
+
+def _regression_models() -> tuple[list[Expectation], dict]:
+    statuses = ["ok", "too_few_cases", "too_few_events", "not_converged", "separated"]
+    expectations = [*_survey_and_wave(), *_not_null("outcome_id", "n", "events", "status")]
+    expectations += [_in_set("outcome_id", _outcome_ids()), _in_set("status", statuses)]
+    expectations += [_unique("wave", "survey", "outcome_id"), _between("events", 0, None)]
+    expectations += [
+        _a_ge_b("n", "events"),
+        _between("ll_model", None, 0),
+        _a_ge_b("ll_model", "ll_null"),
+    ]
+    expectations += [_between(c, 0, 1) for c in ("nagelkerke_r2", "cox_snell_r2")]
+    expectations += [_a_ge_b("nagelkerke_r2", "cox_snell_r2")]
+    not_fitted = [s for s in statuses if s != "ok"]
+    expectations += [
+        _expect("column_values_to_be_null", column=c,
+                row_condition={"type": "comparison", "column": {"name": "status"},
+                               "operator": "IN", "parameter": not_fitted})
+        for c in ("ll_model", "ll_null", "nagelkerke_r2", "cox_snell_r2")
+    ]  # fmt: skip
+    return expectations, {}
+
+
+def _regression_terms() -> tuple[list[Expectation], dict]:
+    expectations = [*_survey_and_wave(), *_not_null("outcome_id", "factor_id", "coef", "reported")]
+    expectations += [_in_set("factor_id", _factor_ids()), _in_set("outcome_id", _outcome_ids())]
+    expectations += [_unique("wave", "survey", "outcome_id", "factor_id")]
+    expectations += [_between("std_err", 0, None), _between("odds_ratio", 0, None, strict_min=True)]
+    expectations += [*_interval("odds_ratio"), _between("p_value", 0, 1)]
+    row_checks = [
+        _row_check(
+            "reported_matches_p", "reported <> coalesce(p_value < 0.01, false)",
+            ["outcome_id", "factor_id", "p_value", "reported"],
+        ),
+    ]  # fmt: skip
+    return expectations, {"row_checks": row_checks}
+
+
+def _report_fidelity() -> tuple[list[Expectation], dict]:
+    expectations = [*_not_null("kind", "survey", "published", "suspected_erratum")]
+    expectations += [_in_set("kind", ["marginal", "odds_ratio", "regression"])]
+    expectations += [_in_set("survey", list(SURVEYS)), _a_ge_b("ci_high", "ci_low")]
+    return expectations, {}
+
+
+def _respondents(table: str) -> tuple[list[Expectation], dict]:
+    survey = "carers" if table.startswith("carer") else "holders"
+    expectations = [*_not_null("wave", "org_code", "respondent_id")]
+    expectations += [_in_set(flag, [0, 1]) for flag in _flags(survey)]
+    return expectations, {}
+
+
+def _minimal(*not_null: str) -> tuple[list[Expectation], dict]:
+    return list(_not_null(*not_null)), {}
+
+
+_MARTS_SUITES = {
+    "outcome_summary": _outcome_summary,
+    "distributions": _distributions,
+    "org_benchmark": _org_benchmark,
+    "org_summary": _org_summary,
+    "trends": _trends,
+    "comments": _comments,
+    "odds_ratios": _odds_ratios,
+    "regression_models": _regression_models,
+    "regression_terms": _regression_terms,
+    "report_fidelity": _report_fidelity,
+    "holder_responses": lambda: _respondents("holder_responses"),
+    "carer_responses": lambda: _respondents("carer_responses"),
+    "group_differences": lambda: _minimal("wave", "survey", "variable"),
+    "group_figures": lambda: (
+        [*_not_null("wave", "survey", "variable", "level"), _between("n", 0, None)],
+        {},
+    ),
+    "process_scale": lambda: ([*_not_null("wave"), _between("n", 0, None)], {}),
+    "landed_files": lambda: (
+        [
+            *_not_null("path", "sha256", "status"),
+            _in_set("status", ["used", "superseded", "quarantined"]),
+            _a_ge_b("rows", "rows_used"),
+        ],
+        {},
+    ),  # fmt: skip
+    "data_quality_issues": lambda: _minimal("path", "sha256", "variable", "rule"),
+}
+
+
+def build_suite(gated: GatedTable) -> dict[str, Any]:
+    if gated.schema == "raw":
+        expectations, poet = _raw(gated)
+    elif gated.schema == "staging":
+        expectations, poet = _staging(gated)
+    elif gated.schema == "recoded":
+        expectations, poet = _recoded(gated)
+    else:
+        expectations, poet = _MARTS_SUITES[gated.table]()
+        # Every mart reaches analysts: none may hold contact details (plan section 3).
+        poet = {**poet, "contact_detail_patterns": CONTACT_DETAIL_PATTERNS}
+    return {
+        "name": gated.suite_name,
+        "expectations": expectations,
+        "meta": {"table": gated.qualified, "poet": poet},
+    }
+
+
+def render(suite: dict[str, Any]) -> str:
+    return json.dumps(suite, indent=2, sort_keys=False) + "\n"
+
+
+def write_all() -> list[str]:
+    written = []
+    for gated in GATED_TABLES:
+        gated.suite_path.parent.mkdir(parents=True, exist_ok=True)
+        gated.suite_path.write_text(render(build_suite(gated)), encoding="utf-8")
+        written.append(str(gated.suite_path))
+    return written
+
+
+if __name__ == "__main__":
+    for path in write_all():
+        print(f"wrote {path}")

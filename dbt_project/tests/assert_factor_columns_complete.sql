@@ -1,30 +1,27 @@
 -- The response marts carry every factor of the plan: 33 holder and 23 carer factor_ids
--- (analysis_plan.md 1.2, 1.3), each with a column of the same name.
+-- (analysis_plan.md 1.2, 1.3), each as a column of the same name.
+{%- set expected = {'holders': 33, 'carers': 23} %}
+{%- set marts = {'holders': ref('holder_responses'), 'carers': ref('carer_responses')} %}
 with expected as (
-    select 'holders' as survey, 33 as factors union all select 'carers', 23
-),
-
-defined as (
-    select survey, count(*) as factors from {{ ref('factor_definitions') }} group by survey
+    {%- for survey, count in expected.items() %}
+    {%- for factor_id in poet_factor_ids(survey) %}
+    select '{{ survey }}' as survey, '{{ factor_id }}' as factor_id, {{ poet_factor_ids(survey) | length }} as defined, {{ count }} as planned
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 ),
 
 columns as (
-    select case table_name when 'holder_responses' then 'holders' else 'carers' end as survey,
-           column_name
+    {%- for survey, relation in marts.items() %}
+    select '{{ survey }}' as survey, column_name
     from information_schema.columns
-    where table_schema = '{{ ref('holder_responses').schema }}'
-      and table_name in ('holder_responses', 'carer_responses')
-),
-
-missing as (
-    select f.survey, f.factor_id
-    from {{ ref('factor_definitions') }} as f
-    left join columns as c on c.survey = f.survey and c.column_name = f.factor_id
-    where c.column_name is null
+    where table_schema = '{{ relation.schema }}' and table_name = '{{ relation.identifier }}'
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 )
 
-select expected.survey, expected.factors as expected, defined.factors as defined, null as missing_factor
-from expected left join defined using (survey)
-where defined.factors is distinct from expected.factors
-union all
-select survey, null, null, factor_id from missing
+select expected.*
+from expected
+left join columns on columns.survey = expected.survey and columns.column_name = expected.factor_id
+where columns.column_name is null or expected.defined <> expected.planned

@@ -1,0 +1,76 @@
+"""The dbt build as three Dagster steps, one per layer.
+
+One op per layer so that a failed blocking check (a dbt test of severity error) on a
+staging table stops the recoded step, and one on recoded stops the marts: dbt exits with
+an error, the step fails, and Dagster does not start the steps downstream of it.
+"""
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+from dagster import AssetExecutionContext
+from dagster_dbt import DbtCliResource, dbt_assets
+
+from dagster_project.transform.project import DBT_PROJECT, ensure_manifest, export_warehouse_path
+from dagster_project.transform.translator import TRANSLATOR
+
+MANIFEST = ensure_manifest()
+
+# dbt selections of the three steps, by folder.
+LAYER_SELECTIONS = {
+    "reference_and_staging": "resource_type:seed path:models/reference path:models/staging",
+    "recoded": "path:models/recoded",
+    "marts": "path:models/marts",
+}
+
+# dbt's default ("eager") also runs a test when only one of its parents is selected, so a
+# relationships test of a mart would run in the staging step, before the mart exists.
+# "buildable" runs a test once all its parents are built. dagster-dbt reads this variable
+# as the default and still overrides it when it selects single checks.
+INDIRECT_SELECTION = "buildable"
+
+
+def build_layer(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+    warehouse = export_warehouse_path()
+    os.environ.setdefault("DBT_INDIRECT_SELECTION", INDIRECT_SELECTION)
+    context.log.info(
+        f"dbt build of {len(context.selected_asset_keys)} assets into {warehouse}"
+    )
+    yield from dbt.cli(["build"], context=context).stream()
+
+
+@dbt_assets(
+    manifest=MANIFEST,
+    select=LAYER_SELECTIONS["reference_and_staging"],
+    name="dbt_reference_and_staging",
+    dagster_dbt_translator=TRANSLATOR,
+    project=DBT_PROJECT,
+)
+def dbt_reference_and_staging(context: AssetExecutionContext, dbt: DbtCliResource):
+    yield from build_layer(context, dbt)
+
+
+@dbt_assets(
+    manifest=MANIFEST,
+    select=LAYER_SELECTIONS["recoded"],
+    name="dbt_recoded",
+    dagster_dbt_translator=TRANSLATOR,
+    project=DBT_PROJECT,
+)
+def dbt_recoded(context: AssetExecutionContext, dbt: DbtCliResource):
+    yield from build_layer(context, dbt)
+
+
+@dbt_assets(
+    manifest=MANIFEST,
+    select=LAYER_SELECTIONS["marts"],
+    name="dbt_marts",
+    dagster_dbt_translator=TRANSLATOR,
+    project=DBT_PROJECT,
+)
+def dbt_marts(context: AssetExecutionContext, dbt: DbtCliResource):
+    yield from build_layer(context, dbt)
+
+
+DBT_ASSETS = [dbt_reference_and_staging, dbt_recoded, dbt_marts]

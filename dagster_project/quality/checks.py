@@ -11,7 +11,7 @@ import time
 import dagster as dg
 
 from dagster_project.quality.gated_tables import GATED_TABLES, GatedTable
-from dagster_project.quality.outcomes import GateResult
+from dagster_project.quality.outcomes import ExpectationOutcome, GateResult
 from dagster_project.quality.results_store import record
 from dagster_project.quality.runner import Suite, run_suite
 from dagster_project.warehouse import WarehouseResource
@@ -60,9 +60,15 @@ def gate_check(gated: GatedTable) -> dg.AssetChecksDefinition:
         warehouse: WarehouseResource,
     ) -> dg.AssetCheckResult:
         started = time.perf_counter()
-        suite = Suite.load(suite_path)
-        with warehouse.connect(read_only=True) as con:
-            result = run_suite(con, suite)
+        try:
+            suite = Suite.load(suite_path)
+            with warehouse.connect(read_only=True) as con:
+                result = run_suite(con, suite)
+        except Exception as error:  # a gate that cannot run is a failed gate
+            cannot_run = ExpectationOutcome(
+                "gate_can_run", None, False, message=f"{type(error).__name__}: {error}"
+            )
+            result = GateResult(gated.qualified, gated.suite_name, (cannot_run,))
         with warehouse.connect() as con:
             record(con, context.run.run_id, result)
         seconds = time.perf_counter() - started

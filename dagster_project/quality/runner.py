@@ -155,7 +155,7 @@ def _ge_outcomes(
         result = batch.validate(
             suite,
             result_format={"result_format": "BASIC", "partial_unexpected_count": EXAMPLES},
-            expectation_parameters={"today": date.today().isoformat()},
+            expectation_parameters={"today": f"{date.today().isoformat()}T23:59:59"},
         )
     except Exception as error:  # GE itself failed: every expectation is unchecked
         return outcomes + [

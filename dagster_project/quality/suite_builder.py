@@ -24,7 +24,8 @@ from dagster_project.settings import SURVEYS
 from dagster_project.stats.plan import CARERS, HOLDERS
 from dagster_project.stats.plan import SURVEYS as PLAN_SURVEYS
 
-EARLIEST_SURVEY_DATE = "2000-01-01"
+# Timestamps, not dates: GE compares datetime64 columns with datetimes vectorised.
+EARLIEST_SURVEY_DATE = "2000-01-01T00:00:00"
 WAVE_RANGE = (2000, 2100)
 # Percentages that only rounding separates from their exact value or their sum.
 PCT_TOLERANCE = 0.1

@@ -41,7 +41,15 @@ class Assumptions:
     process_loading: float = 1.4  # latent "good process" loading of process items
     views_loading: float = 1.2  # latent loading of views items
     process_on_views: float = 0.5  # views items also follow the process trait
-    shrink_bivariate: float = 0.5  # share of a published bivariate log OR used as effect
+    shrink_bivariate: float = 0.8  # share of a published bivariate log OR used as effect
+    # factors that share the latent process trait: much of their bivariate odds ratios
+    # comes from their correlation, so a smaller share of it is used as an effect
+    shrink_latent_bivariate: float = 0.4
+    latent_factors: tuple[str, ...] = (
+        "process_made_easy", "views_included_needs_assessed", "views_included_budget_set",
+        "views_included_support_plan", "views_included_person_needs",
+        "views_included_carer_needs",
+    )
     survey_months: tuple[int, int] = (2, 9)  # fieldwork months (inclusive) in a wave
     xlsx_every: int = 6  # one organisation in six exports xlsx
     sav_every: int = 5  # one in five SPSS (the rest CSV)

@@ -277,13 +277,16 @@ def _effects(survey: str) -> dict[str, dict[str, float]]:
     bivariate figure also carries confounding, which the generator does not model)."""
     from dagster_project.synth.config import Assumptions
 
-    shrink = Assumptions().shrink_bivariate
+    assumptions = Assumptions()
+    shrink = assumptions.shrink_bivariate
     prefix = "holder" if survey == "holders" else "carer"
     by_id = {outcome_id: var for var, outcome_id in OUTCOMES[survey].items()}
     effects: dict[str, dict[str, float]] = {var: {} for var in OUTCOMES[survey]}
     for row in _read(f"{prefix}_bivariate_odds_ratios"):
         if row["outcome_id"] in by_id and row["odds_ratio"]:
-            effects[by_id[row["outcome_id"]]][row["factor_id"]] = shrink * math.log(
+            share = (assumptions.shrink_latent_bivariate
+                     if row["factor_id"] in assumptions.latent_factors else shrink)
+            effects[by_id[row["outcome_id"]]][row["factor_id"]] = share * math.log(
                 float(row["odds_ratio"])
             )
     for row in _read(f"{prefix}_regressions"):

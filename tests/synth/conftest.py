@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 import pytest
+from synth_returns import used_rows
 
 from dagster_project.synth.config import SynthConfig
 from dagster_project.synth.generate import MANIFEST_NAME, generate
-from synth_returns import used_rows
 
 
 @pytest.fixture(scope="session")

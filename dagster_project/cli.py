@@ -40,7 +40,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     problem = _check_landing(settings)
     if problem:
         return _fail(problem, 2)
-    settings.dagster_home.mkdir(parents=True, exist_ok=True)
+    settings.prepare_dagster_home()
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
 
     from dagster_project.orchestration import run_full_refresh
@@ -62,7 +62,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
 def cmd_ui(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     settings.export()
-    settings.dagster_home.mkdir(parents=True, exist_ok=True)
+    settings.prepare_dagster_home()
     os.chdir(REPO_ROOT)
     dagster = os.path.join(os.path.dirname(sys.executable), "dagster")
     argv = [dagster, "dev", "-m", "dagster_project.definitions", "-h", args.host, "-p", str(args.port)]

@@ -16,28 +16,34 @@ class RefreshOutcome:
     reason: str
 
 
+def _first_detail(text: str) -> str:
+    """The first specific line of a multi-line message (a bullet if there is one)."""
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    bullets = [line.lstrip("- ") for line in lines if line.startswith("- ")]
+    return (bullets or lines or [""])[0]
+
+
 def _failure_reason(result: dg.ExecuteInProcessResult) -> str:
-    """One line a person can act on: the failed gate or step and its message."""
-    reasons: list[str] = []
+    """One line a person can act on: the failed gates, else the failed steps' own errors."""
+    gates: list[str] = []
+    steps: list[str] = []
     for event in result.all_events:
         if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
             evaluation = event.event_specific_data
             if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
-                target = evaluation.asset_key.to_user_string()
-                detail = (evaluation.description or "").splitlines()[0:1]
-                reasons.append(
-                    f"quality gate {evaluation.check_name} on {target} failed"
-                    + (f": {detail[0]}" if detail else "")
+                gates.append(
+                    f"quality gate {evaluation.check_name} failed: "
+                    f"{_first_detail(evaluation.description or '')}"
                 )
         elif event.event_type == dg.DagsterEventType.STEP_FAILURE:
             error = event.step_failure_data.error
-            message = error.message.strip().splitlines()[0] if error and error.message else ""
-            # The user-facing error of a failed step, not the framework's wrapper text.
-            cause = error.cause if error else None
-            while cause is not None:
-                message = cause.message.strip().splitlines()[0]
-                cause = cause.cause
-            reasons.append(f"step {event.step_key} failed: {message}")
+            # The innermost cause is the user-facing error, not the framework's wrapper.
+            while error is not None and error.cause is not None:
+                error = error.cause
+            if error is None or error.cls_name == "DagsterAssetCheckFailedError":
+                continue  # already said, as the gate that failed
+            steps.append(f"step {event.step_key} failed: {_first_detail(error.message)}")
+    reasons = gates + steps
     if not reasons:
         return "the run did not succeed (see the Dagster UI for its events)"
     return "; ".join(reasons)

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 from dagster_project.settings import Settings
+from dagster_project.transform.project import dbt_resource
 from dagster_project.warehouse import WarehouseResource
 
 
 def build_resources(settings: Settings | None = None) -> dict:
     settings = settings or Settings.from_env()
-    return {"warehouse": WarehouseResource(path=str(settings.warehouse))}
+    return {
+        "warehouse": WarehouseResource(path=str(settings.warehouse)),
+        "dbt": dbt_resource(),
+    }

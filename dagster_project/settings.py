@@ -20,6 +20,18 @@ DEFAULT_DATA_DIR = REPO_ROOT / "data"
 SURVEYS = ("holders", "carers")
 
 
+DAGSTER_INSTANCE_YAML = """\
+# Written by poet: one run at a time, since the DuckDB warehouse takes one writer.
+run_coordinator:
+  module: dagster.core.run_coordinator
+  class: QueuedRunCoordinator
+  config:
+    max_concurrent_runs: 1
+telemetry:
+  enabled: false
+"""
+
+
 def _path_from_env(name: str, default: Path) -> Path:
     value = os.environ.get(name, "").strip()
     return Path(value).expanduser().resolve() if value else default.resolve()
@@ -50,6 +62,17 @@ class Settings:
             published=_path_from_env("POET_PUBLISHED", data / "poet.duckdb"),
             dagster_home=_path_from_env("DAGSTER_HOME", data / "dagster_home"),
         )
+
+    def prepare_dagster_home(self) -> None:
+        """Create DAGSTER_HOME with an instance file that runs one refresh at a time.
+
+        Runs launched from the UI, the sensor or the schedule queue behind each other,
+        since DuckDB takes one writer.
+        """
+        self.dagster_home.mkdir(parents=True, exist_ok=True)
+        config = self.dagster_home / "dagster.yaml"
+        if not config.exists():
+            config.write_text(DAGSTER_INSTANCE_YAML, encoding="utf-8")
 
     def export(self) -> None:
         """Write the resolved values back to the environment, for subprocesses (dbt)."""

@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import dagster as dg
 
+# Stage modules, not their `defs` objects: Dagster refuses a module with more than one
+# Definitions object at module scope.
 from dagster_project.jobs import FULL_REFRESH_JOB, full_refresh_job
-from dagster_project.landing.definitions import defs as landing_defs
-from dagster_project.publish.definitions import defs as publish_defs
-from dagster_project.quality.definitions import defs as quality_defs
+from dagster_project.landing import definitions as landing
+from dagster_project.publish import definitions as publish
+from dagster_project.quality import definitions as quality
 from dagster_project.resources import build_resources
-from dagster_project.stats.definitions import defs as stats_defs
-from dagster_project.transform.definitions import defs as transform_defs
+from dagster_project.stats import definitions as stats
+from dagster_project.transform import definitions as transform
 
 __all__ = ["FULL_REFRESH_JOB", "defs"]
 
 defs = dg.Definitions.merge(
-    landing_defs,
-    transform_defs,
-    stats_defs,
-    quality_defs,
-    publish_defs,
+    landing.defs,
+    transform.defs,
+    stats.defs,
+    quality.defs,
+    publish.defs,
     dg.Definitions(
         jobs=[full_refresh_job],
         resources=build_resources(),

@@ -52,7 +52,11 @@ def run_synth(args: argparse.Namespace) -> int:
     if out.exists() and not out.is_dir():
         print(f"poet synth: {out} exists and is not a folder", file=sys.stderr)
         return 2
-    manifest = generate(out, config)
+    try:
+        manifest = generate(out, config)
+    except FileExistsError as exc:
+        print(f"poet synth: {exc}", file=sys.stderr)
+        return 2
     used = ", ".join(f"{k}: {v}" for k, v in manifest["used_consenting"].items())
     print(f"poet synth: wrote {len(manifest['files'])} returns to {out} (consenting in used files: {used})")
     return 0

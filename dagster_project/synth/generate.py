@@ -194,9 +194,28 @@ def _bad_files(out: Path, config: SynthConfig, wave: int,
     return records
 
 
+def _clear_previous(out: Path) -> None:
+    """Remove what an earlier `poet synth` wrote here (a stale file in another format
+    would make two files for one slot); refuse a folder synth did not write."""
+    if not out.exists() or not any(out.iterdir()):
+        return
+    manifest = out / MANIFEST_NAME
+    if not manifest.exists():
+        raise FileExistsError(
+            f"{out} is not empty and holds no {MANIFEST_NAME}: it was not written by "
+            "'poet synth'; choose an empty or new folder"
+        )
+    previous = json.loads(manifest.read_text(encoding="utf-8"))
+    for record in previous.get("files", []):
+        (out / record["path"]).unlink(missing_ok=True)
+    (out / "organisations.csv").unlink(missing_ok=True)
+    manifest.unlink()
+
+
 def generate(out: Path, config: SynthConfig) -> dict:
     config.validate()
     started = time.monotonic()
+    _clear_previous(out)
     out.mkdir(parents=True, exist_ok=True)
     orgs = build_organisations(config)
     _write_organisations(out, orgs)

@@ -225,3 +225,16 @@ def test_invalid_codes_follow_the_codebook(tmp_path):
     values = set(pd.to_numeric(frame["general_health"].replace("", np.nan)).dropna())
     assert values - codes <= {0, 6, 7, 10, 11, 77, 98}
     assert re.fullmatch(r"LA\d\d-H14-\d{6}", frame["respondent_id"].iloc[0])
+
+
+def test_rerun_replaces_earlier_output_and_refuses_foreign_folders(tmp_path):
+    generate(tmp_path / "a", SynthConfig(**SMALL))
+    generate(tmp_path / "a", SynthConfig(**SMALL, seed=11))
+    manifest = json.loads((tmp_path / "a" / MANIFEST_NAME).read_text())
+    written = {str(p.relative_to(tmp_path / "a")) for p in _landing_files(tmp_path / "a")}
+    assert written == {f["path"] for f in manifest["files"]}
+    foreign = tmp_path / "b"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("mine")
+    with pytest.raises(FileExistsError):
+        generate(foreign, SynthConfig(**SMALL))

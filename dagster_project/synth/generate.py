@@ -155,7 +155,9 @@ def write_return(out: Path, builder: ReturnBuilder, org: Organisation, n: int,
         writer.write(rows)
     writer.close()
     if reason == "missing_required_column":
-        consenting = 0  # without a consent column no row has consented
+        # without a consent column no row has consented, so no cell is checked
+        consenting = 0
+        total = faults.CellCounts()
     if reason == "unreadable":
         data = (out / rel).read_bytes()
         (out / rel).write_bytes(data[: len(data) // 3])  # a truncated upload

@@ -16,6 +16,7 @@ import pandas as pd
 from scipy import stats
 from scipy.special import expit
 
+from dagster_project.stats.pattern_design import PatternDesign
 from dagster_project.stats.plan import REPORTED_ALPHA, Z_95, RegressionRules, Survey
 
 RULES = RegressionRules()
@@ -99,22 +100,27 @@ def fit_patterns(p: Patterns, rules: RegressionRules = RULES) -> Fit:
     if min(events, n - events) < rules.min_events_per_predictor * len(kept):
         fit.status = "too_few_events"
         return fit
-    x = np.column_stack([np.ones(len(p.weight)), p.x[:, varies].astype(float)])
+    # Predictors as rows (k+1 x patterns): the score and linear predictor are products
+    # with this matrix; the information matrix comes from PatternDesign in linear time.
+    xt = np.empty((len(kept) + 1, len(p.weight)))
+    xt[0] = 1.0
+    xt[1:] = p.x[:, varies].T
+    design = PatternDesign(xt.T)
     w, y = p.weight.astype(float), p.events.astype(float)
-    beta = np.zeros(x.shape[1])
-    ll = _log_likelihood(x @ beta, w, y)
+    beta = np.zeros(xt.shape[0])
+    ll = _log_likelihood(beta @ xt, w, y)
     converged, iterations = False, 0
     while iterations < rules.max_iterations:
         iterations += 1
-        prob = expit(x @ beta)
-        info = x.T @ (x * (w * prob * (1 - prob))[:, None])
+        prob = expit(beta @ xt)
         try:
-            step = np.linalg.solve(_checked(info), x.T @ (y - w * prob))
+            info = _checked(design.information(w * prob * (1 - prob)))
+            step = np.linalg.solve(info, xt @ (y - w * prob))
         except np.linalg.LinAlgError:
             fit.status = "not_converged"
             return fit
         beta = beta + step
-        ll_new = _log_likelihood(x @ beta, w, y)
+        ll_new = _log_likelihood(beta @ xt, w, y)
         if abs(ll_new - ll) < rules.ll_tolerance:
             ll, converged = ll_new, True
             break
@@ -123,7 +129,8 @@ def fit_patterns(p: Patterns, rules: RegressionRules = RULES) -> Fit:
     if not converged:
         fit.status = "not_converged"
         return fit
-    prob = expit(x @ beta)
+    eta = beta @ xt
+    prob = expit(eta)
     if (
         prob.min() < rules.separation_probability
         or prob.max() > 1 - rules.separation_probability
@@ -131,15 +138,14 @@ def fit_patterns(p: Patterns, rules: RegressionRules = RULES) -> Fit:
     ):
         fit.status = "separated"
         return fit
-    info = x.T @ (x * (w * prob * (1 - prob))[:, None])
     try:
-        cov = np.linalg.inv(_checked(info))
+        cov = np.linalg.inv(_checked(design.information(w * prob * (1 - prob))))
     except np.linalg.LinAlgError:
         fit.status = "not_converged"
         return fit
     fit.coef, fit.std_err = beta, np.sqrt(np.diag(cov))
     fit.ll_model, fit.ll_null = ll, null_log_likelihood(n, events)
-    fit.c_statistic = c_statistic(x @ beta, w, y)
+    fit.c_statistic = c_statistic(eta, w, y)
     return fit
 
 

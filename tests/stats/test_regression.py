@@ -133,3 +133,15 @@ def test_iteration_limit_is_not_converged():
     y = (rng.random(1000) < 0.3).astype(float)
     rules = RegressionRules(max_iterations=1)
     assert fit_patterns(_patterns_from_rows(x, y, ("p1", "p2")), rules).status == "not_converged"
+
+
+def test_pattern_design_information_equals_dense_product():
+    from dagster_project.stats.pattern_design import PatternDesign
+
+    rng = np.random.default_rng(8)
+    x = np.column_stack([np.ones(5000), rng.random((5000, 31)) < rng.uniform(0.05, 0.9, 31)]).astype(float)
+    s = rng.random(5000)
+    dense = x.T @ (x * s[:, None])
+    assert np.allclose(PatternDesign(x).information(s), dense, rtol=1e-12, atol=1e-9)
+    with pytest.raises(ValueError, match="0/1"):
+        PatternDesign(np.array([[1.0, 2.0], [1.0, 0.0]]))

@@ -6,6 +6,7 @@ an error, the step fails, and Dagster does not start the steps downstream of it.
 """
 
 import os
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
@@ -37,7 +38,17 @@ def build_layer(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator
     context.log.info(
         f"dbt build of {len(context.selected_asset_keys)} assets into {warehouse}"
     )
-    yield from dbt.cli(["build"], context=context).stream()
+    invocation = dbt.cli(["build"], context=context)
+    yield from invocation.stream()
+    context.log.info(f"dbt build finished: {summarise_run_results(invocation.get_artifact('run_results.json'))}")
+
+
+def summarise_run_results(run_results: dict) -> str:
+    """One line per step: how many nodes of each kind ended in each status."""
+    counts = Counter(
+        (result["unique_id"].split(".")[0], result["status"]) for result in run_results["results"]
+    )
+    return ", ".join(f"{kind} {status}: {n}" for (kind, status), n in sorted(counts.items()))
 
 
 @dbt_assets(

@@ -1,14 +1,13 @@
-"""One dbt build of the fixture warehouse per test session, shared by the transform tests."""
+"""One build of the fixture warehouse per test session (through Dagster), shared by the tests."""
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import pytest
 
@@ -16,15 +15,15 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from raw_fixture import FixtureFile, build_raw_warehouse  # noqa: E402
 
-from dagster_project.settings import DBT_PROJECT_DIR  # noqa: E402
-from dagster_project.transform.project import dbt_executable  # noqa: E402
+from dagster_project.transform.definitions import dbt_resource, defs  # noqa: E402
 
 
 @dataclass(frozen=True)
 class BuiltWarehouse:
     path: Path
     files: list[FixtureFile]
-    dbt_output: str
+    result: dg.ExecuteInProcessResult
+    logs: list[str]
 
     def query(self, sql: str, params: list | None = None) -> list[tuple]:
         con = duckdb.connect(str(self.path), read_only=True)
@@ -43,20 +42,16 @@ class BuiltWarehouse:
             con.close()
 
 
-def run_dbt(args: list[str], warehouse: Path, scratch: Path) -> subprocess.CompletedProcess:
-    env = {**os.environ, "POET_WAREHOUSE": str(warehouse)}
-    return subprocess.run(
-        [dbt_executable(), *args, "--project-dir", str(DBT_PROJECT_DIR),
-         "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(scratch / "target"),
-         "--log-path", str(scratch / "logs")],
-        env=env, capture_output=True, text=True, check=False,
-    )
-
-
 @pytest.fixture(scope="session")
 def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltWarehouse]:
-    scratch = tmp_path_factory.mktemp("dbt_build")
-    warehouse = scratch / "warehouse.duckdb"
+    """The fixture raw layer, built through the Dagster dbt assets (one `dbt build` per layer)."""
+    warehouse = tmp_path_factory.mktemp("dbt_build") / "warehouse.duckdb"
     files = build_raw_warehouse(warehouse)
-    result = run_dbt(["build"], warehouse, scratch)
-    yield BuiltWarehouse(path=warehouse, files=files, dbt_output=result.stdout + result.stderr)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("POET_WAREHOUSE", str(warehouse))
+        patch.setenv("DBT_INDIRECT_SELECTION", "buildable")
+        instance = dg.DagsterInstance.ephemeral()
+        result = dg.materialize(defs.assets, resources={"dbt": dbt_resource()},
+                                instance=instance, raise_on_error=False)
+    logs = [entry.user_message for entry in instance.all_logs(result.run_id)]
+    yield BuiltWarehouse(path=warehouse, files=files, result=result, logs=logs)

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 
+import dagster as dg
+
+from dagster_project.settings import DBT_PROJECT_DIR
+
 MARTS_COLUMNS = {
     "holder_responses": ["wave", "org_code", "org_type", "respondent_id", "source_sha256",
                          "weekly_amount_gbp", "process_info", "process_account"],
@@ -25,13 +29,26 @@ MARTS_COLUMNS = {
 }
 
 
-def test_dbt_build_passes(built_warehouse):
-    output = built_warehouse.dbt_output
-    summary = re.search(r"PASS=(\d+) WARN=(\d+) ERROR=(\d+) SKIP=(\d+)", output)
-    assert summary, f"dbt build printed no summary:\n{output[-3000:]}"
-    passed, warned, errors, skipped = map(int, summary.groups())
-    assert (errors, skipped, warned) == (0, 0, 0), output[-5000:]
-    assert passed > 300  # models, seeds, data tests and the unit tests all ran
+def test_dbt_build_passes_through_dagster(built_warehouse):
+    result = built_warehouse.result
+    assert result.success, [e.message for e in result.all_events if e.is_failure]
+    materialised = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    models = {f"{layer}/{path.stem}" for layer in ("reference", "staging", "recoded", "marts")
+              for path in (DBT_PROJECT_DIR / "models" / layer).glob("*.sql")}
+    seeds = {f"reference/{path.stem}" for path in (DBT_PROJECT_DIR / "seeds" / "reference").glob("*.csv")}
+    assert models | seeds == materialised
+    checks = [e.event_specific_data for e in result.all_events
+              if e.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION]
+    failed = [c.check_name for c in checks if not c.passed]
+    assert len(checks) > 200 and not failed, failed
+
+
+def test_dbt_unit_tests_ran_and_passed(built_warehouse):
+    summaries = [m for m in built_warehouse.logs if "dbt build finished:" in m]
+    assert len(summaries) == 3  # one per layer
+    passed = sum(int(n) for m in summaries for n in re.findall(r"unit_test pass: (\d+)", m))
+    assert passed == 4
+    assert not any(re.search(r"(fail|error|skipped|warn): ", m) for m in summaries), summaries
 
 
 def test_schemas_are_the_layer_names(built_warehouse):

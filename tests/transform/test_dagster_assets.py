@@ -1,0 +1,45 @@
+"""The dbt assets materialise through Dagster on a temporary warehouse, layer by layer."""
+
+from __future__ import annotations
+
+import dagster as dg
+import duckdb
+from raw_fixture import build_raw_warehouse
+
+from dagster_project.transform.definitions import dbt_resource, defs
+from dagster_project.transform.translator import TRANSLATOR
+
+
+def test_asset_keys_groups_and_sources():
+    graph = dg.Definitions.merge(defs, dg.Definitions(resources={"dbt": dbt_resource()})).resolve_asset_graph()
+    keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
+    assert {"staging/stg_holders", "recoded/rec_carers", "marts/holder_responses",
+            "reference/codebook_holders", "raw/file_registry"} <= keys
+    node = graph.get(dg.AssetKey(["staging", "stg_holders"]))
+    assert node.group_name == "staging"
+    assert dg.AssetKey(["raw", "holders"]) in node.parent_keys
+    assert TRANSLATOR.get_asset_key({"resource_type": "source", "name": "invalid_cells",
+                                     "fqn": ["poet", "raw", "invalid_cells"]}) == dg.AssetKey(["raw", "invalid_cells"])
+    # One op per layer, with the dbt tests as blocking checks of their models.
+    ops = {a.node_def.name: a for a in defs.assets}
+    assert set(ops) == {"dbt_reference_and_staging", "dbt_recoded", "dbt_marts"}
+    stg_checks = [c for c in ops["dbt_reference_and_staging"].check_specs
+                  if c.asset_key == dg.AssetKey(["staging", "stg_holders"])]
+    assert stg_checks and all(c.blocking for c in stg_checks)
+
+
+def test_failed_staging_check_stops_the_later_layers(tmp_path, monkeypatch):
+    warehouse = tmp_path / "warehouse.duckdb"
+    build_raw_warehouse(warehouse)
+    con = duckdb.connect(str(warehouse))
+    # A used file whose organisation is not in organisations.csv breaks the staging
+    # relationships test on stg_holders.org_code.
+    con.execute("update raw.organisations set org_code = 'GONE' where org_code = 'LA02'")
+    con.close()
+    monkeypatch.setenv("POET_WAREHOUSE", str(warehouse))
+    monkeypatch.setenv("DBT_INDIRECT_SELECTION", "buildable")
+    result = dg.materialize(defs.assets, resources={"dbt": dbt_resource()}, raise_on_error=False)
+    assert not result.success
+    materialised = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert "staging/stg_holders" in materialised
+    assert not any(key.startswith(("recoded/", "marts/")) for key in materialised)

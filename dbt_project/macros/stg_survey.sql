@@ -24,7 +24,7 @@ with used_files as (
 ),
 
 invalid_by_respondent as (
-    select source_sha256, trim(respondent_id) as respondent_id,
+    select source_sha256, {{ clean_cell('respondent_id') }} as respondent_id,
            list(distinct variable) as invalid_variables
     from {{ source('raw', 'invalid_cells') }}
     group by all
@@ -34,16 +34,17 @@ consenting as (
     select delivered.*, used_files.columns_present
     from {{ source('raw', survey) }} as delivered
     inner join used_files using (source_sha256, wave, org_code)
-    where trim(delivered.consent) = '1'
+    -- Consent 1 only, read as landing reads it (raw.file_registry.rows_used agrees).
+    where {{ valid_code('delivered.consent', [1, 2]) }} = 1
 )
 
 select
     consenting.wave::integer as wave,
-    trim(consenting.org_code) as org_code,
+    {{ clean_cell('consenting.org_code') }} as org_code,
     consenting.source_path,
     consenting.source_sha256,
     consenting.source_row::integer as source_row,
-    trim(consenting.respondent_id) as respondent_id,
+    {{ clean_cell('consenting.respondent_id') }} as respondent_id,
     {%- for v in codebook_variables(survey) if v.name not in ('respondent_id', 'consent') and not v.name.startswith('comment_') %}
     {{ typed_cell(v) }} as {{ v.name }},
     {%- endfor %}
@@ -56,5 +57,5 @@ select
 from consenting
 left join invalid_by_respondent as invalid
     on invalid.source_sha256 = consenting.source_sha256
-    and invalid.respondent_id = trim(consenting.respondent_id)
+    and invalid.respondent_id = {{ clean_cell('consenting.respondent_id') }}
 {%- endmacro %}

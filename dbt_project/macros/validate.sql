@@ -1,29 +1,35 @@
-{#- Typing raw cells (all VARCHAR as delivered) the way the file rules of
-    docs/contract/README.md define a valid cell; anything else becomes NULL. -#}
+{#- Typing raw cells (all VARCHAR) the way the file rules of docs/contract/README.md define
+    a valid cell, with the same cleaning as landing (dagster_project/landing/rules.py):
+    blanks are spaces, tabs, line breaks and the no-break space; a code may be written
+    `1.0`; an amount is a plain positive decimal. Anything else becomes NULL. -#}
 
-{#- A code cell: a whole number listed in the codebook for that variable. -#}
-{% macro valid_code(cell, codes) -%}
-  case when regexp_full_match(trim({{ cell }}), '[0-9]+')
-        and try_cast(trim({{ cell }}) as integer) in ({{ codes | join(', ') }})
-       then try_cast(trim({{ cell }}) as integer) end
+{% macro clean_cell(cell) -%}
+  nullif(trim({{ cell }}, ' ' || chr(9) || chr(10) || chr(13) || chr(160)), '')
 {%- endmacro %}
 
-{#- amount_gbp: a positive, finite number. -#}
+{#- A code cell: a whole number (`1` or `1.0`) listed in the codebook for that variable. -#}
+{% macro valid_code(cell, codes) -%}
+  case when regexp_full_match({{ clean_cell(cell) }}, '[0-9]+(\.0*)?')
+        and try_cast(split_part({{ clean_cell(cell) }}, '.', 1) as integer) in ({{ codes | join(', ') }})
+       then try_cast(split_part({{ clean_cell(cell) }}, '.', 1) as integer) end
+{%- endmacro %}
+
+{#- amount_gbp: a plain decimal number above zero. -#}
 {% macro valid_amount(cell) -%}
-  case when try_cast(trim({{ cell }}) as double) > 0
-        and isfinite(try_cast(trim({{ cell }}) as double))
-       then try_cast(trim({{ cell }}) as double) end
+  case when regexp_full_match({{ clean_cell(cell) }}, '[0-9]+(\.[0-9]*)?|\.[0-9]+')
+        and try_cast({{ clean_cell(cell) }} as double) > 0
+       then try_cast({{ clean_cell(cell) }} as double) end
 {%- endmacro %}
 
 {#- survey_date: a real calendar date written YYYY-MM-DD. -#}
 {% macro valid_date(cell) -%}
-  case when regexp_full_match(trim({{ cell }}), '[0-9]{4}-[0-9]{2}-[0-9]{2}')
-       then try_cast(trim({{ cell }}) as date) end
+  case when regexp_full_match({{ clean_cell(cell) }}, '[0-9]{4}-[0-9]{2}-[0-9]{2}')
+       then try_cast({{ clean_cell(cell) }} as date) end
 {%- endmacro %}
 
-{#- Text: trimmed, and an all-blank cell is no answer. -#}
+{#- Text: cleaned like every cell, so an all-blank answer is no answer. -#}
 {% macro clean_text(cell) -%}
-  nullif(trim({{ cell }}), '')
+  {{ clean_cell(cell) }}
 {%- endmacro %}
 
 {#- One typed column of a survey variable, NULL when landing recorded the cell as invalid

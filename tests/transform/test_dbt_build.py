@@ -47,7 +47,7 @@ def test_dbt_unit_tests_ran_and_passed(built_warehouse):
     summaries = [m for m in built_warehouse.logs if "dbt build finished:" in m]
     assert len(summaries) == 3  # one per layer
     passed = sum(int(n) for m in summaries for n in re.findall(r"unit_test pass: (\d+)", m))
-    assert passed == 4
+    assert passed == 5
     assert not any(re.search(r"(fail|error|skipped|warn): ", m) for m in summaries), summaries
 
 

@@ -1,9 +1,9 @@
--- The organisations of the latest organisations.csv, text trimmed.
+-- The organisations of the latest organisations.csv, cells cleaned like every raw cell.
 select
-    trim(org_code) as org_code,
-    trim(org_name) as org_name,
-    lower(trim(org_type)) as org_type,
-    trim(region) as region,
+    {{ clean_cell('org_code') }} as org_code,
+    {{ clean_cell('org_name') }} as org_name,
+    lower({{ clean_cell('org_type') }}) as org_type,
+    {{ clean_cell('region') }} as region,
     source_sha256
 from {{ source('raw', 'organisations') }}
-where nullif(trim(org_code), '') is not null
+where {{ clean_cell('org_code') }} is not null

@@ -1,7 +1,7 @@
 """raw.file_registry: one row per file version, and the statuses derived from the folder.
 
 A version's status is a function of what is in the landing folder now, the version's
-own checks (landing.file_checks) and organisations.csv:
+own checks (landing_meta.file_checks) and organisations.csv:
 - the one file present for a slot is `used` when it passes every check, else
   `quarantined` with every reason;
 - two or more files present for one slot are all `quarantined`, naming each other;

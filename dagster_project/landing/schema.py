@@ -16,7 +16,7 @@ RAW = "raw"
 # Landing's memory of each file version's own checks (content reasons), kept out of `raw`
 # so the raw tables have exactly the documented columns. Statuses are re-derived from it
 # when the folder changes (a second file for a slot appears or goes, organisations change).
-BOOKKEEPING = "landing"
+BOOKKEEPING = "landing_meta"
 FILE_CHECKS = f"{BOOKKEEPING}.file_checks"
 
 SLOT_COLUMNS = ("wave", "org_code", "survey")

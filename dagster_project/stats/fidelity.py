@@ -14,12 +14,19 @@ import duckdb
 import pandas as pd
 
 from dagster_project.stats.marginal_map import MarginalSource, marginal_source
-from dagster_project.stats.plan import FIDELITY_WAVE, REPORTED_ALPHA, SIGNIFICANCE_ALPHA, Z_95
+from dagster_project.stats.plan import (
+    FIDELITY_WAVE,
+    REPORTED_ALPHA,
+    SIGNIFICANCE_ALPHA,
+    SURVEYS,
+    Z_95,
+)
 from dagster_project.stats.tables import table_exists
 
 RESPONSES = {"holders": "marts.holder_responses", "carers": "marts.carer_responses"}
 SEED = "reference.published_2014_{}"
 REGRESSION_TABLE = {"holders": "Table 7", "carers": "Table 12"}
+PREDICTORS = {s.name: s.predictors for s in SURVEYS}
 INVERSE_NOTE = "inverse"  # a label_note containing this word: compare with 1/OR
 
 
@@ -217,9 +224,8 @@ def marginal_rows(con: duckdb.DuckDBPyConnection, wave: int) -> list[dict]:
     for survey, seed in (("holders", "holder_marginals"), ("carers", "carer_marginals")):
         for rec in _read_seed(con, seed).to_dict("records"):
             value, base, unit = _num(rec["value"]), _num(rec.get("base")), str(rec["unit"])
-            found = reproducer.reproduce(
-                survey, marginal_source(survey, rec["section"], rec["category"])
-            )
+            source = marginal_source(survey, rec["section"], rec["category"])
+            found = reproducer.reproduce(survey, source)
             published, note = value, found.get("note")
             if unit == "count" and base:
                 # A count out of a stated base is compared as a percentage of that base.
@@ -236,7 +242,7 @@ def marginal_rows(con: duckdb.DuckDBPyConnection, wave: int) -> list[dict]:
                 "significance_agrees": None, "suspected_erratum": False, "unit": unit,
                 "published_n": int(base) if base else None, "reproduced_n": found.get("reproduced_n"),
                 "published_r2": None, "reproduced_r2": None,
-                "reason": found.get("reason"), "note": note,
+                "reason": found.get("reason"), "note": note, "_upper_bound": source.upper_bound,
             })  # fmt: skip
     return rows
 
@@ -316,6 +322,8 @@ def regression_rows(con: duckdb.DuckDBPyConnection, wave: int) -> list[dict]:
                 reason = f"no published factor ({note}); significance_agrees compares the model's outcome"
             elif model.status != "ok":
                 reason = f"model status {model.status}"
+            elif factor not in PREDICTORS[survey]:
+                reason = f"{factor} is not a predictor of the {survey} model"
             elif (term := terms.get((survey, rec["outcome_id"], factor))) is None:
                 reason = f"{factor} was dropped (one value only in the complete cases)"
             else:
@@ -347,6 +355,16 @@ def fidelity_table(con: duckdb.DuckDBPyConnection, wave: int = FIDELITY_WAVE) ->
         _within(_num(p), _num(lo), _num(hi))
         for p, lo, hi in zip(frame["published"], frame["ci_low"], frame["ci_high"], strict=True)
     ]
+    # A published upper bound ("less than 9%") agrees when the reproduced interval reaches
+    # below it.
+    bound = frame["_upper_bound"].fillna(False).astype(bool)
+    frame.loc[bound, "within_interval"] = [
+        None if pd.isna(lo) else bool(lo <= p)
+        for p, lo in zip(frame.loc[bound, "published"], frame.loc[bound, "ci_low"], strict=True)
+    ]
+    frame.loc[bound, "note"] = (
+        frame.loc[bound, "note"].fillna("") + "; the published figure is an upper bound"
+    )
     return frame
 
 
@@ -388,3 +406,12 @@ def print_fidelity_summary(warehouse: str) -> None:
     """Print the fidelity summary of a warehouse file (read only)."""
     with duckdb.connect(warehouse, read_only=True) as con:
         print(fidelity_summary(con))
+
+
+if __name__ == "__main__":
+    # python -m dagster_project.stats.fidelity [warehouse.duckdb]; default POET_WAREHOUSE
+    import sys
+
+    from dagster_project.settings import Settings
+
+    print_fidelity_summary(sys.argv[1] if len(sys.argv) > 1 else str(Settings.from_env().warehouse))

@@ -18,6 +18,7 @@ from dagster_project.stats.plan import (
     PROCESS_LEVELS,
     SOCIAL_CARE_GROUPS,
 )
+from dagster_project.stats.tables import require_columns
 
 AMOUNT = "weekly_amount_gbp"
 
@@ -59,6 +60,11 @@ def chi_square(table: np.ndarray) -> tuple[float | None, int, float | None, str 
 
 def group_tables(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame]:
     """group_differences and group_figures rows of every wave."""
+    require_columns(
+        con,
+        HOLDERS.table,
+        ["wave", "social_care_group", AMOUNT, *(v for v, _ in group_variables())],
+    )
     counts = _level_counts(con)
     waves = [
         int(w)
@@ -129,6 +135,7 @@ def _anova(con: duckdb.DuckDBPyConnection, wave: int) -> tuple[dict, list[dict]]
 
 def process_scale(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Mean inter-item r (pairwise complete) and Cronbach's alpha (complete cases) per wave."""
+    require_columns(con, HOLDERS.table, ["wave", *PROCESS_ITEMS])
     items = [f'CAST("{i}" AS DOUBLE)' for i in PROCESS_ITEMS]
     pairs = [
         f"corr({items[i]}, {items[j]})" for i in range(len(items)) for j in range(i + 1, len(items))

@@ -35,6 +35,7 @@ class MarginalSource:
     codes: tuple = ()
     base_codes: tuple = ()
     reason: str | None = None
+    upper_bound: bool = False  # the published figure is a bound ("less than 9%"), not an estimate
 
 
 def _codes(variable: str, mapping: dict[str, tuple], base: tuple = ()) -> dict[str, MarginalSource]:
@@ -138,7 +139,7 @@ CARER_SECTIONS: dict[str, dict[str, MarginalSource]] = {
         "not_included_needs": MarginalSource("code_share", "views_carer_needs", (4,)),
     },
     "outcome_positive": {o: MarginalSource("outcome_positive", o) for o in CARER_OUTCOME_IDS},
-    "outcome_negative": {"any_max": MarginalSource("outcome_negative_max")},
+    "outcome_negative": {"any_max": MarginalSource("outcome_negative_max", upper_bound=True)},
     "comments": {c: MarginalSource("comment_share", q) for c, q in COMMENTS.items()},
 }  # fmt: skip
 

@@ -21,12 +21,15 @@ from dagster_project.stats.plan import (
     ZERO_CELL_ADDITION,
     Survey,
 )
+from dagster_project.stats.tables import require_columns
 
 
 def counts_sql(survey: Survey) -> str:
     """One query giving a, b, c, d for every wave x factor x outcome of `survey`."""
     factors = ", ".join(f'CAST("{f}" AS INTEGER) AS "{f}"' for f in survey.factors)
-    outcome_cols = ", ".join(f'"{survey.flag(o)}"' for o in survey.outcomes)
+    outcome_cols = ", ".join(
+        f'CAST("{survey.flag(o)}" AS INTEGER) AS "{survey.flag(o)}"' for o in survey.outcomes
+    )
     per_value = ", ".join(
         f'COALESCE(SUM("{survey.flag(o)}"), 0) AS "pos__{o}", COUNT("{survey.flag(o)}") AS "n__{o}"'
         for o in survey.outcomes
@@ -122,4 +125,7 @@ def two_by_two_tests(counts: pd.DataFrame) -> pd.DataFrame:
 
 
 def odds_ratio_table(con: duckdb.DuckDBPyConnection, survey: Survey) -> pd.DataFrame:
+    require_columns(
+        con, survey.table, ["wave", *survey.factors, *map(survey.flag, survey.outcomes)]
+    )
     return two_by_two_tests(pair_counts(con, survey))

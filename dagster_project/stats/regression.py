@@ -18,6 +18,7 @@ from scipy.special import expit
 
 from dagster_project.stats.pattern_design import PatternDesign
 from dagster_project.stats.plan import REPORTED_ALPHA, Z_95, RegressionRules, Survey
+from dagster_project.stats.tables import require_columns
 
 RULES = RegressionRules()
 
@@ -160,7 +161,8 @@ def patterns_sql(survey: Survey) -> str:
     preds = ", ".join(f'CAST("{f}" AS TINYINT) AS "{f}"' for f in survey.predictors)
     complete = " AND ".join(f'"{f}" IS NOT NULL' for f in survey.predictors)
     per_outcome = ", ".join(
-        f'COUNT("{survey.flag(o)}") AS "n__{o}", COALESCE(SUM("{survey.flag(o)}"), 0) AS "pos__{o}"'
+        f'COUNT("{survey.flag(o)}") AS "n__{o}", '
+        f'COALESCE(SUM(CAST("{survey.flag(o)}" AS INTEGER)), 0) AS "pos__{o}"'
         for o in survey.outcomes
     )
     return f"SELECT wave, {preds}, {per_outcome} FROM {survey.table} WHERE {complete} GROUP BY ALL"
@@ -204,6 +206,9 @@ def regression_tables(
     con: duckdb.DuckDBPyConnection, survey: Survey, log=None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """regression_models and regression_terms rows of every wave of one survey."""
+    require_columns(
+        con, survey.table, ["wave", *survey.predictors, *map(survey.flag, survey.outcomes)]
+    )
     grouped = con.execute(patterns_sql(survey)).df()
     waves = [
         int(w)

@@ -75,3 +75,23 @@ def table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool
             [schema, name],
         ).fetchone()[0]
     )
+
+
+def require_columns(con: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> None:
+    """Fail with the missing column names when an upstream mart lacks what the stats read."""
+    schema, name = table.split(".")
+    if not table_exists(con, schema, name):
+        raise RuntimeError(f"{table} does not exist: build the dbt marts (transform stage) first")
+    present = {
+        row[0]
+        for row in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
+            [schema, name],
+        ).fetchall()
+    }
+    missing = [c for c in columns if c not in present]
+    if missing:
+        raise RuntimeError(
+            f"{table} lacks the columns {missing} that the statistics read "
+            "(docs/ARCHITECTURE.md, 'The marts'): add them in the dbt model"
+        )

@@ -106,3 +106,16 @@ def test_fidelity_rows(materialized_warehouse):
     summary = fidelity_summary(con)
     assert "Table 7:" in summary and "Table 12:" in summary
     con.close()
+
+
+def test_missing_mart_column_is_named(tmp_path):
+    import pytest
+
+    from dagster_project.stats.odds_ratios import odds_ratio_table
+    from dagster_project.stats.plan import HOLDERS
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    con.execute("CREATE SCHEMA marts")
+    con.execute("CREATE TABLE marts.holder_responses (wave INTEGER, female INTEGER)")
+    with pytest.raises(RuntimeError, match="lacks the columns .*white"):
+        odds_ratio_table(con, HOLDERS)

@@ -139,7 +139,9 @@ def test_pattern_design_information_equals_dense_product():
     from dagster_project.stats.pattern_design import PatternDesign
 
     rng = np.random.default_rng(8)
-    x = np.column_stack([np.ones(5000), rng.random((5000, 31)) < rng.uniform(0.05, 0.9, 31)]).astype(float)
+    x = np.column_stack(
+        [np.ones(5000), rng.random((5000, 31)) < rng.uniform(0.05, 0.9, 31)]
+    ).astype(float)
     s = rng.random(5000)
     dense = x.T @ (x * s[:, None])
     assert np.allclose(PatternDesign(x).information(s), dense, rtol=1e-12, atol=1e-9)

@@ -16,6 +16,7 @@ HOLDERS_MART = dg.AssetKey(["marts", "holder_responses"])
 CARERS_MART = dg.AssetKey(["marts", "carer_responses"])
 OUTCOME_SUMMARY = dg.AssetKey(["marts", "outcome_summary"])
 DISTRIBUTIONS = dg.AssetKey(["marts", "distributions"])
+COMMENTS = dg.AssetKey(["marts", "comments"])  # the comment shares of the report
 SEEDS = [
     dg.AssetKey(["reference", f"published_2014_{survey}_{name}"])
     for survey in ("holder", "carer")
@@ -110,7 +111,7 @@ def process_scale_asset(
 @dg.asset(
     key=_key("report_fidelity"),
     deps=[
-        HOLDERS_MART, CARERS_MART, OUTCOME_SUMMARY, DISTRIBUTIONS, *SEEDS,
+        HOLDERS_MART, CARERS_MART, OUTCOME_SUMMARY, DISTRIBUTIONS, COMMENTS, *SEEDS,
         _key("odds_ratios"), _key("regression_models"), _key("regression_terms"), _key("process_scale"),
     ],
     group_name=GROUP,

@@ -92,12 +92,18 @@ def c_statistic(score: np.ndarray, weight: np.ndarray, events: np.ndarray) -> fl
 def fit_patterns(p: Patterns, rules: RegressionRules = RULES) -> Fit:
     """Apply the plan's refusal rules, then fit by Newton-Raphson from zero."""
     n, events = int(p.weight.sum()), int(p.events.sum())
-    if n < rules.min_cases:
-        return Fit("too_few_cases", n, events, predictors=p.predictors)
-    varies = p.x.min(axis=0) != p.x.max(axis=0)
+    # One value only in the complete cases: dropped, and listed whatever the status
+    # (with no complete cases nothing is listed).
+    if len(p.weight):
+        varies = p.x.min(axis=0) != p.x.max(axis=0)
+    else:
+        varies = np.ones(len(p.predictors), dtype=bool)
     dropped = [name for name, v in zip(p.predictors, varies, strict=True) if not v]
     kept = tuple(name for name, v in zip(p.predictors, varies, strict=True) if v)
     fit = Fit("ok", n, events, dropped=dropped, predictors=kept)
+    if n < rules.min_cases:
+        fit.status = "too_few_cases"
+        return fit
     if min(events, n - events) < rules.min_events_per_predictor * len(kept):
         fit.status = "too_few_events"
         return fit

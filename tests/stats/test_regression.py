@@ -91,6 +91,8 @@ def test_too_few_cases_reports_n_and_events_only():
     y = rng.integers(0, 2, 499).astype(float)
     fit = fit_patterns(_patterns_from_rows(x, y, ("p1", "p2")))
     assert fit.status == "too_few_cases" and fit.n == 499 and fit.events == int(y.sum())
+    empty = fit_patterns(Patterns(np.zeros((0, 2)), np.zeros(0), np.zeros(0), ("p1", "p2")))
+    assert empty.status == "too_few_cases" and empty.n == 0 and empty.dropped == []
     model, terms = model_rows(2014, HOLDERS, "dignity", fit)
     assert terms == [] and model["ll_model"] is None and model["nagelkerke_r2"] is None
 

@@ -10,9 +10,15 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.landing.land_file import land_new_version, read_version, record_checks
+from dagster_project.landing.land_file import (
+    FileOutcome,
+    land_new_version,
+    read_version,
+    record_checks,
+)
 from dagster_project.landing.layout import Slot, scan, sha256_of
 from dagster_project.landing.organisations import land_organisations
+from dagster_project.landing.readers import UnreadableFile
 from dagster_project.landing.registry import (
     QUARANTINED,
     PresentFile,
@@ -51,6 +57,43 @@ def _present_files(folder_returns, log: logging.Logger) -> dict[Slot, list[Prese
     return dict(slots)
 
 
+def _store(
+    con: duckdb.DuckDBPyConnection,
+    present: PresentFile,
+    read: list[str] | UnreadableFile,
+    landed_at: dt.datetime,
+    limits: QuarantineLimits,
+) -> FileOutcome:
+    con.execute("BEGIN TRANSACTION")
+    try:
+        outcome = land_new_version(con, present.item, present.sha, read, landed_at, limits)
+        record_checks(con, present.item, present.sha, outcome)
+        insert_version(con, present, landed_at, outcome)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return outcome
+
+
+def _land_one(
+    con: duckdb.DuckDBPyConnection,
+    present: PresentFile,
+    landed_at: dt.datetime,
+    limits: QuarantineLimits,
+    log: logging.Logger,
+) -> FileOutcome:
+    read = read_version(con, present.item)
+    try:
+        return _store(con, present, read, landed_at, limits)
+    except duckdb.Error as exc:
+        # Content landing did not foresee must not stop the other files: the version is
+        # registered as unreadable (no rows), with the database's own words.
+        cause = str(exc).strip().splitlines()[0][:160]
+        log.error(f"{present.item.relative_path}: landing failed, quarantined as unreadable: {cause}")
+        return _store(con, present, UnreadableFile(cause), landed_at, limits)
+
+
 def land_folder(
     con: duckdb.DuckDBPyConnection,
     landing_dir: Path,
@@ -79,16 +122,7 @@ def land_folder(
             if (present.item.slot, present.sha) in known:
                 report.unchanged += 1
                 continue
-            read = read_version(con, present.item)
-            con.execute("BEGIN TRANSACTION")
-            try:
-                outcome = land_new_version(con, present.item, present.sha, read, landed_at, limits)
-                record_checks(con, present.item, present.sha, outcome)
-                insert_version(con, present, landed_at, outcome)
-                con.execute("COMMIT")
-            except Exception:
-                con.execute("ROLLBACK")
-                raise
+            outcome = _land_one(con, present, landed_at, limits, log)
             known.add((present.item.slot, present.sha))
             report.landed += 1
             log.info(

@@ -154,6 +154,8 @@ def read_version(con: duckdb.DuckDBPyConnection, item: ReturnFile) -> list[str] 
         return read_into_table(con, item.path, item.file_format)
     except UnreadableFile as exc:
         return exc
+    except OSError as exc:
+        return UnreadableFile(exc.strerror or str(exc))
 
 
 def land_new_version(

@@ -149,3 +149,14 @@ def test_carers_land_into_their_own_table(landing):
         ("C1", "2", "8")
     ]
     assert landing.con.execute("SELECT count(*) FROM raw.holders").fetchone()[0] == 0
+
+
+def test_csv_with_crlf_quotes_and_embedded_newlines(landing):
+    path = landing.path("2014/LA01/holders.csv")
+    path.parent.mkdir(parents=True)
+    path.write_bytes(
+        b'respondent_id,consent,comment_change\r\nR1,1,"More hours, please\r\nand ""less"" paperwork"\r\nR2,2,\r\n'
+    )
+    landing.land()
+    got = landing.con.execute("SELECT respondent_id, consent, comment_change FROM raw.holders ORDER BY source_row")
+    assert got.fetchall() == [("R1", "1", 'More hours, please\r\nand "less" paperwork'), ("R2", "2", None)]

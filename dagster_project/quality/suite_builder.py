@@ -127,9 +127,11 @@ def _recoded(gated: GatedTable) -> tuple[list[Expectation], dict]:
     for flag in _flags(survey):
         # A flag that is always 0 or always 1 (or never set) over a whole survey points at
         # a broken recode, but small returns can do it honestly: warn, do not block.
+        # "Both 0 and 1 occur" is "0 < share < 1" for a 0/1 flag, and GE computes
+        # distinct values vectorised where its column mean loops over every value.
         expectations.append(
-            _expect("column_mean_to_be_between", severity="warning", column=flag,
-                    min_value=0, max_value=1, strict_min=True, strict_max=True)
+            _expect("column_distinct_values_to_contain_set", severity="warning",
+                    column=flag, value_set=[0, 1])
         )  # fmt: skip
     return expectations, {"same_row_count_as": f"staging.stg_{survey}"}
 

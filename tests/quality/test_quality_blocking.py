@@ -56,7 +56,7 @@ def _dbt_like_graph(warehouse: WarehouseResource):
 
 def test_real_gate_on_a_multi_asset_blocks_downstream(warehouse_path, con):
     fx.create_stg_holders(con)
-    con.execute("UPDATE staging.stg_holders SET gender = 7 WHERE respondent_id = 'H0003'")
+    con.execute("UPDATE staging.stg_holders SET gender = 7 WHERE respondent_id = 'H0000003'")
     con.close()
     assets, resources = _dbt_like_graph(WarehouseResource(path=str(warehouse_path)))
     result = dg.materialize(assets, resources=resources, raise_on_error=False)

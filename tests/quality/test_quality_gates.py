@@ -31,7 +31,7 @@ def test_clean_staging_passes(con):
 
 def test_code_outside_the_codebook_fails_with_examples(con):
     fx.create_stg_holders(con)
-    con.execute("UPDATE staging.stg_holders SET gender = 7 WHERE respondent_id = 'H0003'")
+    con.execute("UPDATE staging.stg_holders SET gender = 7 WHERE respondent_id = 'H0000003'")
     failure = _only_failure(_gate(con, "staging.stg_holders"))
     assert failure.expectation == "expect_column_values_to_be_in_set"
     assert failure.column == "gender"
@@ -43,12 +43,12 @@ def test_code_outside_the_codebook_fails_with_examples(con):
 
 def test_staging_amount_date_and_duplicate_respondent_fail(con):
     fx.create_stg_holders(con)
-    con.execute("UPDATE staging.stg_holders SET amount_gbp = 0 WHERE respondent_id = 'H0001'")
+    con.execute("UPDATE staging.stg_holders SET amount_gbp = 0 WHERE respondent_id = 'H0000001'")
     con.execute(
-        "UPDATE staging.stg_holders SET survey_date = DATE '1999-12-31' WHERE respondent_id = 'H0002'"
+        "UPDATE staging.stg_holders SET survey_date = DATE '1999-12-31' WHERE respondent_id = 'H0000002'"
     )
     con.execute(
-        "UPDATE staging.stg_holders SET respondent_id = 'H0004' WHERE respondent_id = 'H0003'"
+        "UPDATE staging.stg_holders SET respondent_id = 'H0000004' WHERE respondent_id = 'H0000003'"
     )
     failed = {(f.expectation, f.column) for f in _gate(con, "staging.stg_holders").failures}
     assert failed == {
@@ -61,7 +61,7 @@ def test_staging_amount_date_and_duplicate_respondent_fail(con):
 def test_future_survey_date_fails(con):
     fx.create_stg_holders(con)
     con.execute(
-        "UPDATE staging.stg_holders SET survey_date = current_date + 1 WHERE respondent_id = 'H0001'"
+        "UPDATE staging.stg_holders SET survey_date = current_date + 1 WHERE respondent_id = 'H0000001'"
     )
     failure = _only_failure(_gate(con, "staging.stg_holders"))
     assert failure.column == "survey_date"
@@ -85,8 +85,8 @@ def test_recoded_flags_and_row_count(con):
     fx.create_stg_holders(con)
     fx.create_rec_holders(con)
     assert _gate(con, "recoded.rec_holders").success
-    con.execute("UPDATE recoded.rec_holders SET female = 2 WHERE respondent_id = 'H0001'")
-    con.execute("DELETE FROM recoded.rec_holders WHERE respondent_id = 'H0005'")
+    con.execute("UPDATE recoded.rec_holders SET female = 2 WHERE respondent_id = 'H0000001'")
+    con.execute("DELETE FROM recoded.rec_holders WHERE respondent_id = 'H0000005'")
     failed = {(f.expectation, f.column) for f in _gate(con, "recoded.rec_holders").failures}
     assert failed == {
         ("expect_column_values_to_be_in_set", "female"),
@@ -158,7 +158,7 @@ def test_contact_details_in_comments_fail(con):
         "WHERE respondent_id = 'H0001'"
     )
     failure = _only_failure(_gate(con, "marts.comments"))
-    assert failure.expectation == "expect_column_values_to_not_match_regex_list"
+    assert failure.expectation == "poet_no_contact_details"
     assert failure.column == "comment_redacted"
     assert failure.examples == ["email jo.bloggs@example.org please"]
 

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+
 import dagster as dg
 import duckdb
+from dagster_dbt import DbtProject
 from raw_fixture import build_raw_warehouse
 
+from dagster_project.settings import DBT_PROJECT_DIR
 from dagster_project.transform.definitions import dbt_resource, defs
+from dagster_project.transform.project import ensure_manifest
 from dagster_project.transform.translator import TRANSLATOR
 
 
@@ -43,3 +49,15 @@ def test_failed_staging_check_stops_the_later_layers(tmp_path, monkeypatch):
     materialised = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
     assert "staging/stg_holders" in materialised
     assert not any(key.startswith(("recoded/", "marts/")) for key in materialised)
+
+
+def test_ensure_manifest_parses_a_project_without_one(tmp_path):
+    project_dir = tmp_path / "dbt_project"
+    shutil.copytree(DBT_PROJECT_DIR, project_dir, ignore=shutil.ignore_patterns("target", "logs"))
+    project = DbtProject(project_dir=project_dir, profiles_dir=project_dir)
+    manifest = ensure_manifest(project)
+    assert manifest.exists()
+    nodes = json.loads(manifest.read_text())["nodes"]
+    assert "model.poet.holder_responses" in nodes
+    stamp = manifest.stat().st_mtime
+    assert ensure_manifest(project).stat().st_mtime == stamp  # fresh: not parsed again

@@ -34,13 +34,13 @@ INDIRECT_SELECTION = "buildable"
 
 def build_layer(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
     warehouse = export_warehouse_path()
-    os.environ.setdefault("DBT_INDIRECT_SELECTION", INDIRECT_SELECTION)
-    context.log.info(
-        f"dbt build of {len(context.selected_asset_keys)} assets into {warehouse}"
-    )
+    # Not setdefault: an inherited "eager" would run mart tests in the staging step.
+    os.environ["DBT_INDIRECT_SELECTION"] = INDIRECT_SELECTION
+    context.log.info(f"dbt build of {len(context.selected_asset_keys)} assets into {warehouse}")
     invocation = dbt.cli(["build"], context=context)
     yield from invocation.stream()
-    context.log.info(f"dbt build finished: {summarise_run_results(invocation.get_artifact('run_results.json'))}")
+    summary = summarise_run_results(invocation.get_artifact("run_results.json"))
+    context.log.info(f"dbt build finished: {summary}")
 
 
 def summarise_run_results(run_results: dict) -> str:

@@ -114,9 +114,18 @@ def main() -> int:
     if not landing.exists():
         start = time.perf_counter()
         subprocess.run(
-            [str(BIN / "poet"), "synth", "--out", str(landing),
-             "--holders", str(args.holders), "--carers", str(args.carers)],
-            env=env, check=True,
+            [
+                str(BIN / "poet"),
+                "synth",
+                "--out",
+                str(landing),
+                "--holders",
+                str(args.holders),
+                "--carers",
+                str(args.carers),
+            ],
+            env=env,
+            check=True,
         )
         print(f"synth: {time.perf_counter() - start:.1f} s")
 
@@ -125,9 +134,11 @@ def main() -> int:
         print(run.stderr[-3000:])
         return 1
     gates, steps = _gate_share(root / "dagster_home")
-    print(f"1. full refresh: {seconds:.1f} s wall; steps {steps:.1f} s of which quality gates "
-          f"{gates:.1f} s = {100 * gates / max(steps - gates, 1e-9):.1f}% added to the rest "
-          "(target <= 25%)")
+    print(
+        f"1. full refresh: {seconds:.1f} s wall; steps {steps:.1f} s of which quality gates "
+        f"{gates:.1f} s = {100 * gates / max(steps - gates, 1e-9):.1f}% added to the rest "
+        "(target <= 25%)"
+    )
 
     # 2. a refresh with new content while a reader queries the published file
     # New content for one slot (its last respondent withdrawn), so the published
@@ -137,21 +148,30 @@ def main() -> int:
     stop = root / "reader.stop"
     result = root / "reader.out"
     stop.unlink(missing_ok=True)
-    reader = subprocess.Popen([sys.executable, "-c", READER, str(root / "poet.duckdb"), str(stop), str(result)])
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(root / "poet.duckdb"), str(stop), str(result)]
+    )
     seconds, run = _poet_run(env)
     time.sleep(1)
     stop.touch()
     reader.wait(timeout=60)
     queries, errors, mixed, states = result.read_text().splitlines()[0].split()
-    print(f"2. refresh under read load: {seconds:.1f} s, rc={run.returncode}; reader ran {queries} "
-          f"queries, {errors} errors, {mixed} mixed states, {states} distinct states seen")
+    print(
+        f"2. refresh under read load: {seconds:.1f} s, rc={run.returncode}; reader ran {queries} "
+        f"queries, {errors} errors, {mixed} mixed states, {states} distinct states seen"
+    )
     if int(errors):
         print(f"   last reader error: {result.read_text().splitlines()[1]}")
 
     # 3. SIGKILL mid-way, then again
     before = _landed_versions(root)
-    process = subprocess.Popen([str(BIN / "poet"), "run"], env=env, stdout=subprocess.DEVNULL,
-                               stderr=subprocess.DEVNULL, start_new_session=True)
+    process = subprocess.Popen(
+        [str(BIN / "poet"), "run"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     time.sleep(max(5.0, seconds / 2))
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
@@ -162,8 +182,10 @@ def main() -> int:
         outcomes = con.execute("select count(*) from marts.outcome_summary").fetchone()[0]
     finally:
         con.close()
-    print(f"3. killed mid-way, rerun: rc={run.returncode} in {seconds:.1f} s; landed file versions "
-          f"{before} -> {after}; published outcome_summary rows {outcomes}")
+    print(
+        f"3. killed mid-way, rerun: rc={run.returncode} in {seconds:.1f} s; landed file versions "
+        f"{before} -> {after}; published outcome_summary rows {outcomes}"
+    )
     return 0 if run.returncode == 0 else 1
 
 

@@ -40,12 +40,23 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the generated folder")
     args = parser.parse_args()
     out = Path(tempfile.mkdtemp(prefix="poet_bench_synth_"))
-    command = [sys.executable, "-m", "dagster_project.cli", "synth", "--out", str(out),
-               "--holders", str(args.holders), "--carers", str(args.carers)]
+    command = [
+        sys.executable,
+        "-m",
+        "dagster_project.cli",
+        "synth",
+        "--out",
+        str(out),
+        "--holders",
+        str(args.holders),
+        "--carers",
+        str(args.carers),
+    ]
     print("running:", " ".join(command), flush=True)
     started = time.monotonic()
-    child = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.DEVNULL,
-                             stderr=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        command, cwd=REPO_ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
     watched = psutil.Process(child.pid)
     polled_peak = 0
     while child.poll() is None:
@@ -67,11 +78,15 @@ def main() -> int:
         print(f"poet synth failed with exit status {child.returncode}")
         return 1
     peak_gib = peak / 2**30
-    print(f"holders {args.holders:,}, carers {args.carers:,}: {len(files)} files, "
-          f"{size / 2**20:,.0f} MiB")
+    print(
+        f"holders {args.holders:,}, carers {args.carers:,}: {len(files)} files, "
+        f"{size / 2**20:,.0f} MiB"
+    )
     print(f"wall time: {wall:,.1f} s")
-    print(f"peak memory (max RSS of the child): {peak_gib:.2f} GiB "
-          f"(target < {TARGET_PEAK_GIB:.0f} GiB: {'met' if peak_gib < TARGET_PEAK_GIB else 'MISSED'})")
+    print(
+        f"peak memory (max RSS of the child): {peak_gib:.2f} GiB "
+        f"(target < {TARGET_PEAK_GIB:.0f} GiB: {'met' if peak_gib < TARGET_PEAK_GIB else 'MISSED'})"
+    )
     return 0 if peak_gib < TARGET_PEAK_GIB else 1
 
 

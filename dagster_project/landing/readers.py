@@ -10,16 +10,17 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import math
 import re
 from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 FILE_TABLE = "landing_file"
 _MAX_CAUSE_CHARS = 160
+_EXACT_INTEGERS = 2.0**53  # beyond this a float no longer holds every integer exactly
 
 
 class UnreadableFile(Exception):
@@ -75,14 +76,11 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
 
 
 def _cell_text(value: object) -> str | None:
-    """A spreadsheet or SPSS cell as the text a person would have typed."""
-    if value is None or value is pd.NaT:
+    """A spreadsheet or SPSS cell as the text a person would have typed (blank is None)."""
+    if value is None or value is pd.NaT or value == "":
         return None
     if isinstance(value, float):
-        if math.isnan(value):
-            return None
-        # Numbers stored as floats (every SPSS number, Excel numeric cells): 1.0 is "1".
-        return str(int(value)) if value.is_integer() else repr(value)
+        return _floats_text(np.array([value]))[0]
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, dt.datetime | pd.Timestamp):
@@ -93,10 +91,32 @@ def _cell_text(value: object) -> str | None:
     return str(value)
 
 
+def _floats_text(values: np.ndarray) -> np.ndarray:
+    """Numbers stored as floats (every SPSS number, Excel numeric cells): 1.0 is "1"."""
+    text = np.full(len(values), None, dtype=object)
+    present = ~np.isnan(values)
+    integral = present & np.isfinite(values) & (np.floor(values) == values) & (np.abs(values) < _EXACT_INTEGERS)
+    text[integral] = values[integral].astype(np.int64).astype(str)
+    other = present & ~integral
+    text[other] = [repr(float(v)) for v in values[other]]
+    return text
+
+
+def _column_text(column: pd.Series) -> np.ndarray:
+    """One column as text cells; floats are formatted in bulk (most cells of most files)."""
+    if pd.api.types.is_float_dtype(column.dtype):
+        return _floats_text(column.to_numpy(dtype=float, na_value=np.nan))
+    values = column.to_numpy(dtype=object)
+    is_float = np.fromiter((type(v) is float for v in values), dtype=bool, count=len(values))
+    text = np.empty(len(values), dtype=object)
+    text[is_float] = _floats_text(values[is_float].astype(float))
+    text[~is_float] = [_cell_text(v) for v in values[~is_float]]
+    return text
+
+
 def _register_frame(con: duckdb.DuckDBPyConnection, header: list[str], rows: pd.DataFrame) -> None:
     text = pd.DataFrame(
-        {position_column(i): [_cell_text(v) for v in rows.iloc[:, i]] for i in range(len(header))},
-        dtype=object,
+        {position_column(i): _column_text(rows.iloc[:, i]) for i in range(len(header))}, dtype=object
     )
     # A row with every cell blank is spreadsheet furniture (formatted but empty), not a return.
     text = text[text.notna().any(axis=1)] if len(text.columns) else text
@@ -117,9 +137,8 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
         raise UnreadableFile(f"not a readable Excel workbook ({str(exc).splitlines()[0][:120]})") from exc
     if sheet.empty:
         raise UnreadableFile("first worksheet is empty")
-    header = ["" if v is None else _cell_text(v) or "" for v in sheet.iloc[0]]
-    data = sheet.iloc[1:].replace("", None)
-    _register_frame(con, header, data)
+    header = [_cell_text(v) or "" for v in sheet.iloc[0]]
+    _register_frame(con, header, sheet.iloc[1:])
     return header
 
 
@@ -135,7 +154,7 @@ def _read_sav(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
     header = [str(name) for name in frame.columns]
     if not header:
         raise UnreadableFile("no variables")
-    _register_frame(con, header, frame.replace("", None))
+    _register_frame(con, header, frame)
     return header
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -88,8 +89,10 @@ def _table_columns(con: duckdb.DuckDBPyConnection, qualified: str) -> dict[str, 
 
 def _plain(value: Any) -> Any:
     """JSON-friendly example values: 7.0 read back from a nullable integer is 7."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
+    if isinstance(value, float):
+        if math.isnan(value):  # a NULL read back through pandas
+            return None
+        return int(value) if value.is_integer() else value
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     if isinstance(value, dict):

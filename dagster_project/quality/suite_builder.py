@@ -111,12 +111,13 @@ def _staging(gated: GatedTable) -> tuple[list[Expectation], dict]:
     expectations.append(_between("wave", *WAVE_RANGE))
     expectations.append(_unique("source_sha256", "respondent_id"))
     for variable in codebook.of_type("code", "tick"):
-        # Only consenting rows leave raw (file rules), so consent is 1 wherever present.
-        codes = [1] if variable.name == "consent" else sorted(variable.codes)
-        expectations.append(_in_set(variable.name, codes))
+        # Staging holds consenting rows only and drops `consent` itself.
+        if variable.name != "consent":
+            expectations.append(_in_set(variable.name, sorted(variable.codes)))
     expectations.append(_between("amount_gbp", 0, None, strict_min=True))
     expectations.append(_between("survey_date", EARLIEST_SURVEY_DATE, TODAY))
-    return expectations, {}
+    # Staging redacts the comments (plan section 3): check it did, before any mart copies them.
+    return expectations, {"contact_detail_patterns": CONTACT_DETAIL_PATTERNS}
 
 
 def _recoded(gated: GatedTable) -> tuple[list[Expectation], dict]:
@@ -317,7 +318,8 @@ def _regression_terms() -> tuple[list[Expectation], dict]:
 
 
 def _report_fidelity() -> tuple[list[Expectation], dict]:
-    expectations = [*_not_null("kind", "survey", "published", "suspected_erratum")]
+    # `published` is NULL for a regression row without a published factor (docs/stats.md).
+    expectations = [*_not_null("kind", "survey", "suspected_erratum")]
     expectations += [_in_set("kind", ["marginal", "odds_ratio", "regression"])]
     expectations += [_in_set("survey", list(SURVEYS)), _a_ge_b("ci_high", "ci_low")]
     return expectations, {}

@@ -17,7 +17,9 @@ def create_stg_holders(con: duckdb.DuckDBPyConnection, rows: int = 40) -> None:
     codebook = load_codebook("holders")
     codes = []
     for k, variable in enumerate(codebook.of_type("code", "tick")):
-        values = [1] if variable.name == "consent" else sorted(variable.codes)
+        if variable.name == "consent":  # staging keeps consenting rows and drops the column
+            continue
+        values = sorted(variable.codes)
         listed = ", ".join(map(str, values))
         codes.append(f"([{listed}])[1 + (i + {k}) % {len(values)}]::INTEGER AS {variable.name}")
     con.execute("CREATE SCHEMA IF NOT EXISTS staging")
@@ -27,6 +29,7 @@ def create_stg_holders(con: duckdb.DuckDBPyConnection, rows: int = 40) -> None:
                'LA0' || (i // 20)::VARCHAR AS org_code, 'H' || lpad(i::VARCHAR, 7, '0') AS respondent_id,
                CASE WHEN i % 5 = 0 THEN NULL ELSE 50.0 + i END AS amount_gbp,
                DATE '2014-03-01' + (i % 60)::INTEGER AS survey_date,
+               'Thanks to [name], call [phone]' AS comment_worked_well_redacted,
                {", ".join(codes)}
         FROM range({rows}) t(i)"""
     )

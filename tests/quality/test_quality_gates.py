@@ -202,3 +202,16 @@ def test_results_are_recorded_and_latest_failures_found(con):
     fx.create_outcome_summary(con)
     record(con, "run-3", _gate(con, "marts.outcome_summary"))
     assert latest_failed_tables(con) == []
+
+
+def test_unredacted_comment_in_staging_fails(con):
+    fx.create_stg_holders(con)
+    con.execute(
+        "UPDATE staging.stg_holders SET comment_worked_well_redacted = 'Mr Jones, SW1A 1AA' "
+        "WHERE respondent_id = 'H0000002'"
+    )
+    failure = _only_failure(_gate(con, "staging.stg_holders"))
+    assert (failure.column, failure.examples) == (
+        "comment_worked_well_redacted",
+        ["Mr Jones, SW1A 1AA"],
+    )

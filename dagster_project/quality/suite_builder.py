@@ -30,6 +30,10 @@ WAVE_RANGE = (2000, 2100)
 # Percentages that only rounding separates from their exact value or their sum.
 PCT_TOLERANCE = 0.1
 PCT_SUM_TOLERANCE = 1.0
+# Unrounded doubles: a Wilson bound at 0% or 100%, an adjusted p equal to its p, a model
+# that adds nothing to the null can miss an exact bound by a few ulps. Comparisons that
+# hold mathematically allow this much (relative to the magnitude compared).
+FLOAT_SLACK = 1e-9
 LINEAGE_COLUMNS = ("source_path", "source_sha256", "source_row", "wave", "org_code", "landed_at")
 TODAY = {"$PARAMETER": "today"}  # supplied by the runner at validation time
 
@@ -55,7 +59,11 @@ def _between(column: str, low: float | None, high: float | None, **kw: Any) -> E
 
 
 def _pct(*columns: str) -> list[Expectation]:
-    return [_between(c, 0, 100) for c in columns]
+    return [_between(c, -FLOAT_SLACK, 100 + FLOAT_SLACK) for c in columns]
+
+
+def _probability(*columns: str) -> list[Expectation]:
+    return [_between(c, -FLOAT_SLACK, 1 + FLOAT_SLACK) for c in columns]
 
 
 def _a_ge_b(a: str, b: str) -> Expectation:
@@ -65,8 +73,21 @@ def _a_ge_b(a: str, b: str) -> Expectation:
     )  # fmt: skip
 
 
-def _interval(estimate: str, low: str = "ci_low", high: str = "ci_high") -> list[Expectation]:
-    return [_a_ge_b(estimate, low), _a_ge_b(high, estimate)]
+def _below(a: str, b: str) -> str:
+    """SQL: `a` is below `b` by more than float slack (NULL, so not flagged, if either is)."""
+    return f"{a} < {b} - {FLOAT_SLACK} * greatest(1, abs({b}))"
+
+
+def _not_below(a: str, b: str, key: list[str]) -> dict[str, Any]:
+    return _row_check(f"{a}_not_below_{b}", _below(a, b), [*key, a, b])
+
+
+def _interval(estimate: str, key: list[str]) -> dict[str, Any]:
+    return _row_check(
+        f"{estimate}_inside_ci",
+        f"{_below(estimate, 'ci_low')} OR {_below('ci_high', estimate)}",
+        [*key, "ci_low", estimate, "ci_high"],
+    )
 
 
 def _unique(*columns: str) -> Expectation:
@@ -161,10 +182,11 @@ def _outcome_summary() -> tuple[list[Expectation], dict]:
     pcts = ("pct_positive", "ci_low", "ci_high", "pct_negative", "pct_no_difference")
     expectations = [*_survey_and_wave(), *_not_null("outcome_id", "n_relevant", "n_positive")]
     expectations += [_in_set("outcome_id", _outcome_ids()), _unique("wave", "survey", "outcome_id")]
-    expectations += [*_pct(*pcts), *_interval("pct_positive"), _a_ge_b("n_relevant", "n_positive")]
+    expectations += [*_pct(*pcts), _a_ge_b("n_relevant", "n_positive")]
     expectations.append(_between("n_positive", 0, None))
     shares_sum = "pct_positive + pct_negative + pct_no_difference"
     row_checks = [
+        _interval("pct_positive", ["survey", "outcome_id"]),
         _counts_agree("pct_positive", "n_positive", "n_relevant"),
         _row_check(
             "shares_sum_to_100", f"abs({shares_sum} - 100) > {PCT_SUM_TOLERANCE}",
@@ -197,7 +219,7 @@ def _org_benchmark() -> tuple[list[Expectation], dict]:
     expectations = [*_survey_and_wave(), *_not_null("org_code", "outcome_id", "suppressed")]
     expectations += [_in_set("outcome_id", _outcome_ids())]
     expectations += [_unique("wave", "survey", "org_code", "outcome_id")]
-    expectations += [*_pct(*pcts), *_interval("pct_positive"), _a_ge_b("n_relevant", "n_positive")]
+    expectations += [*_pct(*pcts), _a_ge_b("n_relevant", "n_positive")]
     expectations += [_in_set("comparison", ["higher", "lower", "similar"])]
     expectations += [
         _a_ge_b("funnel_95_high", "funnel_95_low"),
@@ -213,7 +235,11 @@ def _org_benchmark() -> tuple[list[Expectation], dict]:
                                "operator": "==", "parameter": False})
         for c in ("n_relevant", "pct_positive")
     ]  # fmt: skip
-    return expectations, {"row_checks": [_counts_agree("pct_positive", "n_positive", "n_relevant")]}
+    row_checks = [
+        _interval("pct_positive", ["org_code", "outcome_id"]),
+        _counts_agree("pct_positive", "n_positive", "n_relevant"),
+    ]
+    return expectations, {"row_checks": row_checks}
 
 
 def _org_summary() -> tuple[list[Expectation], dict]:
@@ -237,9 +263,11 @@ def _org_summary() -> tuple[list[Expectation], dict]:
 def _trends() -> tuple[list[Expectation], dict]:
     expectations = [*_survey_and_wave(), *_not_null("outcome_id")]
     expectations += [_in_set("outcome_id", _outcome_ids()), _unique("survey", "outcome_id", "wave")]
-    expectations += [*_pct("pct_positive", "ci_low", "ci_high"), *_interval("pct_positive")]
+    expectations += [*_pct("pct_positive", "ci_low", "ci_high")]
     expectations.append(_between("n_relevant", 0, None))
-    return expectations, {}
+    return expectations, {
+        "row_checks": [_interval("pct_positive", ["survey", "outcome_id", "wave"])]
+    }
 
 
 def _comments() -> tuple[list[Expectation], dict]:
@@ -260,9 +288,8 @@ def _odds_ratios() -> tuple[list[Expectation], dict]:
     expectations += [_in_set("factor_id", _factor_ids()), _in_set("outcome_id", _outcome_ids())]
     expectations += [_unique("wave", "survey", "factor_id", "outcome_id")]
     expectations += [_between(c, 0, None) for c in ("a", "b", "c", "d", "n")]
-    expectations += [_between("odds_ratio", 0, None, strict_min=True), *_interval("odds_ratio")]
-    expectations += [_between(c, 0, 1) for c in ("p_value", "p_value_bh")]
-    expectations += [_a_ge_b("p_value_bh", "p_value")]
+    expectations += [_between("odds_ratio", 0, None, strict_min=True)]
+    expectations += _probability("p_value", "p_value_bh")
     expectations += [
         _in_set("test", ["chi_square", "fisher"]),
         _in_set("status", ["ok", "one_value"]),
@@ -270,7 +297,11 @@ def _odds_ratios() -> tuple[list[Expectation], dict]:
     expectations += _null_when(
         "status", "one_value", "odds_ratio", "ci_low", "ci_high", "p_value", "test"
     )
+    key = ["factor_id", "outcome_id"]
     row_checks = [
+        _interval("odds_ratio", key),
+        # Benjamini-Hochberg never lowers a p value.
+        _not_below("p_value_bh", "p_value", key),
         _row_check("cells_sum_to_n", "a + b + c + d <> n", ["factor_id", "outcome_id", "a", "b", "c", "d", "n"]),
         _row_check(
             "significant_matches_p", "significant <> coalesce(p_value < 0.05, false)",
@@ -285,13 +316,8 @@ def _regression_models() -> tuple[list[Expectation], dict]:
     expectations = [*_survey_and_wave(), *_not_null("outcome_id", "n", "events", "status")]
     expectations += [_in_set("outcome_id", _outcome_ids()), _in_set("status", statuses)]
     expectations += [_unique("wave", "survey", "outcome_id"), _between("events", 0, None)]
-    expectations += [
-        _a_ge_b("n", "events"),
-        _between("ll_model", None, 0),
-        _a_ge_b("ll_model", "ll_null"),
-    ]
-    expectations += [_between(c, 0, 1) for c in ("nagelkerke_r2", "cox_snell_r2")]
-    expectations += [_a_ge_b("nagelkerke_r2", "cox_snell_r2")]
+    expectations += [_a_ge_b("n", "events"), _between("ll_model", None, FLOAT_SLACK)]
+    expectations += _probability("nagelkerke_r2", "cox_snell_r2")
     not_fitted = [s for s in statuses if s != "ok"]
     expectations += [
         _expect("column_values_to_be_null", column=c,
@@ -299,7 +325,12 @@ def _regression_models() -> tuple[list[Expectation], dict]:
                                "operator": "IN", "parameter": not_fitted})
         for c in ("ll_model", "ll_null", "nagelkerke_r2", "cox_snell_r2")
     ]  # fmt: skip
-    return expectations, {}
+    # A fitted model nests the intercept-only one; Nagelkerke rescales Cox-Snell upwards.
+    row_checks = [
+        _not_below("ll_model", "ll_null", ["outcome_id"]),
+        _not_below("nagelkerke_r2", "cox_snell_r2", ["outcome_id"]),
+    ]
+    return expectations, {"row_checks": row_checks}
 
 
 def _regression_terms() -> tuple[list[Expectation], dict]:
@@ -307,8 +338,9 @@ def _regression_terms() -> tuple[list[Expectation], dict]:
     expectations += [_in_set("factor_id", _factor_ids()), _in_set("outcome_id", _outcome_ids())]
     expectations += [_unique("wave", "survey", "outcome_id", "factor_id")]
     expectations += [_between("std_err", 0, None), _between("odds_ratio", 0, None, strict_min=True)]
-    expectations += [*_interval("odds_ratio"), _between("p_value", 0, 1)]
+    expectations += _probability("p_value")
     row_checks = [
+        _interval("odds_ratio", ["outcome_id", "factor_id"]),
         _row_check(
             "reported_matches_p", "reported <> coalesce(p_value < 0.01, false)",
             ["outcome_id", "factor_id", "p_value", "reported"],
@@ -321,8 +353,8 @@ def _report_fidelity() -> tuple[list[Expectation], dict]:
     # `published` is NULL for a regression row without a published factor (docs/stats.md).
     expectations = [*_not_null("kind", "survey", "suspected_erratum")]
     expectations += [_in_set("kind", ["marginal", "odds_ratio", "regression"])]
-    expectations += [_in_set("survey", list(SURVEYS)), _a_ge_b("ci_high", "ci_low")]
-    return expectations, {}
+    expectations += [_in_set("survey", list(SURVEYS))]
+    return expectations, {"row_checks": [_not_below("ci_high", "ci_low", ["kind", "survey"])]}
 
 
 def _respondents(table: str) -> tuple[list[Expectation], dict]:

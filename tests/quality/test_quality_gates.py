@@ -123,7 +123,10 @@ def test_interval_and_counts_must_agree(con):
     con.execute("UPDATE marts.outcome_summary SET n_positive = 50 WHERE outcome_id = 'paid_work'")
     failed = {(f.expectation, f.column) for f in _gate(con, "marts.outcome_summary").failures}
     assert failed == {
-        ("expect_column_pair_values_a_to_be_greater_than_b", "pct_positive,ci_low"),
+        (
+            "poet_row_check:pct_positive_inside_ci",
+            "survey, outcome_id, ci_low, pct_positive, ci_high",
+        ),
         ("expect_column_pair_values_a_to_be_greater_than_b", "n_relevant,n_positive"),
         ("poet_row_check:pct_positive_matches_counts", "n_positive, n_relevant, pct_positive"),
     }
@@ -215,3 +218,21 @@ def test_unredacted_comment_in_staging_fails(con):
         "comment_worked_well_redacted",
         ["Mr Jones, SW1A 1AA"],
     )
+
+
+def test_interval_bounds_allow_rounding_error_only(con):
+    fx.create_outcome_summary(con)
+    # A Wilson bound at 100% computed in floating point can miss by an ulp: not an error.
+    con.execute(
+        "UPDATE marts.outcome_summary SET n_positive = n_relevant, pct_positive = 100, "
+        "ci_high = 100 - 1e-13, pct_negative = 0, pct_no_difference = 0 "
+        "WHERE outcome_id = 'paid_work'"
+    )
+    assert _gate(con, "marts.outcome_summary").success
+    con.execute("UPDATE marts.outcome_summary SET ci_high = 99.99 WHERE outcome_id = 'paid_work'")
+    failure = _only_failure(_gate(con, "marts.outcome_summary"))
+    assert failure.expectation == "poet_row_check:pct_positive_inside_ci"
+    assert failure.examples == [
+        {"survey": "holders", "outcome_id": "paid_work", "ci_low": 14.2, "pct_positive": 100,
+         "ci_high": 99.99}
+    ]  # fmt: skip

@@ -24,10 +24,11 @@ from dagster_project.landing.readers import (
 from dagster_project.landing.rules import (
     CONSENT_YES,
     QuarantineLimits,
+    canonical,
     cell_rules,
-    cleaned,
     quote_identifier,
     quote_literal,
+    trimmed,
 )
 from dagster_project.landing.schema import FILE_CHECKS, survey_table
 
@@ -72,17 +73,24 @@ def _map_header(header: list[str], variables: tuple[str, ...]) -> _Columns:
 
 def _stage(con: duckdb.DuckDBPyConnection, survey: str, columns: _Columns) -> None:
     codebook = load_codebook(survey)
-    selects = ["CAST(rowid + 1 AS INTEGER) AS source_row"]
+    # Trim once in an inner query; the outer one reads each trimmed cell several times.
+    inner = ["CAST(rowid + 1 AS INTEGER) AS source_row"]
+    inner += [f"{trimmed(position_column(p))} AS t{p}" for p in sorted(set(columns.by_variable.values()))]
+    inner += [position_column(p) for p in columns.extra.values()]
+    outer = ["source_row"]
     for variable in codebook.variables:
         position = columns.by_variable.get(variable.name)
-        expression = "CAST(NULL AS VARCHAR)" if position is None else cleaned(position_column(position), variable)
-        selects.append(f"{expression} AS {quote_identifier(variable.name)}")
+        expression = "CAST(NULL AS VARCHAR)" if position is None else canonical(f"t{position}", variable)
+        outer.append(f"{expression} AS {quote_identifier(variable.name)}")
     if columns.extra:
         pairs = ", ".join(f"{quote_literal(name)}, {position_column(p)}" for name, p in columns.extra.items())
-        selects.append(f"json_object({pairs}) AS extra_columns")
+        outer.append(f"json_object({pairs}) AS extra_columns")
     else:
-        selects.append("CAST(NULL AS JSON) AS extra_columns")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE {STAGE_TABLE} AS SELECT {', '.join(selects)} FROM {FILE_TABLE}")
+        outer.append("CAST(NULL AS JSON) AS extra_columns")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {STAGE_TABLE} AS SELECT {', '.join(outer)} "
+        f"FROM (SELECT {', '.join(inner)} FROM {FILE_TABLE})"
+    )
 
 
 def _respondent_reasons(con: duckdb.DuckDBPyConnection, limits: QuarantineLimits) -> list[str]:

@@ -63,9 +63,13 @@ def land_organisations(
         f"{_TRIMMED.format(position_column(positions[c]))} AS {c}" for c in ORGANISATION_COLUMNS
     )
     con.execute("BEGIN TRANSACTION")
-    con.execute("DELETE FROM raw.organisations")
-    con.execute(f"INSERT INTO raw.organisations SELECT {selects}, ?, ? FROM {FILE_TABLE}", [sha, landed_at])
-    con.execute("COMMIT")
+    try:
+        con.execute("DELETE FROM raw.organisations")
+        con.execute(f"INSERT INTO raw.organisations SELECT {selects}, ?, ? FROM {FILE_TABLE}", [sha, landed_at])
+        con.execute("COMMIT")
+    except duckdb.Error as exc:
+        con.execute("ROLLBACK")
+        return keep(f"file cannot be landed: {str(exc).splitlines()[0]}")
     codes = _current_codes(con)
     log.info(f"{ORGANISATIONS_FILE} landed: {len(codes)} organisations")
     return OrganisationsOutcome(codes, True, None)

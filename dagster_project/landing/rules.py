@@ -44,13 +44,25 @@ def quote_identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def cleaned(source: str, variable: Variable) -> str:
-    """SQL for the cleaned cell: trimmed, blank as NULL, `1.0` as `1` for coded variables."""
-    text = f"NULLIF(trim({source}, {_BLANKS}), '')"
+def trimmed(source: str) -> str:
+    """SQL for a delivered cell trimmed, blank as NULL."""
+    return f"NULLIF(trim({source}, {_BLANKS}), '')"
+
+
+def canonical(column: str, variable: Variable) -> str:
+    """SQL for a trimmed cell as stored: `1.0`, `1.` and `01` are the code `1` for coded
+    variables; anything else as delivered."""
     if variable.type not in ("code", "tick"):
-        return text
-    integral = f"CAST(TRY_CAST(split_part({text}, '.', 1) AS HUGEINT) AS VARCHAR)"
-    return f"CASE WHEN regexp_full_match({text}, {_INTEGRAL}) THEN coalesce({integral}, {text}) ELSE {text} END"
+        return column
+    # Most cells are already canonical ("1"): only a decimal point or a leading zero
+    # needs the regular expression.
+    plain = f"(strpos({column}, '.') = 0 AND NOT (starts_with({column}, '0') AND length({column}) > 1))"
+    integral = f"CAST(TRY_CAST(split_part({column}, '.', 1) AS HUGEINT) AS VARCHAR)"
+    return (
+        f"CASE WHEN {column} IS NULL OR {plain} THEN {column} "
+        f"WHEN regexp_full_match({column}, {_INTEGRAL}) THEN coalesce({integral}, {column}) "
+        f"ELSE {column} END"
+    )
 
 
 def valid_amount(column: str) -> str:

@@ -12,6 +12,7 @@ import duckdb
 
 from dagster_project.landing.land_file import (
     FileOutcome,
+    StagedVersion,
     land_new_version,
     read_version,
     record_checks,
@@ -65,7 +66,7 @@ def _present_files(folder_returns, log: logging.Logger) -> dict[Slot, list[Prese
 def _store(
     con: duckdb.DuckDBPyConnection,
     present: PresentFile,
-    read: list[str] | UnreadableFile,
+    read: StagedVersion | UnreadableFile,
     landed_at: dt.datetime,
     limits: QuarantineLimits,
 ) -> FileOutcome:

@@ -1,9 +1,10 @@
-"""Read one return (CSV, XLSX or SPSS) into a DuckDB temporary table of text cells.
+"""Open one return (CSV, XLSX or SPSS) as a DuckDB relation of text cells.
 
-Every reader produces the same thing: the header as delivered, and a temporary table
-`FILE_TABLE` with one VARCHAR column per header position (`c0`, `c1`, ...) and one row
-per data row in file order, so the rest of landing is one SQL path for all formats.
-A file that cannot be read raises UnreadableFile with a short cause a person can act on.
+Every format gives the same thing: the header as delivered, and a relation with one
+VARCHAR column per header position (`c0`, `c1`, ...) and one row per data row in file
+order, so the rest of landing is one SQL path for all formats. CSV is parsed by DuckDB
+inside the statement that consumes it (no intermediate copy). A file that cannot be read
+raises UnreadableFile with a short cause a person can act on.
 """
 
 from __future__ import annotations
@@ -11,7 +12,9 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -19,6 +22,7 @@ import numpy as np
 import pandas as pd
 
 FILE_TABLE = "landing_file"
+_FRAME_VIEW = "landing_frame"
 _MAX_CAUSE_CHARS = 160
 _EXACT_INTEGERS = 2.0**53  # beyond this a float no longer holds every integer exactly
 
@@ -58,21 +62,17 @@ def _short_duckdb_cause(exc: duckdb.Error) -> str:
     return re.sub(r"^[A-Za-z ]+Error: ", "", first)[:_MAX_CAUSE_CHARS]
 
 
-def _read_csv(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+def _csv_source(path: Path) -> tuple[list[str], str]:
     header = _csv_header(path)
-    columns = {position_column(i): "VARCHAR" for i in range(len(header))}
-    try:
-        # Explicit dialect and positional names: no sniffing surprises, and headers that
-        # differ only in case or spaces stay distinguishable (checked by the caller).
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {FILE_TABLE} AS "
-            "SELECT * FROM read_csv(?, header=true, all_varchar=true, auto_detect=false, "
-            "delim=',', quote='\"', escape='\"', columns=?)",
-            [str(path), columns],
-        )
-    except duckdb.Error as exc:
-        raise UnreadableFile(_short_duckdb_cause(exc)) from exc
-    return header
+    columns = ", ".join(f"'{position_column(i)}': 'VARCHAR'" for i in range(len(header)))
+    literal_path = "'" + str(path).replace("'", "''") + "'"
+    # Explicit dialect and positional names: no sniffing surprises, and headers that
+    # differ only in case or spaces stay distinguishable (checked by the caller).
+    relation = (
+        f"read_csv({literal_path}, header=true, all_varchar=true, auto_detect=false, "
+        f"delim=',', quote='\"', escape='\"', columns={{{columns}}})"
+    )
+    return header, relation
 
 
 def _cell_text(value: object) -> str | None:
@@ -114,21 +114,15 @@ def _column_text(column: pd.Series) -> np.ndarray:
     return text
 
 
-def _register_frame(con: duckdb.DuckDBPyConnection, header: list[str], rows: pd.DataFrame) -> None:
+def _text_frame(header: list[str], rows: pd.DataFrame) -> pd.DataFrame:
     text = pd.DataFrame(
         {position_column(i): _column_text(rows.iloc[:, i]) for i in range(len(header))}, dtype=object
     )
     # A row with every cell blank is spreadsheet furniture (formatted but empty), not a return.
-    text = text[text.notna().any(axis=1)] if len(text.columns) else text
-    con.register("landing_frame", text)
-    try:
-        casts = ", ".join(f"CAST({c} AS VARCHAR) AS {c}" for c in text.columns)
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {FILE_TABLE} AS SELECT {casts} FROM landing_frame")
-    finally:
-        con.unregister("landing_frame")
+    return text[text.notna().any(axis=1)] if len(text.columns) else text
 
 
-def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+def _xlsx_frame(path: Path) -> tuple[list[str], pd.DataFrame]:
     try:
         sheet = pd.read_excel(
             path, sheet_name=0, header=None, engine="calamine", dtype=object, na_filter=False
@@ -138,11 +132,10 @@ def _read_xlsx(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
     if sheet.empty:
         raise UnreadableFile("first worksheet is empty")
     header = [_cell_text(v) or "" for v in sheet.iloc[0]]
-    _register_frame(con, header, sheet.iloc[1:])
-    return header
+    return header, _text_frame(header, sheet.iloc[1:])
 
 
-def _read_sav(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
+def _sav_frame(path: Path) -> tuple[list[str], pd.DataFrame]:
     import pyreadstat
 
     try:
@@ -154,19 +147,51 @@ def _read_sav(con: duckdb.DuckDBPyConnection, path: Path) -> list[str]:
     header = [str(name) for name in frame.columns]
     if not header:
         raise UnreadableFile("no variables")
-    _register_frame(con, header, frame)
-    return header
+    return header, _text_frame(header, frame)
 
 
-READERS: dict[str, Callable[[duckdb.DuckDBPyConnection, Path], list[str]]] = {
-    "csv": _read_csv,
-    "xlsx": _read_xlsx,
-    "sav": _read_sav,
+FRAME_READERS: dict[str, Callable[[Path], tuple[list[str], pd.DataFrame]]] = {
+    "xlsx": _xlsx_frame,
+    "sav": _sav_frame,
 }
 
 
-def read_into_table(con: duckdb.DuckDBPyConnection, path: Path, file_format: str) -> list[str]:
-    """Fill FILE_TABLE from the file; return its header as delivered."""
+@dataclass(frozen=True)
+class Source:
+    header: list[str]  # as delivered
+    relation: str  # SQL usable after FROM: the cells as VARCHAR c0, c1, ... in file order
+
+
+@contextmanager
+def opened(con: duckdb.DuckDBPyConnection, path: Path, file_format: str) -> Iterator[Source]:
+    """The file as a relation for one statement (see create_table); CSV is parsed by DuckDB
+    in that statement, spreadsheets and SPSS files are read here into a registered frame."""
     if path.stat().st_size == 0:
         raise UnreadableFile("file is empty")
-    return READERS[file_format](con, path)
+    if file_format == "csv":
+        yield Source(*_csv_source(path))
+        return
+    header, frame = FRAME_READERS[file_format](path)
+    con.register(_FRAME_VIEW, frame)
+    try:
+        # An all-blank column arrives untyped: make every cell text.
+        casts = ", ".join(f"CAST({c} AS VARCHAR) AS {c}" for c in frame.columns)
+        yield Source(header, f"(SELECT {casts} FROM {_FRAME_VIEW})")
+    finally:
+        con.unregister(_FRAME_VIEW)
+
+
+def create_table(con: duckdb.DuckDBPyConnection, table: str, select_list: str, source: Source) -> None:
+    """CREATE TEMP TABLE table AS SELECT select_list FROM the source; a file DuckDB cannot
+    parse (ragged rows, bad encoding) raises UnreadableFile."""
+    try:
+        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {select_list} FROM {source.relation}")
+    except duckdb.Error as exc:
+        raise UnreadableFile(_short_duckdb_cause(exc)) from exc
+
+
+def read_into_table(con: duckdb.DuckDBPyConnection, path: Path, file_format: str) -> list[str]:
+    """Fill FILE_TABLE (c0, c1, ... VARCHAR) from the file; return its header as delivered."""
+    with opened(con, path, file_format) as source:
+        create_table(con, FILE_TABLE, "*", source)
+    return source.header

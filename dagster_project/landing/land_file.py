@@ -209,7 +209,7 @@ def land_new_version(
     names = ", ".join(quote_identifier(n) for n in codebook.names)
     con.execute(
         f"INSERT INTO {survey_table(survey)} "
-        f"SELECT ?, ?, {_ROW}, ?, ?, ?, {names}, extra_columns FROM {STAGE_TABLE} ORDER BY rowid",
+        f"SELECT ?, ?, {_ROW}, ?, ?, ?, {names}, extra_columns FROM {STAGE_TABLE}",
         [item.relative_path, sha, item.slot.wave, item.slot.org_code, landed_at],
     )
     rows, without_consent, answered = _counts(con, survey, present)

@@ -87,7 +87,7 @@ def _gate_share(dagster_home: Path) -> tuple[float, float]:
             continue
         duration = stat.end_time - stat.start_time
         total += duration
-        if "quality_gate" in stat.step_key:
+        if "_gate_" in stat.step_key:  # steps of the blocking GE checks, gate_<schema>_<table>
             gates += duration
     return gates, total
 

@@ -58,13 +58,23 @@ def test_staging_amount_date_and_duplicate_respondent_fail(con):
     }
 
 
-def test_future_survey_date_fails(con):
+def test_survey_date_beyond_next_year_fails(con):
     fx.create_stg_holders(con)
     con.execute(
-        "UPDATE staging.stg_holders SET survey_date = current_date + 1 WHERE respondent_id = 'H0000001'"
+        "UPDATE staging.stg_holders SET survey_date = make_date(year(current_date) + 2, 1, 1) "
+        "WHERE respondent_id = 'H0000001'"
     )
     failure = _only_failure(_gate(con, "staging.stg_holders"))
     assert failure.column == "survey_date"
+
+
+def test_survey_date_later_this_year_passes(con):
+    fx.create_stg_holders(con)
+    con.execute(
+        "UPDATE staging.stg_holders SET survey_date = make_date(year(current_date), 12, 31) "
+        "WHERE respondent_id = 'H0000001'"
+    )
+    assert _gate(con, "staging.stg_holders").success
 
 
 def test_missing_table_fails(con):

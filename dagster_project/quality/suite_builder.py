@@ -358,10 +358,13 @@ def _report_fidelity() -> tuple[list[Expectation], dict]:
 
 
 def _respondents(table: str) -> tuple[list[Expectation], dict]:
-    survey = "carers" if table.startswith("carer") else "holders"
-    expectations = [*_not_null("wave", "org_code", "respondent_id")]
-    expectations += [_in_set(flag, [0, 1]) for flag in _flags(survey)]
-    return expectations, {}
+    """The responses marts are the recoded table joined with its organisation: the flags
+    are gated once, in recoded (re-checking a million rows of them here cost a quarter of
+    the gates' time); here the join must keep every row and find every organisation."""
+    survey = _survey_of(table)
+    expectations = [*_not_null("wave", "org_code", "org_type", "respondent_id")]
+    expectations.append(_in_set("org_type", ["council", "nhs"]))
+    return expectations, {"same_row_count_as": f"recoded.rec_{survey}"}
 
 
 def _minimal(*not_null: str) -> tuple[list[Expectation], dict]:

@@ -6,10 +6,12 @@ an error, the step fails, and Dagster does not start the steps downstream of it.
 """
 
 import os
+import shutil
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
+import dagster as dg
 from dagster import AssetExecutionContext
 from dagster_dbt import DbtCliResource, dbt_assets
 
@@ -41,6 +43,9 @@ def build_layer(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator
     yield from invocation.stream()
     summary = summarise_run_results(invocation.get_artifact("run_results.json"))
     context.log.info(f"dbt build finished: {summary}")
+    # dagster-dbt gives every invocation its own target folder; a nightly refresh would
+    # otherwise fill the disk with them. The run's events already hold what they said.
+    shutil.rmtree(invocation.target_path, ignore_errors=True)
 
 
 def summarise_run_results(run_results: dict) -> str:
@@ -51,37 +56,20 @@ def summarise_run_results(run_results: dict) -> str:
     return ", ".join(f"{kind} {status}: {n}" for (kind, status), n in sorted(counts.items()))
 
 
-@dbt_assets(
-    manifest=MANIFEST,
-    select=LAYER_SELECTIONS["reference_and_staging"],
-    name="dbt_reference_and_staging",
-    dagster_dbt_translator=TRANSLATOR,
-    project=DBT_PROJECT,
-)
-def dbt_reference_and_staging(context: AssetExecutionContext, dbt: DbtCliResource):
-    yield from build_layer(context, dbt)
+def layer_assets(layer: str) -> dg.AssetsDefinition:
+    """The dbt assets of one layer, built by one op named dbt_<layer>."""
+
+    @dbt_assets(
+        manifest=MANIFEST,
+        select=LAYER_SELECTIONS[layer],
+        name=f"dbt_{layer}",
+        dagster_dbt_translator=TRANSLATOR,
+        project=DBT_PROJECT,
+    )
+    def _layer(context: AssetExecutionContext, dbt: DbtCliResource):
+        yield from build_layer(context, dbt)
+
+    return _layer
 
 
-@dbt_assets(
-    manifest=MANIFEST,
-    select=LAYER_SELECTIONS["recoded"],
-    name="dbt_recoded",
-    dagster_dbt_translator=TRANSLATOR,
-    project=DBT_PROJECT,
-)
-def dbt_recoded(context: AssetExecutionContext, dbt: DbtCliResource):
-    yield from build_layer(context, dbt)
-
-
-@dbt_assets(
-    manifest=MANIFEST,
-    select=LAYER_SELECTIONS["marts"],
-    name="dbt_marts",
-    dagster_dbt_translator=TRANSLATOR,
-    project=DBT_PROJECT,
-)
-def dbt_marts(context: AssetExecutionContext, dbt: DbtCliResource):
-    yield from build_layer(context, dbt)
-
-
-DBT_ASSETS = [dbt_reference_and_staging, dbt_recoded, dbt_marts]
+DBT_ASSETS = [layer_assets(layer) for layer in LAYER_SELECTIONS]

@@ -40,12 +40,14 @@ def build_layer(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator
     os.environ["DBT_INDIRECT_SELECTION"] = INDIRECT_SELECTION
     context.log.info(f"dbt build of {len(context.selected_asset_keys)} assets into {warehouse}")
     invocation = dbt.cli(["build"], context=context)
-    yield from invocation.stream()
-    summary = summarise_run_results(invocation.get_artifact("run_results.json"))
-    context.log.info(f"dbt build finished: {summary}")
-    # dagster-dbt gives every invocation its own target folder; a nightly refresh would
-    # otherwise fill the disk with them. The run's events already hold what they said.
-    shutil.rmtree(invocation.target_path, ignore_errors=True)
+    try:
+        yield from invocation.stream()
+        summary = summarise_run_results(invocation.get_artifact("run_results.json"))
+        context.log.info(f"dbt build finished: {summary}")
+    finally:
+        # dagster-dbt gives every invocation its own target folder; a nightly refresh
+        # would otherwise fill the disk with them. The run's events hold what they said.
+        shutil.rmtree(invocation.target_path, ignore_errors=True)
 
 
 def summarise_run_results(run_results: dict) -> str:

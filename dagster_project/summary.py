@@ -6,6 +6,8 @@ from pathlib import Path
 
 import duckdb
 
+from dagster_project.stats.fidelity import fidelity_summary
+
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
     return con.execute(sql).fetchall()
@@ -59,24 +61,9 @@ def summarise(published: Path) -> str:
                     f"  {survey:<8} {outcome:<36} {pct:5.1f}%  ({low:4.1f}-{high:4.1f})  n={n}"
                 )
 
-        fidelity = _rows(
-            con,
-            "select kind, count(*), count(reproduced), "
-            "sum(case when within_interval then 1 else 0 end), "
-            "sum(case when significance_agrees then 1 else 0 end), count(significance_agrees) "
-            "from marts.report_fidelity where not suspected_erratum group by kind order by kind",
-        )
-        if fidelity:
-            lines.append("")
-            lines.append("Fidelity to the 2014 report (suspected errata left out):")
-            for kind, total, reproduced, within, agrees, comparable in fidelity:
-                line = (
-                    f"  {kind:<12} {total:>4} published, {reproduced:>4} reproduced, "
-                    f"{int(within or 0):>4} inside the reproduced 95% interval"
-                )
-                if comparable:
-                    line += f", significance agrees for {int(agrees or 0)} of {comparable}"
-                lines.append(line)
+        lines.append("")
+        lines.append("Fidelity to the 2014 report (marts.report_fidelity):")
+        lines.extend(f"  {line}" for line in fidelity_summary(con).splitlines())
     except duckdb.Error as exc:
         lines.append(f"(summary incomplete: {str(exc).splitlines()[0]})")
     finally:

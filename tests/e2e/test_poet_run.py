@@ -122,3 +122,18 @@ def test_unreadable_landing_folder_fails_with_one_line(tmp_path):
     assert run.returncode != 0
     lines = [line for line in run.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and "landing folder" in lines[0], run.stderr
+
+
+def test_summary_reads_the_published_warehouse(refreshed):
+    root, env, _ = refreshed
+    summary = subprocess.run(
+        [POET, "summary"], env=env, cwd=REPO_ROOT, capture_output=True, text=True, check=True
+    ).stdout
+    con = duckdb.connect(str(root / "poet.duckdb"), read_only=True)
+    try:
+        used = con.execute("select count(*) from marts.holder_responses").fetchone()[0]
+    finally:
+        con.close()
+    assert f"holders {used} respondents" in " ".join(summary.split())
+    assert "Table 7:" in summary and "reported factors reproduced as reported" in summary
+    assert "quarantined" in summary

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 import subprocess
@@ -42,9 +43,13 @@ def refreshed(tmp_path_factory):
     root = tmp_path_factory.mktemp("e2e")
     env = _env(root)
     subprocess.run(
-        [POET, "synth", "--out", env["POET_LANDING_DIR"], "--holders", "1500", "--carers", "800",
-         "--seed", "7"],
-        check=True, env=env, cwd=REPO_ROOT, capture_output=True, text=True,
+        # The default set: the 2014 survey's size, organisations and faults.
+        [POET, "synth", "--out", env["POET_LANDING_DIR"]],
+        check=True,
+        env=env,
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
     )
     run = subprocess.run([POET, "run"], env=env, cwd=REPO_ROOT, capture_output=True, text=True)
     return root, env, run
@@ -86,7 +91,9 @@ def test_rows_reconcile_for_every_landed_file(refreshed):
             "and rows <> rows_used + rows_without_consent"
         ).fetchall()
         statuses = dict(
-            con.execute("select status, count(*) from marts.landed_files group by status").fetchall()
+            con.execute(
+                "select status, count(*) from marts.landed_files group by status"
+            ).fetchall()
         )
         national = con.execute(
             """
@@ -137,3 +144,51 @@ def test_summary_reads_the_published_warehouse(refreshed):
     assert f"holders {used} respondents" in " ".join(summary.split())
     assert "Table 7:" in summary and "reported factors reproduced as reported" in summary
     assert "quarantined" in summary
+
+
+def test_outcome_summary_reproduces_the_published_holder_outcomes(refreshed):
+    root, _, _ = refreshed
+    published = {
+        row["category"]: float(row["value"])
+        for row in csv.DictReader(
+            (REPO_ROOT / "docs/contract/poet_2014/holder_marginals.csv").open(encoding="utf-8")
+        )
+        if row["section"] == "outcome_positive"
+    }
+    con = duckdb.connect(str(root / "poet.duckdb"), read_only=True)
+    try:
+        reproduced = dict(
+            con.execute(
+                "select outcome_id, pct_positive from marts.outcome_summary "
+                "where wave = 2014 and survey = 'holders'"
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    assert len(published) == 14
+    off = {
+        k: (v, reproduced.get(k))
+        for k, v in published.items()
+        if reproduced.get(k) is None or abs(reproduced[k] - v) > 3
+    }
+    assert not off, off
+
+
+def test_no_organisation_figure_under_ten_is_visible(refreshed):
+    root, _, _ = refreshed
+    con = duckdb.connect(str(root / "poet.duckdb"), read_only=True)
+    try:
+        visible_small = con.execute(
+            "select count(*) from marts.org_benchmark where "
+            "(n_relevant is not null and n_relevant < 10) or "
+            "(suppressed and (pct_positive is not null or n_positive is not null or ci_low is not null))"
+        ).fetchone()[0]
+        suppressed = con.execute(
+            "select count(*) from marts.org_benchmark where suppressed"
+        ).fetchone()[0]
+    finally:
+        con.close()
+    assert visible_small == 0
+    assert suppressed > 0, (
+        "the default set has small organisations: some figures must be suppressed"
+    )

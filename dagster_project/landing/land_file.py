@@ -33,7 +33,7 @@ from dagster_project.landing.rules import (
 )
 from dagster_project.landing.schema import FILE_CHECKS, survey_table
 
-STAGE_TABLE = "landing_stage"
+STAGE_TABLE_PREFIX = "landing_stage_"  # one temporary stage table per file of a batch
 
 
 @dataclass(frozen=True)
@@ -72,7 +72,7 @@ def _map_header(header: list[str], variables: tuple[str, ...]) -> _Columns:
     return _Columns(by_variable, extra, repeated)
 
 
-_ROW = "CAST(rowid + 1 AS INTEGER)"  # the stage table is filled in file order, outside a transaction
+_ROW = "CAST(rowid + 1 AS INTEGER)"  # a stage table is filled in file order, outside a transaction
 
 
 def _stage_relation(survey: str, columns: _Columns, source: Source) -> tuple[str, Source]:
@@ -100,12 +100,12 @@ def _listed(items: list[str], limit: int, separator: str = ", ") -> str:
     return separator.join(items[:limit]) + more
 
 
-def _respondent_reasons(con: duckdb.DuckDBPyConnection, limits: QuarantineLimits) -> list[str]:
+def _respondent_reasons(con: duckdb.DuckDBPyConnection, stage: str, limits: QuarantineLimits) -> list[str]:
     reasons: list[str] = []
     blank_rows = [
         str(row)
         for (row,) in con.execute(
-            f"SELECT {_ROW} AS r FROM {STAGE_TABLE} WHERE respondent_id IS NULL ORDER BY r"
+            f"SELECT {_ROW} AS r FROM {stage} WHERE respondent_id IS NULL ORDER BY r"
         ).fetchall()
     ]
     if blank_rows:
@@ -113,7 +113,7 @@ def _respondent_reasons(con: duckdb.DuckDBPyConnection, limits: QuarantineLimits
         listed = _listed(blank_rows, limits.ids_listed)
         reasons.append(f"respondent_id blank in {len(blank_rows)} {noun} (data {noun} {listed})")
     repeated = con.execute(
-        f"SELECT respondent_id, count(*) FROM {STAGE_TABLE} WHERE respondent_id IS NOT NULL "
+        f"SELECT respondent_id, count(*) FROM {stage} WHERE respondent_id IS NOT NULL "
         f"GROUP BY respondent_id HAVING count(*) > 1 ORDER BY min({_ROW})"
     ).fetchall()
     if repeated:
@@ -122,7 +122,7 @@ def _respondent_reasons(con: duckdb.DuckDBPyConnection, limits: QuarantineLimits
 
 
 def _record_invalid_cells(
-    con: duckdb.DuckDBPyConnection, item: ReturnFile, sha: str, present: set[str]
+    con: duckdb.DuckDBPyConnection, stage: str, item: ReturnFile, sha: str, present: set[str]
 ) -> int:
     rules = cell_rules(load_codebook(item.slot.survey), present)
     if not rules:
@@ -131,7 +131,7 @@ def _record_invalid_cells(
     # One scan per rule; measured faster than one pass building a list of cells per row.
     selects = " UNION ALL ".join(
         f"SELECT respondent_id, {quote_literal(r.variable)}, {r.raw_value}, {quote_literal(r.rule)} "
-        f"FROM {STAGE_TABLE} WHERE {consenting} AND {r.invalid_when}"
+        f"FROM {stage} WHERE {consenting} AND {r.invalid_when}"
         for r in rules
     )
     inserted = con.execute(
@@ -140,13 +140,13 @@ def _record_invalid_cells(
     return int(inserted[0]) if inserted else 0
 
 
-def _counts(con: duckdb.DuckDBPyConnection, survey: str, present: set[str]) -> tuple[int, int, int]:
+def _counts(con: duckdb.DuckDBPyConnection, stage: str, survey: str, present: set[str]) -> tuple[int, int, int]:
     """Rows, rows without consent, answered answer cells of consenting rows."""
     answers = [v.name for v in load_codebook(survey).variables if v.is_answer and v.name in present]
     answered = " + ".join(f"CAST({quote_identifier(n)} IS NOT NULL AS INTEGER)" for n in answers) or "0"
     rows, without_consent, answered_cells = con.execute(
         f"SELECT count(*), count(*) FILTER (WHERE consent IS DISTINCT FROM ?), "
-        f"coalesce(sum({answered}) FILTER (WHERE consent = ?), 0) FROM {STAGE_TABLE}",
+        f"coalesce(sum({answered}) FILTER (WHERE consent = ?), 0) FROM {stage}",
         [CONSENT_YES, CONSENT_YES],
     ).fetchone()
     return int(rows), int(without_consent), int(answered_cells)
@@ -161,25 +161,36 @@ def _invalid_share_reason(invalid: int, answered: int, limits: QuarantineLimits)
 
 @dataclass(frozen=True)
 class StagedVersion:
+    table: str  # the temporary stage table holding the cleaned cells
     columns: _Columns
+    rows: int
 
 
-def read_version(con: duckdb.DuckDBPyConnection, item: ReturnFile) -> StagedVersion | UnreadableFile:
-    """Read the file into the stage table (cleaned cells); or say why it cannot be read.
+def stage_table(slot: int) -> str:
+    return f"{STAGE_TABLE_PREFIX}{slot}"
+
+
+def read_version(
+    con: duckdb.DuckDBPyConnection, item: ReturnFile, stage: str
+) -> StagedVersion | UnreadableFile:
+    """Read the file into the temporary table `stage` (cleaned cells); or say why it
+    cannot be read.
 
     Call outside a transaction: row numbers come from the stage table's row ids, which
-    only count from zero for a committed table.
+    only count from zero for a committed table. A file DuckDB cannot parse fails here,
+    never inside the transaction that lands it with others.
     """
     try:
         with opened(con, item.path, item.file_format) as source:
             columns = _map_header(source.header, load_codebook(item.slot.survey).names)
             select_list, relation = _stage_relation(item.slot.survey, columns, source)
-            create_table(con, STAGE_TABLE, select_list, relation)
+            create_table(con, stage, select_list, relation)
     except UnreadableFile as exc:
         return exc
     except OSError as exc:
         return UnreadableFile(exc.strerror or str(exc))
-    return StagedVersion(columns)
+    [(rows,)] = con.execute(f"SELECT count(*) FROM {stage}").fetchall()
+    return StagedVersion(stage, columns, int(rows))
 
 
 def land_new_version(
@@ -209,16 +220,16 @@ def land_new_version(
     names = ", ".join(quote_identifier(n) for n in codebook.names)
     con.execute(
         f"INSERT INTO {survey_table(survey)} "
-        f"SELECT ?, ?, {_ROW}, ?, ?, ?, {names}, extra_columns FROM {STAGE_TABLE}",
+        f"SELECT ?, ?, {_ROW}, ?, ?, ?, {names}, extra_columns FROM {read.table}",
         [item.relative_path, sha, item.slot.wave, item.slot.org_code, landed_at],
     )
-    rows, without_consent, answered = _counts(con, survey, present)
+    rows, without_consent, answered = _counts(con, read.table, survey, present)
 
     invalid = 0
     if "respondent_id" in present:
-        reasons.extend(_respondent_reasons(con, limits))
+        reasons.extend(_respondent_reasons(con, read.table, limits))
     if "consent" in present:
-        invalid = _record_invalid_cells(con, item, sha, present)
+        invalid = _record_invalid_cells(con, read.table, item, sha, present)
         share_reason = _invalid_share_reason(invalid, answered, limits)
         if share_reason:
             reasons.append(share_reason)

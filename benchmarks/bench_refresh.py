@@ -24,6 +24,8 @@ from pathlib import Path
 
 import duckdb
 
+from dagster_project.settings import isolated_environment
+
 BIN = Path(sys.executable).parent
 READER = r"""
 import sys, time, duckdb
@@ -57,17 +59,6 @@ while not os.path.exists(stop_file):
 with open(out, "w") as handle:
     handle.write(f"{queries} {errors} {mixed} {len(states)}\n{last_error}\n")
 """
-
-
-def _env(root: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        POET_LANDING_DIR=str(root / "landing"),
-        POET_WAREHOUSE=str(root / "warehouse.duckdb"),
-        POET_PUBLISHED=str(root / "poet.duckdb"),
-        DAGSTER_HOME=str(root / "dagster_home"),
-    )
-    return env
 
 
 def _poet_run(env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess]:
@@ -108,7 +99,7 @@ def main() -> int:
     args = parser.parse_args()
     root = args.root or Path(tempfile.mkdtemp(prefix="poet-bench-refresh-"))
     root.mkdir(parents=True, exist_ok=True)
-    env = _env(root)
+    env = isolated_environment(root)
 
     landing = root / "landing"
     if not landing.exists():

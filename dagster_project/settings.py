@@ -32,6 +32,19 @@ telemetry:
 """
 
 
+def isolated_environment(root: Path) -> dict[str, str]:
+    """This process's environment with the landing folder, both warehouses and Dagster's
+    home under one folder: a self-contained installation for tests and benchmarks."""
+    env = dict(os.environ)
+    env.update(
+        POET_LANDING_DIR=str(root / "landing"),
+        POET_WAREHOUSE=str(root / "warehouse.duckdb"),
+        POET_PUBLISHED=str(root / "poet.duckdb"),
+        DAGSTER_HOME=str(root / "dagster_home"),
+    )
+    return env
+
+
 def _path_from_env(name: str, default: Path) -> Path:
     value = os.environ.get(name, "").strip()
     return Path(value).expanduser().resolve() if value else default.resolve()

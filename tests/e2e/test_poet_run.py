@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import os
 import re
 import subprocess
 import sys
@@ -12,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from dagster_project.settings import REPO_ROOT
+from dagster_project.settings import REPO_ROOT, isolated_environment
 
 POET = str(Path(sys.executable).parent / "poet")
 CONTRACT_MARTS = REPO_ROOT / "docs" / "contract" / "marts.md"
@@ -27,21 +26,19 @@ def _contract_tables() -> set[str]:
     return names
 
 
-def _env(root: Path) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        POET_LANDING_DIR=str(root / "landing"),
-        POET_WAREHOUSE=str(root / "warehouse.duckdb"),
-        POET_PUBLISHED=str(root / "poet.duckdb"),
-        DAGSTER_HOME=str(root / "dagster_home"),
-    )
-    return env
+def _query(root: Path, sql: str) -> list[tuple]:
+    """Rows of a query on the published (analysts') warehouse, opened read-only."""
+    con = duckdb.connect(str(root / "poet.duckdb"), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
 
 
 @pytest.fixture(scope="module")
 def refreshed(tmp_path_factory):
     root = tmp_path_factory.mktemp("e2e")
-    env = _env(root)
+    env = isolated_environment(root)
     subprocess.run(
         # The default set: the 2014 survey's size, organisations and faults.
         [POET, "synth", "--out", env["POET_LANDING_DIR"]],
@@ -61,55 +58,43 @@ def test_poet_run_succeeds_and_says_so(refreshed):
     assert "full refresh succeeded" in run.stdout
 
 
-def test_every_contract_mart_is_published_and_documented(refreshed):
+def test_every_contract_mart_is_published(refreshed):
     root, _, _ = refreshed
-    con = duckdb.connect(str(root / "poet.duckdb"), read_only=True)
-    try:
-        published = {
-            name
-            for (name,) in con.execute(
-                "select table_name from information_schema.tables where table_schema = 'marts'"
-            ).fetchall()
-        }
-        raw = con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'raw'"
-        ).fetchone()[0]
-    finally:
-        con.close()
+    published = {
+        name
+        for (name,) in _query(
+            root, "select table_name from information_schema.tables where table_schema = 'marts'"
+        )
+    }
+    raw = _query(root, "select count(*) from information_schema.tables where table_schema = 'raw'")
     expected = _contract_tables()
     assert len(expected) == 17
     assert expected <= published, sorted(expected - published)
-    assert raw == 0, "the raw layer (unredacted comments) must not reach the analysts' file"
+    assert raw[0][0] == 0, "the raw layer (unredacted comments) must not reach the analysts' file"
 
 
 def test_rows_reconcile_for_every_landed_file(refreshed):
     root, _, _ = refreshed
-    con = duckdb.connect(str(root / "poet.duckdb"), read_only=True)
-    try:
-        unreconciled = con.execute(
-            "select path from marts.landed_files where status = 'used' "
-            "and rows <> rows_used + rows_without_consent"
-        ).fetchall()
-        statuses = dict(
-            con.execute(
-                "select status, count(*) from marts.landed_files group by status"
-            ).fetchall()
+    unreconciled = _query(
+        root,
+        "select path from marts.landed_files where status = 'used' "
+        "and rows <> rows_used + rows_without_consent",
+    )
+    statuses = dict(_query(root, "select status, count(*) from marts.landed_files group by status"))
+    national = _query(
+        root,
+        """
+        select count(*) from (
+            select distinct b.wave, b.survey, b.outcome_id, b.national_pct, o.pct_positive
+            from marts.org_benchmark b
+            join marts.outcome_summary o using (wave, survey, outcome_id)
+            where abs(b.national_pct - o.pct_positive) > 1e-9
         )
-        national = con.execute(
-            """
-            select count(*) from (
-                select distinct b.wave, b.survey, b.outcome_id, b.national_pct, o.pct_positive
-                from marts.org_benchmark b
-                join marts.outcome_summary o using (wave, survey, outcome_id)
-                where abs(b.national_pct - o.pct_positive) > 1e-9
-            )
-            """
-        ).fetchone()[0]
-    finally:
-        con.close()
+        """,
+    )
     assert unreconciled == []
     assert statuses.get("used", 0) > 0 and statuses.get("quarantined", 0) > 0
-    assert national == 0
+    assert national[0][0] == 0
 
 
 def test_run_appears_in_dagster_home(refreshed):
@@ -123,7 +108,7 @@ def test_run_appears_in_dagster_home(refreshed):
 
 
 def test_unreadable_landing_folder_fails_with_one_line(tmp_path):
-    env = _env(tmp_path)
+    env = isolated_environment(tmp_path)
     env["POET_LANDING_DIR"] = str(tmp_path / "does-not-exist")
     run = subprocess.run([POET, "run"], env=env, cwd=REPO_ROOT, capture_output=True, text=True)
     assert run.returncode != 0
@@ -136,11 +121,7 @@ def test_summary_reads_the_published_warehouse(refreshed):
     summary = subprocess.run(
         [POET, "summary"], env=env, cwd=REPO_ROOT, capture_output=True, text=True, check=True
     ).stdout
-    con = duckdb.connect(str(root / "poet.duckdb"), read_only=True)
-    try:
-        used = con.execute("select count(*) from marts.holder_responses").fetchone()[0]
-    finally:
-        con.close()
+    used = _query(root, "select count(*) from marts.holder_responses")[0][0]
     assert f"holders {used} respondents" in " ".join(summary.split())
     assert "Table 7:" in summary and "reported factors reproduced as reported" in summary
     assert "quarantined" in summary
@@ -155,16 +136,13 @@ def test_outcome_summary_reproduces_the_published_holder_outcomes(refreshed):
         )
         if row["section"] == "outcome_positive"
     }
-    con = duckdb.connect(str(root / "poet.duckdb"), read_only=True)
-    try:
-        reproduced = dict(
-            con.execute(
-                "select outcome_id, pct_positive from marts.outcome_summary "
-                "where wave = 2014 and survey = 'holders'"
-            ).fetchall()
+    reproduced = dict(
+        _query(
+            root,
+            "select outcome_id, pct_positive from marts.outcome_summary "
+            "where wave = 2014 and survey = 'holders'",
         )
-    finally:
-        con.close()
+    )
     assert len(published) == 14
     off = {
         k: (v, reproduced.get(k))
@@ -176,19 +154,12 @@ def test_outcome_summary_reproduces_the_published_holder_outcomes(refreshed):
 
 def test_no_organisation_figure_under_ten_is_visible(refreshed):
     root, _, _ = refreshed
-    con = duckdb.connect(str(root / "poet.duckdb"), read_only=True)
-    try:
-        visible_small = con.execute(
-            "select count(*) from marts.org_benchmark where "
-            "(n_relevant is not null and n_relevant < 10) or "
-            "(suppressed and (pct_positive is not null or n_positive is not null or ci_low is not null))"
-        ).fetchone()[0]
-        suppressed = con.execute(
-            "select count(*) from marts.org_benchmark where suppressed"
-        ).fetchone()[0]
-    finally:
-        con.close()
+    visible_small = _query(
+        root,
+        "select count(*) from marts.org_benchmark where "
+        "(n_relevant is not null and n_relevant < 10) or "
+        "(suppressed and (pct_positive is not null or n_positive is not null or ci_low is not null))",
+    )[0][0]
+    suppressed = _query(root, "select count(*) from marts.org_benchmark where suppressed")[0][0]
     assert visible_small == 0
-    assert suppressed > 0, (
-        "the default set has small organisations: some figures must be suppressed"
-    )
+    assert suppressed > 0, "the default set has small organisations: some figures must be suppressed"

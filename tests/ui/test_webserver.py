@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
@@ -13,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from dagster_project.settings import REPO_ROOT
+from dagster_project.settings import REPO_ROOT, isolated_environment
 
 WORKSPACE_QUERY = """
 {
@@ -60,15 +59,10 @@ def _graphql(port: int, query: str) -> dict:
 
 @pytest.fixture(scope="module")
 def webserver(tmp_path_factory):
-    home = tmp_path_factory.mktemp("dagster_home")
-    data = tmp_path_factory.mktemp("data")
-    env = dict(os.environ)
-    env.update(
-        DAGSTER_HOME=str(home),
-        POET_WAREHOUSE=str(data / "warehouse.duckdb"),
-        POET_PUBLISHED=str(data / "poet.duckdb"),
-        POET_LANDING_DIR=str(data / "landing"),
-    )
+    root = tmp_path_factory.mktemp("ui")
+    env = isolated_environment(root)
+    home = Path(env["DAGSTER_HOME"])
+    home.mkdir()
     port = _free_port()
     log = (home / "webserver.log").open("w")
     webserver_bin = Path(sys.executable).parent / "dagster-webserver"

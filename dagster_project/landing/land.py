@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections import defaultdict
+from collections import defaultdict, deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
 from dagster_project.landing.land_file import (
+    STAGE_DATABASE,
     FileOutcome,
     StagedVersion,
     land_new_version,
@@ -52,6 +56,10 @@ class BatchLimits:
 
     rows: int = 250_000
     files: int = 24
+    # Reading and cleaning one file is one DuckDB statement that uses about one core;
+    # several files are read at once, each on its own cursor, while a batch lands.
+    read_workers: int = 2
+    read_ahead: int = 4  # files staged beyond the batch being landed (bounds memory)
 
 
 DEFAULT_BATCH = BatchLimits()
@@ -141,6 +149,42 @@ def _store_batch(
     return [_store_alone(con, present, read, landed_at, limits, log) for present, read in batch]
 
 
+@contextmanager
+def _stage_database(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    con.execute(f"ATTACH IF NOT EXISTS ':memory:' AS {STAGE_DATABASE}")
+    try:
+        yield
+    finally:
+        con.execute(f"DETACH DATABASE IF EXISTS {STAGE_DATABASE}")
+
+
+def _read_on(cursor: duckdb.DuckDBPyConnection, present: PresentFile, number: int) -> StagedVersion | UnreadableFile:
+    try:
+        return read_version(cursor, present.item, stage_table(number))
+    finally:
+        cursor.close()
+
+
+def _staged(
+    con: duckdb.DuckDBPyConnection, files: Iterable[PresentFile], batch_limits: BatchLimits
+) -> Iterator[tuple[PresentFile, StagedVersion | UnreadableFile]]:
+    """The files, in order, each read into its stage table by a worker thread on its own
+    cursor (autocommitted, so outside any transaction of `con`)."""
+    pool = ThreadPoolExecutor(max_workers=batch_limits.read_workers, thread_name_prefix="landing-read")
+    pending: deque = deque()
+    try:
+        for number, present in enumerate(files):
+            pending.append((present, pool.submit(_read_on, con.cursor(), present, number)))
+            if len(pending) > batch_limits.read_ahead:
+                first, future = pending.popleft()
+                yield first, future.result()
+        while pending:
+            first, future = pending.popleft()
+            yield first, future.result()
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def land_folder(
     con: duckdb.DuckDBPyConnection,
     landing_dir: Path,
@@ -170,31 +214,35 @@ def land_folder(
     batch: list[tuple[PresentFile, StagedVersion | UnreadableFile]] = []
 
     def land_batch() -> None:
-        for (present, _read), outcome in zip(batch, _store_batch(con, batch, landed_at, limits, log), strict=True):
+        for (present, read), outcome in zip(batch, _store_batch(con, batch, landed_at, limits, log), strict=True):
             report.landed += 1
             log.info(
                 f"landed {present.item.relative_path}: {outcome.rows} rows, "
                 f"{outcome.rows_without_consent} without consent, {outcome.invalid_cells} invalid cells"
             )
+            if isinstance(read, StagedVersion):
+                con.execute(f"DROP TABLE {read.table}")
         batch.clear()
 
-    try:
-        for slot_files in slots.values():
-            for present in slot_files:
-                if (present.item.slot, present.sha) in known:
-                    report.unchanged += 1
-                    continue
+    new_files = []
+    for slot_files in slots.values():
+        for present in slot_files:
+            if (present.item.slot, present.sha) in known:
+                report.unchanged += 1
+            else:
                 known.add((present.item.slot, present.sha))
-                batch.append((present, read_version(con, present.item, stage_table(len(batch)))))
-                staged = sum(read.rows for _p, read in batch if isinstance(read, StagedVersion))
+                new_files.append(present)
+    try:
+        with _stage_database(con):
+            for present, read in _staged(con, new_files, batch_limits):
+                batch.append((present, read))
+                staged = sum(r.rows for _p, r in batch if isinstance(r, StagedVersion))
                 if staged >= batch_limits.rows or len(batch) >= batch_limits.files:
                     land_batch()
-        if batch:
-            land_batch()
+            if batch:
+                land_batch()
     finally:
         con.execute(f"SET checkpoint_threshold = '{threshold}'")
-        for slot in range(batch_limits.files):
-            con.execute(f"DROP TABLE IF EXISTS {stage_table(slot)}")
     con.execute("CHECKPOINT")
 
     con.execute("BEGIN TRANSACTION")

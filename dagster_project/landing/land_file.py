@@ -33,7 +33,9 @@ from dagster_project.landing.rules import (
 )
 from dagster_project.landing.schema import FILE_CHECKS, survey_table
 
-STAGE_TABLE_PREFIX = "landing_stage_"  # one temporary stage table per file of a batch
+# An in-memory database attached for the run, one table per staged file: unlike temporary
+# tables it is seen by every cursor, so files can be read by several threads at once.
+STAGE_DATABASE = "landing_stage"
 
 
 @dataclass(frozen=True)
@@ -166,15 +168,15 @@ class StagedVersion:
     rows: int
 
 
-def stage_table(slot: int) -> str:
-    return f"{STAGE_TABLE_PREFIX}{slot}"
+def stage_table(number: int) -> str:
+    return f"{STAGE_DATABASE}.file_{number}"
 
 
 def read_version(
     con: duckdb.DuckDBPyConnection, item: ReturnFile, stage: str
 ) -> StagedVersion | UnreadableFile:
-    """Read the file into the temporary table `stage` (cleaned cells); or say why it
-    cannot be read.
+    """Read the file into the table `stage` of STAGE_DATABASE (cleaned cells); or say why
+    it cannot be read.
 
     Call outside a transaction: row numbers come from the stage table's row ids, which
     only count from zero for a committed table. A file DuckDB cannot parse fails here,
@@ -184,7 +186,7 @@ def read_version(
         with opened(con, item.path, item.file_format) as source:
             columns = _map_header(source.header, load_codebook(item.slot.survey).names)
             select_list, relation = _stage_relation(item.slot.survey, columns, source)
-            create_table(con, stage, select_list, relation)
+            create_table(con, stage, select_list, relation, temporary=False)
     except UnreadableFile as exc:
         return exc
     except OSError as exc:

@@ -181,11 +181,14 @@ def opened(con: duckdb.DuckDBPyConnection, path: Path, file_format: str) -> Iter
         con.unregister(_FRAME_VIEW)
 
 
-def create_table(con: duckdb.DuckDBPyConnection, table: str, select_list: str, source: Source) -> None:
-    """CREATE TEMP TABLE table AS SELECT select_list FROM the source; a file DuckDB cannot
+def create_table(
+    con: duckdb.DuckDBPyConnection, table: str, select_list: str, source: Source, temporary: bool = True
+) -> None:
+    """CREATE [TEMP] TABLE table AS SELECT select_list FROM the source; a file DuckDB cannot
     parse (ragged rows, bad encoding) raises UnreadableFile."""
+    kind = "TEMP TABLE" if temporary else "TABLE"
     try:
-        con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT {select_list} FROM {source.relation}")
+        con.execute(f"CREATE OR REPLACE {kind} {table} AS SELECT {select_list} FROM {source.relation}")
     except duckdb.Error as exc:
         raise UnreadableFile(_short_duckdb_cause(exc)) from exc
 

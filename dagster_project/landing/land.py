@@ -16,7 +16,10 @@ import duckdb
 from dagster_project.landing.land_file import (
     STAGE_DATABASE,
     FileOutcome,
+    LandingFailed,
     StagedVersion,
+    database_cause,
+    drop_stage,
     land_new_version,
     read_version,
     record_checks,
@@ -93,7 +96,6 @@ def _store(
     con: duckdb.DuckDBPyConnection,
     batch: list[tuple[PresentFile, StagedVersion | UnreadableFile]],
     landed_at: dt.datetime,
-    limits: QuarantineLimits,
 ) -> list[FileOutcome]:
     """One transaction: every file's rows, invalid cells, checks and registry row, so a
     file is landed with its registry row or not at all (also when the process dies)."""
@@ -101,7 +103,7 @@ def _store(
     con.execute("BEGIN TRANSACTION")
     try:
         for present, read in batch:
-            outcome = land_new_version(con, present.item, present.sha, read, landed_at, limits)
+            outcome = land_new_version(con, present.item, present.sha, read, landed_at)
             record_checks(con, present.item, present.sha, outcome)
             insert_version(con, present, landed_at, outcome)
             outcomes.append(outcome)
@@ -117,24 +119,22 @@ def _store_alone(
     present: PresentFile,
     read: StagedVersion | UnreadableFile,
     landed_at: dt.datetime,
-    limits: QuarantineLimits,
     log: logging.Logger,
 ) -> FileOutcome:
     try:
-        return _store(con, [(present, read)], landed_at, limits)[0]
+        return _store(con, [(present, read)], landed_at)[0]
     except duckdb.Error as exc:
         # Content landing did not foresee must not stop the other files: the version is
         # registered as unreadable (no rows), with the database's own words.
-        cause = str(exc).strip().splitlines()[0][:160]
+        cause = database_cause(exc)
         log.error(f"{present.item.relative_path}: landing failed, quarantined as unreadable: {cause}")
-        return _store(con, [(present, UnreadableFile(cause))], landed_at, limits)[0]
+        return _store(con, [(present, UnreadableFile(cause))], landed_at)[0]
 
 
 def _store_batch(
     con: duckdb.DuckDBPyConnection,
     batch: list[tuple[PresentFile, StagedVersion | UnreadableFile]],
     landed_at: dt.datetime,
-    limits: QuarantineLimits,
     log: logging.Logger,
 ) -> list[FileOutcome]:
     """Land the staged files of a batch in one transaction; when the database rejects
@@ -142,11 +142,10 @@ def _store_batch(
     rolled back alone (its stage tables were committed before the batch began)."""
     if len(batch) > 1:
         try:
-            return _store(con, batch, landed_at, limits)
+            return _store(con, batch, landed_at)
         except duckdb.Error as exc:
-            first = str(exc).strip().splitlines()[0][:160]
-            log.warning(f"a batch of {len(batch)} files failed ({first}); landing them one by one")
-    return [_store_alone(con, present, read, landed_at, limits, log) for present, read in batch]
+            log.warning(f"a batch of {len(batch)} files failed ({database_cause(exc)}); landing them one by one")
+    return [_store_alone(con, present, read, landed_at, log) for present, read in batch]
 
 
 @contextmanager
@@ -158,23 +157,28 @@ def _stage_database(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         con.execute(f"DETACH DATABASE IF EXISTS {STAGE_DATABASE}")
 
 
-def _read_on(cursor: duckdb.DuckDBPyConnection, present: PresentFile, number: int) -> StagedVersion | UnreadableFile:
+def _read_on(
+    cursor: duckdb.DuckDBPyConnection, present: PresentFile, number: int, limits: QuarantineLimits
+) -> StagedVersion | UnreadableFile:
     try:
-        return read_version(cursor, present.item, stage_table(number))
+        return read_version(cursor, present.item, stage_table(number), limits)
     finally:
         cursor.close()
 
 
 def _staged(
-    con: duckdb.DuckDBPyConnection, files: Iterable[PresentFile], batch_limits: BatchLimits
+    con: duckdb.DuckDBPyConnection,
+    files: Iterable[PresentFile],
+    limits: QuarantineLimits,
+    batch_limits: BatchLimits,
 ) -> Iterator[tuple[PresentFile, StagedVersion | UnreadableFile]]:
-    """The files, in order, each read into its stage table by a worker thread on its own
-    cursor (autocommitted, so outside any transaction of `con`)."""
+    """The files, in order, each read into its stage table and checked by a worker thread
+    on its own cursor (autocommitted, so outside any transaction of `con`)."""
     pool = ThreadPoolExecutor(max_workers=batch_limits.read_workers, thread_name_prefix="landing-read")
     pending: deque = deque()
     try:
         for number, present in enumerate(files):
-            pending.append((present, pool.submit(_read_on, con.cursor(), present, number)))
+            pending.append((present, pool.submit(_read_on, con.cursor(), present, number, limits)))
             if len(pending) > batch_limits.read_ahead:
                 first, future = pending.popleft()
                 yield first, future.result()
@@ -214,14 +218,13 @@ def land_folder(
     batch: list[tuple[PresentFile, StagedVersion | UnreadableFile]] = []
 
     def land_batch() -> None:
-        for (present, read), outcome in zip(batch, _store_batch(con, batch, landed_at, limits, log), strict=True):
+        for (present, read), outcome in zip(batch, _store_batch(con, batch, landed_at, log), strict=True):
             report.landed += 1
             log.info(
                 f"landed {present.item.relative_path}: {outcome.rows} rows, "
                 f"{outcome.rows_without_consent} without consent, {outcome.invalid_cells} invalid cells"
             )
-            if isinstance(read, StagedVersion):
-                con.execute(f"DROP TABLE {read.table}")
+            drop_stage(con, read)
         batch.clear()
 
     new_files = []
@@ -234,7 +237,9 @@ def land_folder(
                 new_files.append(present)
     try:
         with _stage_database(con):
-            for present, read in _staged(con, new_files, batch_limits):
+            for present, read in _staged(con, new_files, limits, batch_limits):
+                if isinstance(read, LandingFailed):
+                    log.error(f"{present.item.relative_path}: landing failed, quarantined as unreadable: {read}")
                 batch.append((present, read))
                 staged = sum(r.rows for _p, r in batch if isinstance(r, StagedVersion))
                 if staged >= batch_limits.rows or len(batch) >= batch_limits.files:

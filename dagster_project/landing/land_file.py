@@ -123,10 +123,12 @@ def _respondent_reasons(con: duckdb.DuckDBPyConnection, stage: str, limits: Quar
     return reasons
 
 
-def _record_invalid_cells(
-    con: duckdb.DuckDBPyConnection, stage: str, item: ReturnFile, sha: str, present: set[str]
+def _stage_invalid_cells(
+    con: duckdb.DuckDBPyConnection, stage: str, table: str, survey: str, present: set[str]
 ) -> int:
-    rules = cell_rules(load_codebook(item.slot.survey), present)
+    """Fill `table` (respondent_id, variable, raw_value, rule) with the stage's invalid
+    cells; return how many (0 and no table when no rule applies)."""
+    rules = cell_rules(load_codebook(survey), present)
     if not rules:
         return 0
     consenting = f"consent = {quote_literal(CONSENT_YES)}"
@@ -136,10 +138,9 @@ def _record_invalid_cells(
         f"FROM {stage} WHERE {consenting} AND {r.invalid_when}"
         for r in rules
     )
-    inserted = con.execute(
-        f"INSERT INTO raw.invalid_cells SELECT ?, ?, * FROM ({selects})", [item.relative_path, sha]
-    ).fetchone()
-    return int(inserted[0]) if inserted else 0
+    con.execute(f"CREATE OR REPLACE TABLE {table} AS {selects}")
+    [(invalid,)] = con.execute(f"SELECT count(*) FROM {table}").fetchall()
+    return int(invalid)
 
 
 def _counts(con: duckdb.DuckDBPyConnection, stage: str, survey: str, present: set[str]) -> tuple[int, int, int]:
@@ -163,20 +164,75 @@ def _invalid_share_reason(invalid: int, answered: int, limits: QuarantineLimits)
 
 @dataclass(frozen=True)
 class StagedVersion:
-    table: str  # the temporary stage table holding the cleaned cells
-    columns: _Columns
-    rows: int
+    table: str  # the stage table holding the cleaned cells
+    invalid_table: str | None  # its invalid cells (respondent_id, variable, raw_value, rule)
+    outcome: FileOutcome  # the version's own checks, computed from the stage
+
+    @property
+    def rows(self) -> int:
+        return self.outcome.rows
+
+
+class LandingFailed(UnreadableFile):
+    """A database error landing did not foresee while checking a staged file; the file is
+    registered as unreadable with the database's own words, and the run goes on."""
+
+
+def database_cause(exc: duckdb.Error) -> str:
+    return str(exc).strip().splitlines()[0][:160]
 
 
 def stage_table(number: int) -> str:
     return f"{STAGE_DATABASE}.file_{number}"
 
 
+def _invalid_table(stage: str) -> str:
+    return f"{stage}_invalid"
+
+
+def _checked(
+    con: duckdb.DuckDBPyConnection, item: ReturnFile, stage: str, columns: _Columns, limits: QuarantineLimits
+) -> StagedVersion:
+    """The file's own checks, read from its stage table (its invalid cells into a table
+    beside it), so that landing it later only copies rows."""
+    survey = item.slot.survey
+    codebook = load_codebook(survey)
+    present = set(columns.by_variable)
+    reasons: list[str] = []
+    missing = [name for name in REQUIRED_COLUMNS if name not in present]
+    if missing:
+        noun = "column" if len(missing) == 1 else "columns"
+        reasons.append(f"missing required {noun} {' and '.join(missing)}")
+    if columns.repeated:
+        reasons.append("column given more than once: " + ", ".join(columns.repeated))
+    rows, without_consent, answered = _counts(con, stage, survey, present)
+
+    invalid = 0
+    invalid_table = None
+    if "respondent_id" in present:
+        reasons.extend(_respondent_reasons(con, stage, limits))
+    if "consent" in present:
+        invalid_table = _invalid_table(stage)
+        invalid = _stage_invalid_cells(con, stage, invalid_table, survey, present)
+        share_reason = _invalid_share_reason(invalid, answered, limits)
+        if share_reason:
+            reasons.append(share_reason)
+    columns_present = [name for name in codebook.names if name in present]
+    outcome = FileOutcome(rows, without_consent, invalid, columns_present, reasons)
+    return StagedVersion(stage, invalid_table if invalid else None, outcome)
+
+
+def drop_stage(con: duckdb.DuckDBPyConnection, read: StagedVersion | UnreadableFile) -> None:
+    if isinstance(read, StagedVersion):
+        con.execute(f"DROP TABLE IF EXISTS {read.table}")
+        con.execute(f"DROP TABLE IF EXISTS {_invalid_table(read.table)}")
+
+
 def read_version(
-    con: duckdb.DuckDBPyConnection, item: ReturnFile, stage: str
+    con: duckdb.DuckDBPyConnection, item: ReturnFile, stage: str, limits: QuarantineLimits
 ) -> StagedVersion | UnreadableFile:
-    """Read the file into the table `stage` of STAGE_DATABASE (cleaned cells); or say why
-    it cannot be read.
+    """Read the file into the table `stage` of STAGE_DATABASE (cleaned cells) and check
+    it; or say why it cannot be read.
 
     Call outside a transaction: row numbers come from the stage table's row ids, which
     only count from zero for a committed table. A file DuckDB cannot parse fails here,
@@ -191,8 +247,10 @@ def read_version(
         return exc
     except OSError as exc:
         return UnreadableFile(exc.strerror or str(exc))
-    [(rows,)] = con.execute(f"SELECT count(*) FROM {stage}").fetchall()
-    return StagedVersion(stage, columns, int(rows))
+    try:
+        return _checked(con, item, stage, columns, limits)
+    except duckdb.Error as exc:
+        return LandingFailed(database_cause(exc))
 
 
 def land_new_version(
@@ -201,7 +259,6 @@ def land_new_version(
     sha: str,
     read: StagedVersion | UnreadableFile,
     landed_at: dt.datetime,
-    limits: QuarantineLimits,
 ) -> FileOutcome:
     """Insert the version's rows and invalid cells (from the stage read_version filled);
     the caller writes the registry and bookkeeping rows in the same transaction."""
@@ -209,34 +266,17 @@ def land_new_version(
         return FileOutcome(0, 0, 0, None, [f"file cannot be read: {read}"])
     survey = item.slot.survey
     codebook = load_codebook(survey)
-    columns = read.columns
-    present = set(columns.by_variable)
-    reasons: list[str] = []
-    missing = [name for name in REQUIRED_COLUMNS if name not in present]
-    if missing:
-        noun = "column" if len(missing) == 1 else "columns"
-        reasons.append(f"missing required {noun} {' and '.join(missing)}")
-    if columns.repeated:
-        reasons.append("column given more than once: " + ", ".join(columns.repeated))
-
     names = ", ".join(quote_identifier(n) for n in codebook.names)
     con.execute(
         f"INSERT INTO {survey_table(survey)} "
         f"SELECT ?, ?, {_ROW}, ?, ?, ?, {names}, extra_columns FROM {read.table}",
         [item.relative_path, sha, item.slot.wave, item.slot.org_code, landed_at],
     )
-    rows, without_consent, answered = _counts(con, read.table, survey, present)
-
-    invalid = 0
-    if "respondent_id" in present:
-        reasons.extend(_respondent_reasons(con, read.table, limits))
-    if "consent" in present:
-        invalid = _record_invalid_cells(con, read.table, item, sha, present)
-        share_reason = _invalid_share_reason(invalid, answered, limits)
-        if share_reason:
-            reasons.append(share_reason)
-    columns_present = [name for name in codebook.names if name in present]
-    return FileOutcome(rows, without_consent, invalid, columns_present, reasons)
+    if read.invalid_table:
+        con.execute(
+            f"INSERT INTO raw.invalid_cells SELECT ?, ?, * FROM {read.invalid_table}", [item.relative_path, sha]
+        )
+    return read.outcome
 
 
 def record_checks(con: duckdb.DuckDBPyConnection, item: ReturnFile, sha: str, outcome: FileOutcome) -> None:

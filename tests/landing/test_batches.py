@@ -6,6 +6,7 @@ import duckdb
 from landing_builders import holders_rows
 
 from dagster_project.landing import land as land_module
+from dagster_project.landing import land_file
 from dagster_project.landing.land import BatchLimits, land_folder
 from dagster_project.landing.land_file import StagedVersion
 
@@ -87,3 +88,24 @@ def test_a_file_that_breaks_its_batch_is_quarantined_alone(landing, monkeypatch)
     )
     assert counts == {"2014/LA01/holders.csv": 5, "2015/LA01/holders.csv": 3}  # each once, none of the broken
     assert landing.con.execute("SELECT count(*) FROM raw.file_registry").fetchone()[0] == 4
+
+
+def test_a_database_error_while_checking_a_file_quarantines_it_alone(landing, monkeypatch):
+    _folder(landing)
+    real = land_file._checked
+
+    def breaking(con, item, *args):
+        if item.relative_path == "2014/LA01/holders.csv":
+            con.execute("SELECT CAST('not a number' AS INTEGER)")
+        return real(con, item, *args)
+
+    monkeypatch.setattr(land_file, "_checked", breaking)
+    report = land_folder(landing.con, landing.root, batch_limits=ALL_IN_ONE)
+    assert report.landed == 4
+    registry = landing.registry()
+    broken = registry["2014/LA01/holders.csv"]
+    assert (broken["status"], broken["rows"]) == ("quarantined", 0)
+    assert broken["reason"] == "file cannot be read: Conversion Error: Could not convert string 'not a number' to INT32"
+    assert registry["2015/LA01/holders.csv"]["status"] == "used"
+    paths = {p for (p,) in landing.con.execute("SELECT DISTINCT source_path FROM raw.holders").fetchall()}
+    assert paths == {"2014/LA02/holders.csv", "2015/LA01/holders.csv"}

@@ -305,6 +305,18 @@ def _column_batches(specs: list[dict]) -> list[tuple[list[str], list[dict]]]:
     return batches
 
 
+def _fetch(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
+    """A query's rows as a dataframe, through Arrow: text columns arrive as Arrow-backed
+    strings without a Python object per cell (3-5x faster than .df() for text)."""
+    # A cursor of its own: DuckDB refuses a relation query on a connection holding an
+    # unfinished result (fetchone) of an earlier execute.
+    cursor = con.cursor()
+    try:
+        return cursor.sql(sql).to_arrow_table().to_pandas(date_as_object=False)
+    finally:
+        cursor.close()
+
+
 def run_suite(con: duckdb.DuckDBPyConnection, suite: Suite) -> GateResult:
     """Validate `suite.table` on an open (read-only is enough) warehouse connection."""
     table = suite.table
@@ -338,7 +350,7 @@ def run_suite(con: duckdb.DuckDBPyConnection, suite: Suite) -> GateResult:
     ge = _GreatExpectations()
     for group_columns, specs in _column_batches(runnable):
         select = ", ".join(f'"{c}"' for c in group_columns) or "1 AS __rows"
-        frame = _normalise(con.execute(f"SELECT {select} FROM {table}").df())
+        frame = _normalise(_fetch(con, f"SELECT {select} FROM {table}"))
         outcomes += ge.validate(frame, specs, suite.name)
     if schema_level:
         empty = con.execute(f"SELECT * FROM {table} LIMIT 0").df()

@@ -24,8 +24,12 @@ def test_asset_keys_groups_and_sources():
     node = graph.get(dg.AssetKey(["staging", "stg_holders"]))
     assert node.group_name == "staging"
     assert dg.AssetKey(["raw", "holders"]) in node.parent_keys
-    assert TRANSLATOR.get_asset_key({"resource_type": "source", "name": "invalid_cells",
+    assert TRANSLATOR.get_asset_key({"resource_type": "source", "source_name": "raw", "name": "invalid_cells",
                                      "fqn": ["poet", "raw", "invalid_cells"]}) == dg.AssetKey(["raw", "invalid_cells"])
+    # The stats stage's tables are declared as a source for their documentation only.
+    assert TRANSLATOR.get_asset_key({"resource_type": "source", "source_name": "statistics",
+                                     "name": "odds_ratios", "fqn": ["poet", "statistics", "odds_ratios"]}
+                                    ) == dg.AssetKey(["marts", "odds_ratios"])
     # One op per layer, with the dbt tests as blocking checks of their models.
     ops = {a.node_def.name: a for a in defs.assets}
     assert set(ops) == {"dbt_reference_and_staging", "dbt_recoded", "dbt_marts"}

@@ -85,3 +85,23 @@ def test_only_consenting_rows_of_used_files_are_staged(built_warehouse):
             "select wave, org_code, respondent_id from marts.holder_responses"):
         staged.setdefault((wave, org), set()).add(rid)
     assert staged == expected
+
+
+def test_plan_ids_agree_with_the_stats_stage(built_warehouse):
+    """The plan's outcome and factor ids live in dbt macros (for the recodes) and in
+    dagster_project/stats/plan.py (for the statistics): both must say the same."""
+    from dagster_project.stats import plan
+
+    expected = {
+        ("holders", "outcome"): list(plan.HOLDER_OUTCOMES),
+        ("carers", "outcome"): list(plan.CARER_OUTCOMES),
+        ("holders", "factor"): sorted(plan.HOLDER_FACTORS),
+        ("carers", "factor"): sorted(plan.CARER_FACTORS),
+    }
+    for survey in ("holders", "carers"):
+        outcomes = [r[0] for r in built_warehouse.query(
+            f"select outcome_id from reference.outcomes where survey = '{survey}' order by outcome_order")]
+        factors = sorted(r[0] for r in built_warehouse.query(
+            f"select factor_id from reference.factor_definitions where survey = '{survey}'"))
+        assert outcomes == expected[(survey, "outcome")]
+        assert factors == expected[(survey, "factor")]

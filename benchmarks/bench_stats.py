@@ -63,6 +63,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--scratch", default="/tmp/stats")
+    parser.add_argument(
+        "--warehouse",
+        help="use the 2014 holders of a warehouse built by `poet run` (e.g. of poet synth "
+        "--holders 1000000) instead of generated flags",
+    )
     args = parser.parse_args()
     scratch = Path(args.scratch)
     scratch.mkdir(parents=True, exist_ok=True)
@@ -70,10 +75,20 @@ def main() -> None:
     path.unlink(missing_ok=True)
 
     start = time.perf_counter()
-    holders = holders_frame(args.rows, wave=2014, seed=2014)
     con = duckdb.connect(str(path))
-    write_marts(con, holders, carers_frame(1000, seed=1))
-    print(f"built {args.rows:,} holders in {time.perf_counter() - start:.1f} s")
+    if args.warehouse:
+        con.execute(f"ATTACH '{args.warehouse}' AS built (READ_ONLY)")
+        con.execute("CREATE SCHEMA marts")
+        for table in ("holder_responses", "carer_responses"):
+            con.execute(
+                f"CREATE TABLE marts.{table} AS SELECT * FROM built.marts.{table} WHERE wave = 2014"
+            )
+        con.execute("DETACH built")
+        holders = con.execute("SELECT * FROM marts.holder_responses").df()
+    else:
+        holders = holders_frame(args.rows, wave=2014, seed=2014)
+        write_marts(con, holders, carers_frame(1000, seed=1))
+    print(f"built {len(holders):,} holders in {time.perf_counter() - start:.1f} s")
 
     start = time.perf_counter()
     ours_or = odds_ratio_table(con, HOLDERS)

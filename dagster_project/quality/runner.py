@@ -23,7 +23,7 @@ from great_expectations.data_context.types.base import ProgressBarsConfig
 from great_expectations.execution_engine import pandas_execution_engine
 from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
-from dagster_project.quality.outcomes import CRITICAL, ExpectationOutcome, GateResult
+from dagster_project.quality.outcomes import CRITICAL, WARNING, ExpectationOutcome, GateResult
 
 EXAMPLES = 5  # example values kept per failed expectation
 BATCH_COLUMNS = 2  # columns per GE batch (see _column_batches; 2 measured fastest at 1M rows)
@@ -269,6 +269,29 @@ def _row_check_outcomes(
     return outcomes
 
 
+def _both_values_outcomes(
+    con: duckdb.DuckDBPyConnection, table: str, flags: list[str], columns: dict[str, str]
+) -> list[ExpectationOutcome]:
+    """Warnings for 0/1 flags that do not take both values over the table (one scan)."""
+    present = [f for f in flags if f in columns]
+    if not present:
+        return []
+    bounds = con.execute(
+        "SELECT " + ", ".join(f'min("{f}"), max("{f}")' for f in present) + f" FROM {table}"
+    ).fetchone()
+    outcomes = []
+    for i, flag in enumerate(present):
+        low, high = bounds[2 * i], bounds[2 * i + 1]
+        both = low == 0 and high == 1
+        outcomes.append(
+            ExpectationOutcome(
+                "poet_flag_takes_both_values", flag, both, severity=WARNING,
+                examples=[] if both else [{"min": low, "max": high}],
+            )
+        )  # fmt: skip
+    return outcomes
+
+
 def _row_count_outcome(
     con: duckdb.DuckDBPyConnection, table: str, other: str, rows: int
 ) -> ExpectationOutcome:
@@ -359,6 +382,8 @@ def run_suite(con: duckdb.DuckDBPyConnection, suite: Suite) -> GateResult:
     outcomes += _row_check_outcomes(con, table, suite.poet.get("row_checks", []))
     if patterns := suite.poet.get("contact_detail_patterns"):
         outcomes += _contact_detail_outcomes(con, table, patterns, columns)
+    if flags := suite.poet.get("flags_take_both_values"):
+        outcomes += _both_values_outcomes(con, table, flags, columns)
     if other := suite.poet.get("same_row_count_as"):
         outcomes.append(_row_count_outcome(con, table, other, rows))
     return GateResult(table, suite.name, tuple(outcomes), rows=rows)

@@ -18,7 +18,7 @@ from dagster_project.stats.plan import (
     PROCESS_LEVELS,
     SOCIAL_CARE_GROUPS,
 )
-from dagster_project.stats.tables import require_columns
+from dagster_project.stats.tables import require_columns, waves_of
 
 AMOUNT = "weekly_amount_gbp"
 
@@ -66,10 +66,7 @@ def group_tables(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataF
         ["wave", "social_care_group", AMOUNT, *(v for v, _ in group_variables())],
     )
     counts = _level_counts(con)
-    waves = [
-        int(w)
-        for (w,) in con.execute(f"SELECT DISTINCT wave FROM {HOLDERS.table} ORDER BY 1").fetchall()
-    ]
+    waves = waves_of(con, HOLDERS.table)
     differences, figures = [], []
     for wave in waves:
         in_wave = counts[counts["wave"] == wave]

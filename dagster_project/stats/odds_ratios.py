@@ -21,7 +21,7 @@ from dagster_project.stats.plan import (
     ZERO_CELL_ADDITION,
     Survey,
 )
-from dagster_project.stats.tables import require_columns
+from dagster_project.stats.tables import require_columns, waves_of
 
 
 def counts_sql(survey: Survey) -> str:
@@ -61,10 +61,10 @@ def counts_sql(survey: Survey) -> str:
 def pair_counts(con: duckdb.DuckDBPyConnection, survey: Survey) -> pd.DataFrame:
     """Every wave x factor x outcome with its 2x2 counts (0 for an empty cell)."""
     found = con.execute(counts_sql(survey)).df()
-    waves = con.execute(f"SELECT DISTINCT wave FROM {survey.table} ORDER BY wave").fetchall()
+    waves = waves_of(con, survey.table)
     # Every pair is reported even when a factor or outcome is NULL throughout the wave.
     grid = pd.MultiIndex.from_product(
-        [[int(w) for (w,) in waves], survey.factors, survey.outcomes],
+        [waves, survey.factors, survey.outcomes],
         names=["wave", "factor_id", "outcome_id"],
     ).to_frame(index=False)
     found["wave"] = found["wave"].astype("int64")

@@ -18,7 +18,7 @@ from scipy.special import expit
 
 from dagster_project.stats.pattern_design import PatternDesign
 from dagster_project.stats.plan import REPORTED_ALPHA, Z_95, RegressionRules, Survey
-from dagster_project.stats.tables import require_columns
+from dagster_project.stats.tables import require_columns, waves_of
 
 RULES = RegressionRules()
 
@@ -216,10 +216,7 @@ def regression_tables(
         con, survey.table, ["wave", *survey.predictors, *map(survey.flag, survey.outcomes)]
     )
     grouped = con.execute(patterns_sql(survey)).df()
-    waves = [
-        int(w)
-        for (w,) in con.execute(f"SELECT DISTINCT wave FROM {survey.table} ORDER BY 1").fetchall()
-    ]
+    waves = waves_of(con, survey.table)
     models, terms = [], []
     for wave in waves:
         in_wave = grouped[grouped["wave"] == wave]

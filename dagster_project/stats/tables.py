@@ -95,3 +95,8 @@ def require_columns(con: duckdb.DuckDBPyConnection, table: str, columns: list[st
             f"{table} lacks the columns {missing} that the statistics read "
             "(docs/ARCHITECTURE.md, 'The marts'): add them in the dbt model"
         )
+
+
+def waves_of(con: duckdb.DuckDBPyConnection, table: str) -> list[int]:
+    """The waves present in a responses table, in order (every statistic is per wave)."""
+    return [int(w) for (w,) in con.execute(f"SELECT DISTINCT wave FROM {table} ORDER BY wave").fetchall()]

@@ -6,22 +6,35 @@ then `os.replace`d over it. An analyst's open read-only connection keeps reading
 old file's inode; new connections see the new file. Nothing of `raw`, `staging` or
 `recoded` is copied: unredacted comments and non-consenting rows never leave the
 working file.
+
+The file is written in DuckDB's storage format `STORAGE_VERSION`, which DuckDB 1.x
+clients (the registry's `duckdb` CLI, R and Python packages, DBeaver, BI drivers) read;
+the project's own DuckDB 2 would otherwise write a format no 1.x release opens. Each
+mart is also written as Parquet into `parquet/` beside the file (publish/parquet.py),
+swapped in right after the file.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
+from dagster_project.publish import parquet
 from dagster_project.quality.gated_tables import MARTS_TABLES
 from dagster_project.quality.results_store import latest_failed_tables
 
 PUBLISHED_SCHEMAS = ("marts", "reference", "quality")
 TMP_MARKER = ".tmp-"
+# The newest storage format that the DuckDB 1.x clients analysts carry read (docs/DECISIONS.md
+# P1; tests/publish/test_published_clients.py opens the file with the `duckdb` 1.5 CLI and an
+# older `duckdb` 1.x Python package).
+STORAGE_VERSION = "v1.1.0"
+PUBLISHED_CATALOG = "published"
 
 
 class PublishRefused(RuntimeError):
@@ -34,6 +47,8 @@ class PublishReport:
     tables: dict[str, int]  # schema.table -> rows
     removed_stale: tuple[str, ...]
     bytes: int
+    parquet_dir: Path | None = None
+    parquet_tables: dict[str, int] | None = None
 
 
 def tmp_path(published: Path, run_id: str) -> Path:
@@ -46,7 +61,7 @@ def remove_stale_tmp_files(published: Path) -> list[str]:
     for path in sorted(published.parent.glob(f"{published.name}{TMP_MARKER}*")):
         path.unlink(missing_ok=True)
         removed.append(str(path))
-    return removed
+    return removed + parquet.remove_stale_dirs(published)
 
 
 def _source_tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
@@ -90,15 +105,18 @@ def publish(
     for path in removed:
         log(f"removed stale publish file {path}")
     target = tmp_path(published, run_id)
+    new_parquet = parquet.tmp_parquet_dir(published, run_id)
     copied: dict[str, int] = {}
-    con = duckdb.connect(str(target))
+    con = duckdb.connect()  # in memory: both files are attached
     try:
-        home = con.execute("SELECT current_database()").fetchone()[0]
+        con.execute(
+            f"ATTACH '{target}' AS {PUBLISHED_CATALOG} (STORAGE_VERSION '{STORAGE_VERSION}')"
+        )
         con.execute(f"ATTACH '{working}' AS working (READ_ONLY)")
         tables = _source_tables(con)
         con.execute("USE working")  # the gate history is read where the gates wrote it
         _refuse_unsafe(con, tables)
-        con.execute(f'USE "{home}"')
+        con.execute(f"USE {PUBLISHED_CATALOG}")
         for schema in PUBLISHED_SCHEMAS:
             con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
         for schema, name in tables:
@@ -111,14 +129,20 @@ def publish(
             ).fetchone()[0]
             log(f"copied {schema}.{name} ({copied[f'{schema}.{name}']} rows)")
         con.execute("DETACH working")
-        con.execute("CHECKPOINT")
+        con.execute(f"CHECKPOINT {PUBLISHED_CATALOG}")
+        parquet_rows = parquet.write_marts(con, PUBLISHED_CATALOG, new_parquet, run_id)
+        log(f"wrote {len(parquet_rows)} marts as Parquet")
+        con.execute("USE memory")
+        con.execute(f"DETACH {PUBLISHED_CATALOG}")
     except BaseException:
         con.close()
         target.unlink(missing_ok=True)
         Path(f"{target}.wal").unlink(missing_ok=True)
+        shutil.rmtree(new_parquet, ignore_errors=True)
         raise
     con.close()
     if Path(f"{target}.wal").exists():
+        shutil.rmtree(new_parquet, ignore_errors=True)
         raise PublishRefused(
             f"{target} still has a write-ahead log after checkpoint; not published"
         )
@@ -126,4 +150,12 @@ def publish(
         os.fsync(handle.fileno())
     os.replace(target, published)
     _fsync_dir(published.parent)
-    return PublishReport(published, copied, tuple(removed), published.stat().st_size)
+    parquet.swap_in(new_parquet, parquet.parquet_dir(published), log)
+    return PublishReport(
+        published,
+        copied,
+        tuple(removed),
+        published.stat().st_size,
+        parquet.parquet_dir(published),
+        parquet_rows,
+    )

@@ -117,9 +117,12 @@ def test_stale_tmp_files_of_a_killed_run_are_removed(warehouse_path, published_p
     stale = published_path.with_name(published_path.name + ".tmp-killedrun")
     stale.write_bytes(b"half written")
     Path(f"{stale}.wal").write_bytes(b"wal")
+    stale_parquet = published_path.with_name("parquet.tmp-killedrun")
+    stale_parquet.mkdir()
+    (stale_parquet / "trends.parquet").write_bytes(b"half written")
     assert _published_in(_run(warehouse_path))
     leftovers = sorted(os.listdir(published_path.parent))
-    assert leftovers == ["poet.duckdb"]
+    assert leftovers == ["parquet", "poet.duckdb"]
 
 
 @pytest.mark.parametrize("email", [True])

@@ -59,12 +59,15 @@ class Settings:
     published:   the analysts' DuckDB file, replaced only after every gate passed
                  (`POET_PUBLISHED`).
     dagster_home: Dagster's run history, shared by `poet run` and the UI (`DAGSTER_HOME`).
+    postgres_url: PostgreSQL warehouse the publish step also loads (`POET_POSTGRES_URL`,
+                 opt-in; None keeps the DuckDB file the only published copy).
     """
 
     landing_dir: Path
     warehouse: Path
     published: Path
     dagster_home: Path
+    postgres_url: str | None = None  # POET_POSTGRES_URL: also publish into PostgreSQL
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -74,6 +77,7 @@ class Settings:
             warehouse=_path_from_env("POET_WAREHOUSE", data / "warehouse.duckdb"),
             published=_path_from_env("POET_PUBLISHED", data / "poet.duckdb"),
             dagster_home=_path_from_env("DAGSTER_HOME", data / "dagster_home"),
+            postgres_url=os.environ.get("POET_POSTGRES_URL", "").strip() or None,
         )
 
     def prepare_dagster_home(self) -> None:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from dagster_project.publish.postgres import publish_to_postgres
 from dagster_project.publish.publisher import publish
 from dagster_project.quality.gated_tables import GATED_TABLES
 from dagster_project.settings import Settings
@@ -21,27 +22,34 @@ PUBLISH_KEY = dg.AssetKey(["publish", "analysts_warehouse"])
     deps=[gated.asset_key for gated in GATED_TABLES],
     group_name="publish",
     description="Copies marts, reference and quality into a new DuckDB file and renames it "
-    "over POET_PUBLISHED; runs only when every blocking quality gate passed.",
+    "over POET_PUBLISHED (with each mart as Parquet beside it), and, when POET_POSTGRES_URL "
+    "is set, loads them into PostgreSQL and swaps them in; runs only when every blocking "
+    "quality gate passed.",
 )
 def analysts_warehouse(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    published = Settings.from_env().published
+    settings = Settings.from_env()
     report = publish(
         working=Path(warehouse.path),
-        published=published,
+        published=settings.published,
         run_id=context.run.run_id,
         log=context.log.info,
     )
     context.log.info(
         f"published {len(report.tables)} tables to {report.path} ({report.bytes} bytes)"
     )
-    return dg.MaterializeResult(
-        metadata={
-            "path": dg.MetadataValue.path(str(report.path)),
-            "tables": dg.MetadataValue.int(len(report.tables)),
-            "rows": dg.MetadataValue.json(report.tables),
-            "bytes": dg.MetadataValue.int(report.bytes),
-            "removed_stale_files": dg.MetadataValue.json(list(report.removed_stale)),
-        }
-    )
+    metadata = {
+        "path": dg.MetadataValue.path(str(report.path)),
+        "tables": dg.MetadataValue.int(len(report.tables)),
+        "rows": dg.MetadataValue.json(report.tables),
+        "bytes": dg.MetadataValue.int(report.bytes),
+        "removed_stale_files": dg.MetadataValue.json(list(report.removed_stale)),
+        "parquet": dg.MetadataValue.path(str(report.parquet_dir)),
+    }
+    if settings.postgres_url:
+        loaded = publish_to_postgres(report.path, settings.postgres_url, log=context.log.info)
+        metadata["postgres_tables"] = dg.MetadataValue.int(len(loaded.tables))
+        metadata["postgres_load_seconds"] = dg.MetadataValue.float(loaded.seconds_load)
+        metadata["postgres_swap_seconds"] = dg.MetadataValue.float(loaded.seconds_swap)
+    return dg.MaterializeResult(metadata=metadata)

@@ -11,7 +11,7 @@ export POET_WAREHOUSE ?= $(DATA)/warehouse.duckdb
 export POET_PUBLISHED ?= $(DATA)/poet.duckdb
 export DAGSTER_HOME ?= $(DATA)/dagster_home
 
-.PHONY: setup demo run synth test lint ui bench clean
+.PHONY: setup demo run synth test lint ui bench clean docs
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,9 @@ lint: setup
 ui: setup
 	@mkdir -p "$(DAGSTER_HOME)"
 	$(BIN)/poet ui
+
+docs: setup
+	$(BIN)/poet docs
 
 bench: setup
 	$(BIN)/python benchmarks/run_all.py

@@ -90,6 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
     ui.add_argument("--host", default="127.0.0.1")
     ui.add_argument("--port", type=int, default=3000)
     ui.set_defaults(func=cmd_ui)
+
+    from dagster_project.serve_cli import add_docs_parser, add_grant_parser
+
+    add_grant_parser(sub)
+    add_docs_parser(sub)
     return parser
 
 

@@ -43,6 +43,7 @@ class PgServer:
     root: Path
     port: int
     bin: Path
+    fsync: bool = False  # tests: off (a throwaway server); the benchmark: on
 
     def url(self, user: str = "postgres", database: str = "postgres") -> str:
         return f"postgresql://{user}@127.0.0.1:{self.port}/{database}"
@@ -63,7 +64,9 @@ class PgServer:
             os.chown(self.root, account.pw_uid, account.pw_gid)
         data = self.root / "data"
         self._run("initdb", "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8")
-        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1"
+        if not self.fsync:
+            options += " -c fsync=off"
         self._run(
             "pg_ctl", "-D", str(data), "-o", options, "-l", str(self.root / "log"), "-w", "start"
         )
@@ -78,8 +81,9 @@ class PgServer:
             shutil.rmtree(self.root, ignore_errors=True)
 
 
-def start_server() -> PgServer:
-    server = PgServer(Path(tempfile.mkdtemp(prefix="poet-pgtest-")), _free_port(), postgres_bin())
+def start_server(fsync: bool = False) -> PgServer:
+    root = Path(tempfile.mkdtemp(prefix="poet-pgtest-"))
+    server = PgServer(root, _free_port(), postgres_bin(), fsync)
     try:
         server.start()
     except BaseException:

@@ -3,7 +3,7 @@
 import dagster as dg
 import pandas as pd
 
-from dagster_project.stats import tables
+from dagster_project.stats import labels, tables
 from dagster_project.stats.fidelity import fidelity_table
 from dagster_project.stats.group_tests import group_tables, process_scale
 from dagster_project.stats.odds_ratios import odds_ratio_table
@@ -22,6 +22,8 @@ SEEDS = [
     for survey in ("holder", "carer")
     for name in ("bivariate_odds_ratios", "marginals", "regressions")
 ]
+# The labels of every stats table are joined from these reference models (stats/labels.py).
+LABELS = [dg.AssetKey(list(source)) for source in labels.LABEL_SOURCES]
 
 
 def _key(table: str) -> dg.AssetKey:
@@ -31,12 +33,13 @@ def _key(table: str) -> dg.AssetKey:
 def _write(
     context, warehouse_con, name: str, frame: pd.DataFrame, columns: dict
 ) -> dg.MaterializeResult:
+    frame = labels.add_labels(warehouse_con, frame)
     rows = tables.write_table(warehouse_con, name, frame, columns)
     context.log.info(f"marts.{name}: {rows} rows written")
     return dg.MaterializeResult(asset_key=_key(name), metadata={"rows": rows})
 
 
-@dg.asset(key=_key("odds_ratios"), deps=[HOLDERS_MART, CARERS_MART], group_name=GROUP)
+@dg.asset(key=_key("odds_ratios"), deps=[HOLDERS_MART, CARERS_MART, *LABELS], group_name=GROUP)
 def odds_ratios(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
@@ -57,8 +60,8 @@ def odds_ratios(
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(_key("regression_models"), deps=[HOLDERS_MART, CARERS_MART], group_name=GROUP),
-        dg.AssetSpec(_key("regression_terms"), deps=[HOLDERS_MART, CARERS_MART], group_name=GROUP),
+        dg.AssetSpec(_key("regression_models"), deps=[HOLDERS_MART, CARERS_MART, *LABELS], group_name=GROUP),
+        dg.AssetSpec(_key("regression_terms"), deps=[HOLDERS_MART, CARERS_MART, *LABELS], group_name=GROUP),
     ]
 )
 def regressions(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
@@ -87,8 +90,8 @@ def regressions(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(_key("group_differences"), deps=[HOLDERS_MART], group_name=GROUP),
-        dg.AssetSpec(_key("group_figures"), deps=[HOLDERS_MART], group_name=GROUP),
+        dg.AssetSpec(_key("group_differences"), deps=[HOLDERS_MART, *LABELS], group_name=GROUP),
+        dg.AssetSpec(_key("group_figures"), deps=[HOLDERS_MART, *LABELS], group_name=GROUP),
     ]
 )
 def group_differences(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
@@ -111,7 +114,7 @@ def process_scale_asset(
 @dg.asset(
     key=_key("report_fidelity"),
     deps=[
-        HOLDERS_MART, CARERS_MART, OUTCOME_SUMMARY, DISTRIBUTIONS, COMMENTS, *SEEDS,
+        HOLDERS_MART, CARERS_MART, OUTCOME_SUMMARY, DISTRIBUTIONS, COMMENTS, *SEEDS, *LABELS,
         _key("odds_ratios"), _key("regression_models"), _key("regression_terms"), _key("process_scale"),
     ],
     group_name=GROUP,

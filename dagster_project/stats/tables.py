@@ -6,12 +6,15 @@ import duckdb
 import pandas as pd
 
 # Column name -> DuckDB type, in published order (docs/contract/marts.md, plus the
-# extra columns this stage documents in docs/stats.md).
+# extra columns this stage documents in docs/stats.md). The label columns (outcome_label,
+# factor_label, report_table, variable_label) are joined from the reference data by
+# labels.add_labels when the table is written.
 ODDS_RATIOS = {
     "wave": "INTEGER", "survey": "VARCHAR", "factor_id": "VARCHAR", "outcome_id": "VARCHAR",
     "a": "BIGINT", "b": "BIGINT", "c": "BIGINT", "d": "BIGINT", "n": "BIGINT",
     "odds_ratio": "DOUBLE", "ci_low": "DOUBLE", "ci_high": "DOUBLE", "p_value": "DOUBLE",
     "p_value_bh": "DOUBLE", "test": "VARCHAR", "significant": "BOOLEAN", "status": "VARCHAR",
+    "factor_label": "VARCHAR", "outcome_label": "VARCHAR", "report_table": "INTEGER",
 }  # fmt: skip
 REGRESSION_MODELS = {
     "wave": "INTEGER", "survey": "VARCHAR", "outcome_id": "VARCHAR", "n": "BIGINT",
@@ -19,20 +22,22 @@ REGRESSION_MODELS = {
     "nagelkerke_r2": "DOUBLE", "cox_snell_r2": "DOUBLE", "status": "VARCHAR",
     "dropped_predictors": "VARCHAR[]", "n_predictors": "INTEGER",
     "events_per_predictor": "DOUBLE", "c_statistic": "DOUBLE", "iterations": "INTEGER",
+    "outcome_label": "VARCHAR",
 }  # fmt: skip
 REGRESSION_TERMS = {
     "wave": "INTEGER", "survey": "VARCHAR", "outcome_id": "VARCHAR", "factor_id": "VARCHAR",
     "coef": "DOUBLE", "std_err": "DOUBLE", "odds_ratio": "DOUBLE", "ci_low": "DOUBLE",
     "ci_high": "DOUBLE", "p_value": "DOUBLE", "reported": "BOOLEAN",
+    "outcome_label": "VARCHAR", "factor_label": "VARCHAR",
 }  # fmt: skip
 GROUP_DIFFERENCES = {
     "wave": "INTEGER", "survey": "VARCHAR", "variable": "VARCHAR", "test": "VARCHAR",
     "statistic": "DOUBLE", "df": "INTEGER", "df_within": "INTEGER", "p_value": "DOUBLE",
-    "n": "BIGINT", "note": "VARCHAR",
+    "n": "BIGINT", "note": "VARCHAR", "variable_label": "VARCHAR",
 }  # fmt: skip
 GROUP_FIGURES = {
     "wave": "INTEGER", "survey": "VARCHAR", "variable": "VARCHAR", "level": "VARCHAR",
-    "social_care_group": "VARCHAR", "n": "BIGINT", "value": "DOUBLE",
+    "social_care_group": "VARCHAR", "n": "BIGINT", "value": "DOUBLE", "variable_label": "VARCHAR",
 }  # fmt: skip
 PROCESS_SCALE = {
     "wave": "INTEGER", "survey": "VARCHAR", "n": "BIGINT", "mean_inter_item_r": "DOUBLE",
@@ -45,7 +50,7 @@ REPORT_FIDELITY = {
     "within_interval": "BOOLEAN", "significance_agrees": "BOOLEAN",
     "suspected_erratum": "BOOLEAN", "unit": "VARCHAR", "published_n": "BIGINT",
     "reproduced_n": "BIGINT", "published_r2": "DOUBLE", "reproduced_r2": "DOUBLE",
-    "reason": "VARCHAR", "note": "VARCHAR",
+    "reason": "VARCHAR", "note": "VARCHAR", "outcome_label": "VARCHAR", "factor_label": "VARCHAR",
 }  # fmt: skip
 
 

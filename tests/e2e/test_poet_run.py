@@ -163,3 +163,72 @@ def test_no_organisation_figure_under_ten_is_visible(refreshed):
     suppressed = _query(root, "select count(*) from marts.org_benchmark where suppressed")[0][0]
     assert visible_small == 0
     assert suppressed > 0, "the default set has small organisations: some figures must be suppressed"
+
+
+LABELLED = [
+    # (mart, id column, label column)
+    ("outcome_summary", "outcome_id", "outcome_label"),
+    ("trends", "outcome_id", "outcome_label"),
+    ("org_benchmark", "outcome_id", "outcome_label"),
+    ("odds_ratios", "outcome_id", "outcome_label"),
+    ("odds_ratios", "factor_id", "factor_label"),
+    ("regression_models", "outcome_id", "outcome_label"),
+    ("regression_terms", "outcome_id", "outcome_label"),
+    ("regression_terms", "factor_id", "factor_label"),
+    ("distributions", "variable", "variable_label"),
+    ("group_differences", "variable", "variable_label"),
+    ("group_figures", "variable", "variable_label"),
+]
+
+
+def test_every_id_carries_one_label_in_every_mart(refreshed):
+    root, _, _ = refreshed
+    labels: dict[tuple[str, str, str], set[str]] = {}
+    for mart, id_column, label_column in LABELLED:
+        unlabelled = _query(
+            root,
+            f"select count(*) from marts.{mart} where {id_column} is not null and {label_column} is null",
+        )[0][0]
+        assert unlabelled == 0, f"{mart}.{label_column}"
+        for survey, key, label in _query(
+            root, f"select distinct survey, {id_column}, {label_column} from marts.{mart}"
+        ):
+            labels.setdefault((id_column, survey, key), set()).add(label)
+    assert {k: v for k, v in labels.items() if len(v) > 1} == {}
+    quality_of_life = labels[("outcome_id", "holders", "quality_of_life")]
+    assert quality_of_life == {"Your quality of life"}
+
+
+def test_report_table_1_is_the_reports_table_1(refreshed):
+    root, _, _ = refreshed
+    seed = REPO_ROOT / "docs/contract/poet_2014/holder_bivariate_odds_ratios.csv"
+    published = {
+        (row["factor_id"], row["factor_label"])
+        for row in csv.DictReader(seed.open(encoding="utf-8"))
+        if row["table"] == "1"
+    }
+    reproduced = set(
+        _query(
+            root,
+            "select distinct factor_id, factor_label from marts.odds_ratios "
+            "where wave = 2014 and survey = 'holders' and report_table = 1",
+        )
+    )
+    assert reproduced == published and len(published) == 7
+    missing = _query(root, "select count(*) from marts.odds_ratios where report_table is null")
+    assert missing == [(0,)]
+
+
+def test_the_readme_queries_run_in_the_venvs_duckdb_cli(refreshed):
+    root, _, _ = refreshed
+    sys.path.insert(0, str(REPO_ROOT / "tests" / "publish"))
+    from readme_queries import readme_queries
+
+    cli = Path(sys.executable).with_name("duckdb")
+    for query in readme_queries():
+        run = subprocess.run(
+            [str(cli), "-readonly", "-csv", str(root / "poet.duckdb"), "-c", query],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert run.returncode == 0, run.stderr
+        assert len(run.stdout.splitlines()) > 1, query  # a header and rows

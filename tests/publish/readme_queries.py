@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import duckdb
-import quality_fixtures as fx
 
 from dagster_project.settings import REPO_ROOT
 
@@ -25,6 +24,8 @@ def readme_queries() -> list[str]:
 def build_working(path: str, trend_rows: int = 3) -> None:
     """A working warehouse with every contract mart; the three the README queries hold
     rows that match them, with the label columns the marts carry."""
+    import quality_fixtures as fx  # tests/quality, on the path of the publish tests
+
     with duckdb.connect(path) as con:
         fx.create_other_marts(
             con, skip=("outcome_summary", "org_benchmark", "odds_ratios", "trends")

@@ -41,8 +41,35 @@ def build_fixture_warehouse(path: str, holders: int = 2500, carers: int = 1200) 
                 f"CREATE OR REPLACE TABLE reference.{name} AS "
                 f"SELECT * FROM read_csv('{REFERENCE_DIR / (name + '.csv')}', header = true)"
             )
+        _label_references(con)
     finally:
         con.close()
+
+
+def _label_references(con: duckdb.DuckDBPyConnection) -> None:
+    """Stand-ins for the dbt reference models the stats join labels from (their derivation
+    from the codebooks is tested with dbt in tests/transform): a label names its id."""
+    from dagster_project.stats.group_tests import AMOUNT, group_variables
+    from dagster_project.stats.plan import SURVEYS
+
+    outcomes, factors, variables = [], [], []
+    for s in SURVEYS:
+        outcomes += [(s.name, o, f"Outcome {o}") for o in s.outcomes]
+        factors += [(s.name, f, f"Factor {f}", 1 + i % 6) for i, f in enumerate(s.factors)]
+    variables += [("holders", "analysis", v, f"Variable {v}") for v, _ in group_variables()]
+    variables.append(("holders", "analysis", AMOUNT, f"Variable {AMOUNT}"))
+    con.execute("CREATE OR REPLACE TABLE reference.outcomes (survey VARCHAR, outcome_id VARCHAR, outcome_label VARCHAR)")
+    con.executemany("INSERT INTO reference.outcomes VALUES (?, ?, ?)", outcomes)
+    con.execute(
+        "CREATE OR REPLACE TABLE reference.factor_definitions "
+        "(survey VARCHAR, factor_id VARCHAR, factor_label VARCHAR, report_table INTEGER)"
+    )
+    con.executemany("INSERT INTO reference.factor_definitions VALUES (?, ?, ?, ?)", factors)
+    con.execute(
+        "CREATE OR REPLACE TABLE reference.variable_labels "
+        "(survey VARCHAR, kind VARCHAR, variable VARCHAR, variable_label VARCHAR)"
+    )
+    con.executemany("INSERT INTO reference.variable_labels VALUES (?, ?, ?, ?)", variables)
 
 
 def _outcome_summary(con: duckdb.DuckDBPyConnection) -> None:

@@ -10,7 +10,10 @@ select
     cells.respondent_id,
     cells.variable,
     cells.raw_value,
-    cells.rule
+    cells.rule,
+    labels.variable_label
 from {{ source('raw', 'invalid_cells') }} as cells
 left join {{ source('raw', 'file_registry') }} as files
     on files.source_path = cells.source_path and files.source_sha256 = cells.source_sha256
+left join {{ ref('variable_labels') }} as labels
+    on labels.survey = files.survey and labels.kind = 'codebook' and labels.variable = cells.variable

@@ -33,7 +33,10 @@ select
     counted.code,
     codes.label,
     counted.n,
-    100.0 * counted.n / sum(counted.n) over (partition by counted.wave, counted.survey, counted.variable) as pct
+    100.0 * counted.n / sum(counted.n) over (partition by counted.wave, counted.survey, counted.variable) as pct,
+    labels.variable_label
 from counted
 left join {{ ref('codebook_codes') }} as codes
     on codes.survey = counted.survey and codes.variable = counted.variable and codes.code = counted.code
+left join {{ ref('variable_labels') }} as labels
+    on labels.survey = counted.survey and labels.kind = 'codebook' and labels.variable = counted.variable

@@ -62,6 +62,9 @@ select
     case when not suppressed then {{ funnel_limit('p0', 'n_relevant', z_95(), 1) }} end as funnel_95_high,
     case when not suppressed then {{ funnel_limit('p0', 'n_relevant', z_998(), -1) }} end as funnel_998_low,
     case when not suppressed then {{ funnel_limit('p0', 'n_relevant', z_998(), 1) }} end as funnel_998_high,
-    suppressed
+    suppressed,
+    outcomes.outcome_label
 from intervals
 left join {{ ref('stg_organisations') }} as org using (org_code)
+left join {{ ref('outcomes') }} as outcomes
+    on outcomes.survey = intervals.survey and outcomes.outcome_id = intervals.outcome_id

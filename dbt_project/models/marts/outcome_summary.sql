@@ -16,7 +16,8 @@ select
     {{ wilson_bound('counts.n_positive', 'counts.n_relevant', -1) }} as ci_low,
     {{ wilson_bound('counts.n_positive', 'counts.n_relevant', 1) }} as ci_high,
     {{ pct('counts.n_negative', 'counts.n_relevant') }} as pct_negative,
-    {{ pct('counts.n_relevant - counts.n_positive - counts.n_negative', 'counts.n_relevant') }} as pct_no_difference
+    {{ pct('counts.n_relevant - counts.n_positive - counts.n_negative', 'counts.n_relevant') }} as pct_no_difference,
+    outcomes.outcome_label
 from counts
 inner join {{ ref('outcomes') }} as outcomes
     on outcomes.survey = counts.survey and outcomes.outcome_id = counts.outcome_id

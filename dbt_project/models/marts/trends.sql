@@ -7,5 +7,6 @@ select
     n_positive,
     pct_positive,
     ci_low,
-    ci_high
+    ci_high,
+    outcome_label
 from {{ ref('outcome_summary') }}

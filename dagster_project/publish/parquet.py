@@ -4,7 +4,8 @@ For tools that read neither DuckDB nor PostgreSQL. The folder is written whole u
 temporary name, from the new analysts' file, and swapped in right after that file: with
 one atomic exchange of the two folder names (Linux `renameat2(RENAME_EXCHANGE)`), so a
 reader listing or opening `parquet/` sees every file of the old publish or every file of
-the new one, never a mix of the two.
+the new one, never a mix of the two. The previous folder is kept as `parquet.old-<run>`
+until the next publish, so a reader that opened it before the swap can finish reading it.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ def tmp_parquet_dir(published: Path, run_id: str) -> Path:
 
 
 def remove_stale_dirs(published: Path) -> list[str]:
-    """Folders of a killed publish (written or set aside) are never published."""
+    """Folders of a killed publish, and the folder the last publish set aside."""
     removed = []
     for marker in (TMP_MARKER, OLD_MARKER):
         for path in sorted(published.parent.glob(f"{PARQUET_DIR}{marker}*")):
@@ -103,18 +104,18 @@ def _exchange(a: Path, b: Path) -> bool:
     raise OSError(err, os.strerror(err), str(b))
 
 
-def swap_in(new: Path, current: Path, log: Callable[[str], None] = print) -> None:
-    """Make `new` the folder at `current`, atomically for readers."""
+def swap_in(new: Path, current: Path, run_id: str, log: Callable[[str], None] = print) -> None:
+    """Make `new` the folder at `current`, atomically for readers; the previous folder is
+    set aside as `<current>.old-<run_id>` (removed by the next publish)."""
+    old = current.with_name(f"{current.name}{OLD_MARKER}{run_id}")
     if not current.exists():
         os.rename(new, current)
     elif _exchange(new, current):
-        shutil.rmtree(new)  # now the old folder
+        os.rename(new, old)  # `new` now holds the previous folder
     else:
         # No atomic exchange here (not Linux, or a filesystem without it): for an instant
         # the folder is absent, never mixed.
         log(f"{current}: no atomic folder exchange on this system; replacing by two renames")
-        old = current.with_name(f"{current.name}{OLD_MARKER}{new.name}")
         os.rename(current, old)
         os.rename(new, current)
-        shutil.rmtree(old)
     _fsync_dir(current.parent)

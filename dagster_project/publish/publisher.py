@@ -150,7 +150,7 @@ def publish(
         os.fsync(handle.fileno())
     os.replace(target, published)
     _fsync_dir(published.parent)
-    parquet.swap_in(new_parquet, parquet.parquet_dir(published), log)
+    parquet.swap_in(new_parquet, parquet.parquet_dir(published), run_id, log)
     return PublishReport(
         published,
         copied,

@@ -274,3 +274,30 @@ def test_the_publish_asset_loads_postgres_only_after_every_gate_passed(
     assert _query(url, "SELECT count(*) FROM marts.comments WHERE comment_redacted LIKE '%@%'") == [
         (0,)
     ]
+
+
+def test_poet_grant_on_the_command_line(server, published):
+    import os
+    import subprocess
+    import sys
+
+    poet = str(Path(sys.executable).parent / "poet")
+    env = {**os.environ, "POET_POSTGRES_URL": server.loader_url, "POET_USER_PASSWORD": "s3cret"}
+    run = subprocess.run(
+        [poet, "grant", "--org", "la02", "--user", "carol"], env=env, capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stderr
+    assert "carol" in run.stdout and "LA02" in run.stdout
+    carol = server.url("carol", "poet")
+    assert {org for (org,) in _query(carol, "SELECT org_code FROM marts.holder_responses")} == {
+        "LA02"
+    }
+    assert _query(
+        server.url(), "SELECT rolpassword IS NOT NULL FROM pg_authid WHERE rolname = 'carol'"
+    ) == [(True,)]
+    env.pop("POET_POSTGRES_URL")
+    run = subprocess.run(
+        [poet, "grant", "--national", "--user", "dave"], env=env, capture_output=True, text=True
+    )
+    assert run.returncode == 2
+    assert run.stderr.strip().count("\n") == 0 and "POET_POSTGRES_URL" in run.stderr

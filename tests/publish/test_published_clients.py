@@ -167,8 +167,9 @@ def test_the_parquet_folder_is_never_a_mix_of_two_publishes(tmp_path):
     assert seen and all(list(names) == complete for names in seen), set(seen)
     assert pq.read_metadata(folder / "trends.parquet").num_rows == 7
     assert json.loads((folder / parquet.MANIFEST).read_text())["run_id"] == "run-5"
+    # The previous folder stays readable until the next publish removes it.
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "parquet",
-        "poet.duckdb",
-        "working.duckdb",
-    ]
+        "parquet", "parquet.old-run-5", "poet.duckdb", "working.duckdb",
+    ]  # fmt: skip
+    old = json.loads((tmp_path / "parquet.old-run-5" / parquet.MANIFEST).read_text())
+    assert old["run_id"] == "run-4"

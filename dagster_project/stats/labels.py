@@ -18,14 +18,6 @@ LABEL_SOURCES = (
     ("reference", "variable_labels"),
 )
 
-# Column name -> DuckDB type of every label column a stats table may carry.
-LABEL_COLUMNS = {
-    "outcome_label": "VARCHAR",
-    "factor_label": "VARCHAR",
-    "report_table": "INTEGER",
-    "variable_label": "VARCHAR",
-}
-
 
 def _lookup(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
     return con.execute(sql).df()

@@ -10,6 +10,7 @@ log, and so the UI, always has all of it).
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable
@@ -20,6 +21,7 @@ import dagster as dg
 from dagster_project.settings import Settings
 
 POLL_SECONDS = 0.5
+PROGRESS_EVERY_SECONDS = 10.0  # a long stage says how far it got at most this often
 QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 MAX_REASONS_SHOWN = 3
 
@@ -101,6 +103,17 @@ class StageReporter:
     stats_ms: float = 0.0
     gates_ms: float = 0.0
     pending_summary: bool = True
+    files_landed_so_far: int = 0
+    last_progress: float = field(default_factory=time.monotonic)
+
+    def message(self, step: str, text: str) -> None:
+        """A log line of a step: landing at scale says how many files it landed so far."""
+        if step == "land_returns" and text.startswith("landed "):
+            self.files_landed_so_far += 1
+            now = time.monotonic()
+            if now - self.last_progress >= PROGRESS_EVERY_SECONDS:
+                self.last_progress = now
+                self.say(f"landing: {self.files_landed_so_far} files landed so far ...")
 
     def event(self, event: dg.DagsterEvent) -> None:
         kind = event.event_type
@@ -203,9 +216,11 @@ class _EventFollower(threading.Thread):
         while True:
             connection = self.instance.get_records_for_run(self.run_id, cursor=self.cursor)
             for record in connection.records:
-                event = record.event_log_entry.dagster_event
-                if event is not None:
-                    self.reporter.event(event)
+                entry = record.event_log_entry
+                if entry.dagster_event is not None:
+                    self.reporter.event(entry.dagster_event)
+                elif entry.step_key:
+                    self.reporter.message(entry.step_key, entry.user_message)
             self.cursor = connection.cursor
             if not connection.has_more:
                 return

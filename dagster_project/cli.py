@@ -96,7 +96,12 @@ def _refresh(args, settings: Settings, run_id: str, inputs, lock, started: float
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
     _say(f"refreshing into {settings.warehouse} (run {run_id})")
 
-    from dagster_project.orchestration import mark_run_failed, run_full_refresh, run_tags
+    from dagster_project.orchestration import (
+        console_log_path,
+        mark_run_failed,
+        run_full_refresh,
+        run_tags,
+    )
 
     if lock.stale is not None and lock.stale.run_id:
         import dagster as dg
@@ -112,7 +117,6 @@ def _refresh(args, settings: Settings, run_id: str, inputs, lock, started: float
         run_id=run_id,
         tags=run_tags(settings, inputs.digest, "poet run"),
         verbose=args.verbose,
-        say=lambda line: print(f"  {line}", flush=True),
     )
     elapsed = time.monotonic() - started
     if outcome.success:
@@ -121,7 +125,8 @@ def _refresh(args, settings: Settings, run_id: str, inputs, lock, started: float
             f"analysts' warehouse: {settings.published}"
         )
         return 0
-    return _fail(f"full refresh failed (run {outcome.run_id}): {outcome.reason}")
+    log = "" if args.verbose else f" (console output: {console_log_path(settings, run_id)})"
+    return _fail(f"full refresh failed (run {outcome.run_id}): {outcome.reason}{log}")
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
@@ -130,7 +135,7 @@ def cmd_summary(args: argparse.Namespace) -> int:
         return _fail(f"no published warehouse at {published} yet: run 'poet run' first")
     from dagster_project.summary import summarise
 
-    print(summarise(published))
+    print(summarise(published, brief=args.brief))
     return 0
 
 
@@ -170,6 +175,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
 
     summary = sub.add_parser("summary", help="print a short summary of the published warehouse")
+    summary.add_argument(
+        "--brief", action="store_true", help="files, respondents and fidelity only (no outcomes)"
+    )
     summary.set_defaults(func=cmd_summary)
 
     ui = sub.add_parser("ui", help="start the Dagster UI and daemon on localhost (Ctrl-C stops)")

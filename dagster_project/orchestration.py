@@ -9,12 +9,17 @@ log, and so the UI, always has all of it).
 
 from __future__ import annotations
 
+import os
+import sys
 import threading
 import time
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TextIO
 
 import dagster as dg
 
@@ -23,7 +28,7 @@ from dagster_project.settings import Settings
 POLL_SECONDS = 0.5
 PROGRESS_EVERY_SECONDS = 10.0  # a long stage says how far it got at most this often
 QUIET_RUN_CONFIG = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
-MAX_REASONS_SHOWN = 3
+MAX_REASONS_SHOWN = 2
 
 
 @dataclass(frozen=True)
@@ -251,32 +256,71 @@ def run_tags(settings: Settings, fingerprint_digest: str | None, command: str) -
     return tags
 
 
+def console_log_path(settings: Settings, run_id: str) -> Path:
+    return settings.dagster_home / "poet_run_logs" / f"{run_id}.log"
+
+
+@contextmanager
+def _console_to_file(path: Path) -> Iterator[TextIO]:
+    """Send this process's stdout and stderr (file descriptors 1 and 2, so also dbt's
+    re-emitted output, the compute-log tails Dagster starts and library warnings) to
+    `path`; yield a stream on the real terminal for the stage lines."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    saved_out, saved_err = os.dup(1), os.dup(2)
+    terminal = os.fdopen(os.dup(saved_out), "w", buffering=1)
+    with open(path, "ab") as log:
+        os.dup2(log.fileno(), 1)
+        os.dup2(log.fileno(), 2)
+        try:
+            yield terminal
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os.dup2(saved_out, 1)
+            os.dup2(saved_err, 2)
+            os.close(saved_out)
+            os.close(saved_err)
+            terminal.close()
+
+
 def run_full_refresh(
     settings: Settings,
     run_id: str | None = None,
     tags: dict[str, str] | None = None,
     verbose: bool = False,
-    say: Callable[[str], None] = print,
 ) -> RefreshOutcome:
+    """Run the job in this process; quiet unless verbose (the console output then goes to
+    console_log_path, the UI has every event either way)."""
     from dagster_project.definitions import FULL_REFRESH_JOB, defs
 
-    instance = dg.DagsterInstance.get()
-    job = defs.resolve_job_def(FULL_REFRESH_JOB)
     run_id = run_id or str(uuid.uuid4())
-    reporter = StageReporter(say=say)
-    follower = _EventFollower(instance, run_id, reporter)
-    follower.start()
-    try:
-        result = job.execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            run_id=run_id,
-            tags=tags,
-            run_config=None if verbose else QUIET_RUN_CONFIG,
-        )
-    finally:
-        follower.stop()
-    reporter.finish()
+    with ExitStack() as stack:
+        terminal = sys.stdout
+        if not verbose:
+            terminal = stack.enter_context(_console_to_file(console_log_path(settings, run_id)))
+
+        def say(line: str) -> None:  # indented under "poet: refreshing ..."
+            terminal.write(f"  {line}\n")
+            terminal.flush()
+
+        instance = stack.enter_context(dg.DagsterInstance.from_config(str(settings.dagster_home)))
+        job = defs.resolve_job_def(FULL_REFRESH_JOB)
+        reporter = StageReporter(say=say)
+        follower = _EventFollower(instance, run_id, reporter)
+        follower.start()
+        try:
+            result = job.execute_in_process(
+                instance=instance,
+                raise_on_error=False,
+                run_id=run_id,
+                tags=tags,
+                run_config=None if verbose else QUIET_RUN_CONFIG,
+            )
+        finally:
+            follower.stop()
+        reporter.finish()
     reason = "" if result.success else _failure_reason(result)
     return RefreshOutcome(success=result.success, run_id=result.run_id, reason=reason)
 

@@ -35,22 +35,28 @@ def hold_refresh_lock(
     warehouse: str, context: dg.InitResourceContext, wait_seconds: float
 ) -> RefreshLock | None:
     """Take the refresh lock for this run (None outside a run, e.g. a sensor's evaluation)."""
-    run_id = context.run_id
-    if run_id is None:
+    if context.run is None:
         return None
+    run_id = context.run.run_id
     log = context.log
 
+    def say(message: str) -> None:
+        """In the run's event log (what the UI shows), else the resource's log."""
+        if context.instance is not None:
+            context.instance.report_engine_event(message, context.run)
+        elif log is not None:
+            log.info(message)
+
     def on_wait(holder: Holder | None) -> None:
-        if log is not None:
-            who = holder.describe() if holder else "another process"
-            log.info(f"waiting for {who} to release the working warehouse")
+        who = holder.describe() if holder else "another process"
+        say(f"waiting for {who} to release the working warehouse")
 
     lock = RefreshLock(Path(warehouse))
     lock.acquire(
         run_id=run_id, command="dagster run", wait=True, timeout=wait_seconds, on_wait=on_wait
     )
-    if lock.stale is not None and log is not None:
-        log.warning(f"cleared the lock left by {lock.stale.describe()}: that process is gone")
+    if lock.stale is not None:
+        say(f"cleared the lock left by {lock.stale.describe()}: that process is gone")
     return lock
 
 
@@ -90,7 +96,7 @@ class SettingsResource(dg.ConfigurableResource):
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         self._lock = hold_refresh_lock(self.warehouse, context, self.lock_wait_seconds)
-        if context.run_id is None:
+        if context.run is None:
             return
         try:
             # Taken before landing reads anything: if a file changes during the run, the

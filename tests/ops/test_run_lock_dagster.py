@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -65,7 +66,9 @@ HOLDER = textwrap.dedent(
     from dagster_project.refresh_lock import RefreshLock
     lock = RefreshLock(Path(sys.argv[1])).acquire(run_id="poet-run-1", command="poet run")
     print("held", flush=True)
-    time.sleep(float(sys.argv[2]))
+    release, deadline = Path(sys.argv[2]), time.monotonic() + 60
+    while not release.exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
     lock.release()
     """
 )
@@ -86,35 +89,50 @@ def _asset_writing(marker: Path):
     def writes(warehouse: WarehouseResource) -> None:
         with warehouse.connect() as con:
             con.execute("create or replace table t as select 1 as x")
-        marker.write_text(str(time.monotonic()))
+        marker.write_text("ran")
 
     return writes
 
 
 def test_dagster_run_waits_for_poet_run_then_runs(tmp_path):
     warehouse = tmp_path / "warehouse.duckdb"
-    marker = tmp_path / "ran"
-    holder = _hold(warehouse, 3)
-    started = time.monotonic()
+    marker, release = tmp_path / "ran", tmp_path / "release"
+    holder = _hold(warehouse, release)
+    instance = dg.DagsterInstance.ephemeral()
+    waited: list[str] = []
+
+    def release_once_the_run_waits() -> None:
+        # The run says whom it waits for in its event log (what the UI shows).
+        deadline = time.monotonic() + 120
+        while not waited and time.monotonic() < deadline:
+            for run in instance.get_runs():
+                waited.extend(
+                    entry.message
+                    for entry in instance.all_logs(run.run_id)
+                    if "waiting for run poet-run-1 (pid " in (entry.message or "")
+                )
+            time.sleep(0.2)
+        assert not marker.exists(), "the step must not start while the lock is held"
+        release.write_text("go")
+
+    watcher = threading.Thread(target=release_once_the_run_waits)
+    watcher.start()
     result = dg.materialize(
-        [_asset_writing(marker)], resources={"warehouse": WarehouseResource(path=str(warehouse))}
+        [_asset_writing(marker)],
+        resources={"warehouse": WarehouseResource(path=str(warehouse))},
+        instance=instance,
     )
+    watcher.join()
     holder.wait()
-    assert result.success
-    assert float(marker.read_text()) - started >= 2  # the step ran after the holder let go
-    messages = [
-        e.message
-        for e in result.all_events
-        if e.message and "waiting for run poet-run-1" in e.message
-    ]
-    assert messages, "the run should say whom it waits for"
+    assert result.success and marker.exists()
+    assert waited and f"pid {holder.pid}, poet run, started " in waited[0]
     assert read_holder(warehouse) is None
 
 
 def test_dagster_run_that_gives_up_waiting_fails_before_any_step(tmp_path):
     warehouse = tmp_path / "warehouse.duckdb"
     marker = tmp_path / "ran"
-    holder = _hold(warehouse, 30)
+    holder = _hold(warehouse, tmp_path / "never")
     try:
         result = dg.materialize(
             [_asset_writing(marker)],

@@ -72,6 +72,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     try:
         if lock.stale is not None:
             _say(f"cleared the lock left by {lock.stale.describe()}: that process is gone")
+            _close_killed_run(settings, lock.stale)
         try:
             inputs = fingerprint.take(settings)
         except (LandingFolderError, OSError) as exc:
@@ -86,31 +87,30 @@ def cmd_run(args: argparse.Namespace) -> int:
         if record is not None and not args.force:
             changed = ", ".join(inputs.differences(record.fingerprint))
             _say(f"changed since run {record.run_id}: {changed}")
-        return _refresh(args, settings, run_id, inputs, lock, started)
+        return _refresh(args, settings, run_id, inputs, started)
     finally:
         lock.release()
 
 
-def _refresh(args, settings: Settings, run_id: str, inputs, lock, started: float) -> int:
+def _close_killed_run(settings: Settings, stale) -> None:
+    """Mark the killed run failed in the run history (it would show 'started' for ever)."""
+    if not (settings.dagster_home / "dagster.yaml").exists():
+        return
+    import dagster as dg
+
+    from dagster_project.orchestration import mark_run_failed
+
+    with dg.DagsterInstance.from_config(str(settings.dagster_home)) as instance:
+        if mark_run_failed(instance, stale.run_id, f"its process (pid {stale.pid}) was killed"):
+            _say(f"marked run {stale.run_id} failed in the run history")
+
+
+def _refresh(args, settings: Settings, run_id: str, inputs, started: float) -> int:
     settings.prepare_dagster_home()
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
     _say(f"refreshing into {settings.warehouse} (run {run_id})")
 
-    from dagster_project.orchestration import (
-        console_log_path,
-        mark_run_failed,
-        run_full_refresh,
-        run_tags,
-    )
-
-    if lock.stale is not None and lock.stale.run_id:
-        import dagster as dg
-
-        with dg.DagsterInstance.from_config(str(settings.dagster_home)) as instance:
-            if mark_run_failed(
-                instance, lock.stale.run_id, f"its process (pid {lock.stale.pid}) was killed"
-            ):
-                _say(f"marked run {lock.stale.run_id} failed in the run history: it was killed")
+    from dagster_project.orchestration import console_log_path, run_full_refresh, run_tags
 
     outcome = run_full_refresh(
         settings,

@@ -57,7 +57,19 @@ def hold_refresh_lock(
     )
     if lock.stale is not None:
         say(f"cleared the lock left by {lock.stale.describe()}: that process is gone")
+        _close_killed_run(context, lock.stale)
     return lock
+
+
+def _close_killed_run(context: dg.InitResourceContext, stale: Holder) -> None:
+    """A killed run stays 'started' in the run history: mark it failed."""
+    if context.instance is None:
+        return
+    run = context.instance.get_run_by_id(stale.run_id)
+    if run is not None and not run.is_finished:
+        context.instance.report_run_failed(
+            run, message=f"its process (pid {stale.pid}) was killed; the next run cleared its lock"
+        )
 
 
 class SettingsResource(dg.ConfigurableResource):

@@ -10,6 +10,7 @@ export POET_LANDING_DIR ?= $(DATA)/landing
 export POET_WAREHOUSE ?= $(DATA)/warehouse.duckdb
 export POET_PUBLISHED ?= $(DATA)/poet.duckdb
 export DAGSTER_HOME ?= $(DATA)/dagster_home
+UI_PORT ?= 3000
 
 .PHONY: setup demo run synth test lint ui bench clean
 
@@ -48,7 +49,7 @@ lint: setup
 # dagster dev and every process it started.
 ui: setup
 	@mkdir -p "$(DAGSTER_HOME)"
-	@exec $(BIN)/poet ui
+	@exec $(BIN)/poet ui --port $(UI_PORT)
 
 bench: setup
 	$(BIN)/python benchmarks/run_all.py

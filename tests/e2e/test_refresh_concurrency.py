@@ -161,3 +161,14 @@ def test_no_failed_step_and_the_killed_run_is_closed(story):
             run_id, of_type=dg.DagsterEventType.STEP_FAILURE
         ).records
         assert failures == [], run_id
+
+
+def test_brief_summary_fits_in_make_demo(story):
+    """`make demo` = synth progress + the stage lines + `poet summary --brief`: one screen."""
+    summary = subprocess.run(
+        [POET, "summary", "--brief"], env=story["env"], cwd=REPO_ROOT, capture_output=True, text=True
+    )
+    assert summary.returncode == 0, summary.stderr
+    lines = summary.stdout.splitlines()
+    assert "Respondents used:" in lines and "Outcomes" not in summary.stdout
+    assert len(lines) + len(_lines(story["first"][1])) <= 45

@@ -1,9 +1,12 @@
-"""`poet ui`: the Dagster UI and daemon, stopped cleanly on Ctrl-C or SIGTERM.
+"""`poet ui`: the Dagster UI and its daemon, stopped cleanly on Ctrl-C or SIGTERM.
 
-`dagster dev` starts the webserver, the daemon and a code server as its children. It is
-started in a session of its own; on SIGINT or SIGTERM `poet ui` asks it to stop (SIGINT,
-what `dagster dev` handles), waits a few seconds, then kills whatever of that session
-is left, so no process outlives the command.
+Two children, each in a process group of its own: `dagster-webserver` (the UI) and
+`dagster-daemon` (the sensor, the schedule and the run queue), both loading the code
+location `poet` from workspace.yaml. (`dagster dev` would start the same two, but it is
+superseded in Dagster 1.13 and warns on every start; its replacement `dg` is not part of
+this stack.) On SIGINT or SIGTERM `poet ui` asks both to stop (SIGINT), waits a few
+seconds, then kills whatever is left of their process groups, so no process outlives
+the command.
 """
 
 from __future__ import annotations
@@ -21,13 +24,19 @@ WORKSPACE = REPO_ROOT / "workspace.yaml"  # names the code location `poet`
 GRACE_SECONDS = 8.0
 
 
-def dagster_command(host: str, port: int) -> list[str]:
-    dagster = str(Path(sys.executable).with_name("dagster"))
-    return [dagster, "dev", "-w", str(WORKSPACE), "-h", host, "-p", str(port)]
+def _bin(name: str) -> str:
+    return str(Path(sys.executable).with_name(name))
+
+
+def commands(host: str, port: int) -> list[list[str]]:
+    return [
+        [_bin("dagster-webserver"), "-w", str(WORKSPACE), "-h", host, "-p", str(port)],
+        [_bin("dagster-daemon"), "run", "-w", str(WORKSPACE)],
+    ]
 
 
 def environment(settings: Settings) -> dict[str, str]:
-    """The child's environment: the resolved settings, so it reads the same paths."""
+    """The children's environment: the resolved settings, so they read the same paths."""
     return {
         **os.environ,
         "POET_LANDING_DIR": str(settings.landing_dir),
@@ -37,32 +46,28 @@ def environment(settings: Settings) -> dict[str, str]:
     }
 
 
-def _stop(process: subprocess.Popen) -> None:
-    """SIGINT to dagster dev, then SIGKILL to its whole session after the grace period."""
-    if process.poll() is None:
+def _signal_groups(processes: list[subprocess.Popen], sig: int) -> None:
+    for process in processes:
         try:
-            os.killpg(process.pid, signal.SIGINT)
+            os.killpg(process.pid, sig)
         except ProcessLookupError:
             pass
-        deadline = time.monotonic() + GRACE_SECONDS
-        while process.poll() is None and time.monotonic() < deadline:
-            time.sleep(0.2)
-    try:
-        os.killpg(process.pid, signal.SIGKILL)  # the children dagster dev left, if any
-    except ProcessLookupError:
-        pass
-    process.wait()
+
+
+def _stop(processes: list[subprocess.Popen]) -> None:
+    """SIGINT to each child's group, then SIGKILL to what is left after the grace period."""
+    _signal_groups([p for p in processes if p.poll() is None], signal.SIGINT)
+    deadline = time.monotonic() + GRACE_SECONDS
+    while any(p.poll() is None for p in processes) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    _signal_groups(processes, signal.SIGKILL)  # the grandchildren (code servers), if any
+    for process in processes:
+        process.wait()
 
 
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 3000) -> int:
     settings.prepare_dagster_home()
     print(f"poet: Dagster UI on http://{host}:{port} (Ctrl-C stops it)", flush=True)
-    process = subprocess.Popen(
-        dagster_command(host, port),
-        cwd=REPO_ROOT,
-        env=environment(settings),
-        start_new_session=True,  # its own process group: stopped as a whole
-    )
     stopping = False
 
     def on_signal(signum, frame) -> None:
@@ -71,14 +76,28 @@ def serve(settings: Settings, host: str = "127.0.0.1", port: int = 3000) -> int:
         raise KeyboardInterrupt
 
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    processes: list[subprocess.Popen] = []
+    code = 0
     try:
-        code = process.wait()
+        for command in commands(host, port):
+            processes.append(
+                subprocess.Popen(
+                    command,
+                    cwd=REPO_ROOT,
+                    env=environment(settings),
+                    start_new_session=True,  # its own process group: stopped as a whole
+                )
+            )
+        # Either child ending ends the UI: a UI without its daemon would not run the queue.
+        while all(p.poll() is None for p in processes):
+            time.sleep(0.5)
+        code = next(p.returncode for p in processes if p.returncode is not None)
     except KeyboardInterrupt:
         code = 0
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-        _stop(process)
+        _stop(processes)
     if stopping:
         print("poet: Dagster UI stopped", flush=True)
         return 0

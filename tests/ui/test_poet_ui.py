@@ -38,12 +38,17 @@ def _locations(port: int) -> list[dict]:
         return json.loads(response.read())["data"]["workspaceOrError"]["locationEntries"]
 
 
-def test_poet_ui_names_the_location_poet_and_stops_cleanly_on_sigterm(tmp_path):
+@pytest.mark.parametrize("launcher", ["poet", "make"])
+def test_ui_names_the_location_poet_and_stops_cleanly_on_sigterm(tmp_path, launcher):
     env = isolated_environment(tmp_path)
     port = _free_port()
+    command = {
+        "poet": [POET, "ui", "--port", str(port)],
+        "make": ["make", "--no-print-directory", "ui", f"UI_PORT={port}"],
+    }[launcher]
     log = (tmp_path / "ui.log").open("w")
     process = subprocess.Popen(
-        [POET, "ui", "--port", str(port)],
+        command,
         env=env,
         cwd=REPO_ROOT,
         stdout=log,
@@ -64,13 +69,17 @@ def test_poet_ui_names_the_location_poet_and_stops_cleanly_on_sigterm(tmp_path):
         assert [entry["name"] for entry in entries] == ["poet"]
 
         started = psutil.Process(process.pid).children(recursive=True)
-        assert started, "poet ui should run dagster dev and its children"
+        assert started, "the UI should run the webserver and the daemon"
+        names = " ".join(" ".join(p.cmdline()) for p in started)
+        assert "dagster-webserver" in names and "dagster-daemon" in names
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=30)
         deadline = time.monotonic() + 10
         while [p for p in started if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]:
             assert time.monotonic() < deadline, [p.pid for p in started if p.is_running()]
             time.sleep(0.2)
+        output = (tmp_path / "ui.log").read_text()
+        assert "Warning" not in output, output[-2000:]
     finally:
         if process.poll() is None:
             process.kill()

@@ -116,12 +116,14 @@ class SettingsResource(dg.ConfigurableResource):
             self._fingerprint = fingerprint.take(self.to_settings())
         except (LandingFolderError, OSError):
             self._fingerprint = None  # landing fails with its own message
-        if context.log is not None:
-            context.log.info(
-                f"settings: landing {self.landing_dir}, working warehouse {self.warehouse}, "
-                f"published {self.published}"
-                + (f", inputs {self._fingerprint.digest[:12]}" if self._fingerprint else "")
-            )
+        # In the run's event log: the UI shows the configuration the run used.
+        message = (
+            f"settings: landing {self.landing_dir}, working warehouse {self.warehouse}, "
+            f"published {self.published}"
+            + (f", inputs {self._fingerprint.digest[:12]}" if self._fingerprint else "")
+        )
+        if context.instance is not None:
+            context.instance.report_engine_event(message, context.run)
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         if self._lock is not None:

@@ -56,7 +56,17 @@ def landing_sensor(context: dg.SensorEvaluationContext, settings: SettingsResour
     if digest == context.cursor:
         return dg.SkipReason("landing folder unchanged")
     context.update_cursor(digest)
-    return dg.RunRequest(run_key=digest)
+    return dg.RunRequest(run_key=digest, tags=run_tags(settings, "landing_sensor"))
+
+
+def run_tags(settings: SettingsResource, command: str) -> dict[str, str]:
+    """The run's configuration as tags, shown on the run's page in the UI."""
+    return {
+        "poet/command": command,
+        "poet/landing_dir": settings.landing_dir,
+        "poet/warehouse": settings.warehouse,
+        "poet/published": settings.published,
+    }
 
 
 def _current_reason(settings: SettingsResource) -> str | None:
@@ -85,4 +95,4 @@ def nightly_full_refresh(context: dg.ScheduleEvaluationContext, settings: Settin
     reason = _current_reason(settings)
     if reason is not None:
         return dg.SkipReason(reason)
-    return dg.RunRequest()
+    return dg.RunRequest(tags=run_tags(settings, "nightly_full_refresh"))

@@ -150,6 +150,18 @@ def test_no_dagster_dbt_warning_in_the_run(story):
     assert not [m for m in messages if "deprecat" in m.lower()]
 
 
+def test_the_run_shows_its_configuration(story):
+    instance = dg.DagsterInstance.from_config(str(story["root"] / "dagster_home"))
+    run_id = story["holder"].run_id
+    run = instance.get_run_by_id(run_id)
+    assert run.tags["poet/landing_dir"] == story["env"]["POET_LANDING_DIR"]
+    assert run.tags["poet/published"] == story["env"]["POET_PUBLISHED"]
+    messages = [entry.message or "" for entry in instance.all_logs(run_id)]
+    assert any(
+        m.startswith("settings: landing " + story["env"]["POET_LANDING_DIR"]) for m in messages
+    )
+
+
 def test_no_failed_step_and_the_killed_run_is_closed(story):
     instance = dg.DagsterInstance.from_config(str(story["root"] / "dagster_home"))
     runs = {run.run_id: run for run in instance.get_runs()}
@@ -166,7 +178,11 @@ def test_no_failed_step_and_the_killed_run_is_closed(story):
 def test_brief_summary_fits_in_make_demo(story):
     """`make demo` = synth progress + the stage lines + `poet summary --brief`: one screen."""
     summary = subprocess.run(
-        [POET, "summary", "--brief"], env=story["env"], cwd=REPO_ROOT, capture_output=True, text=True
+        [POET, "summary", "--brief"],
+        env=story["env"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
     )
     assert summary.returncode == 0, summary.stderr
     lines = summary.stdout.splitlines()

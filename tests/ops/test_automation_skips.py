@@ -59,6 +59,9 @@ def test_sensor_and_schedule_skip_when_the_published_warehouse_is_current(tmp_pa
                 "the published warehouse is current"
             )
 
-        # One return changes: the sensor starts a run again.
+        # One return changes: the sensor starts a run again, tagged with its configuration.
         (landing / "2014" / "LA01" / "holders.csv").write_text("respondent_id,consent\nH2,1\n")
-        assert isinstance(_sense(instance, settings), dg.RunRequest)
+        request = _sense(instance, settings)
+        assert isinstance(request, dg.RunRequest)
+        assert request.tags["poet/landing_dir"] == str(landing)
+        assert request.tags["poet/published"] == str(published)

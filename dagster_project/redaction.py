@@ -165,12 +165,15 @@ def rules() -> tuple[Rule, ...]:
             rf"\1{MARK}\2",
         ),
         # A title and the name after it: capitalised words (with initials), an upper-case
-        # word after an upper-case title, or a listed name in lower case ("dr smith").
+        # word after an upper-case title, a listed name in lower case ("Dr smith"), or
+        # any word but an ordinary one after a lower-case title ("mrs oyelaran").
         Rule(
             "title_and_name",
             rf"{title}\s+(?:[A-Z]\.?\s+){{0,2}}{WORD}(?:\s+{WORD}){{0,2}}"
             rf"|\b(?:{UPPER_TITLES})\b\.?\s+[A-Z][A-Z'\-]+(?:\s+[A-Z][A-Z'\-]+)?\b"
-            rf"|{title}\s+(?:{lower_first}|{lower_surnames}|o'[a-z]+|ma?c[a-z]{{3,}})\b",
+            rf"|{title}\s+(?:{lower_first}|{lower_surnames}|o'[a-z]+|ma?c[a-z]{{3,}})\b"
+            # "mrs oyelaran": after a lower-case title any word but an ordinary one.
+            r"|\b(?:mrs|mr|dr|mx|prof)\b\.?\s+[a-z][a-z'\-]{2,}",
             "[name]",
         ),
         Rule("trigger_and_name", rf"({TRIGGERS},?\s+){WORD}(?:\s+{WORD}){{0,2}}", r"\1[name]"),

@@ -4,8 +4,8 @@
     e-mail addresses, dates, phone numbers, NHS numbers, National Insurance numbers and
     postcodes (only where the text has a digit or an "@"), then names (after a title,
     after a trigger such as "my PA", from the first-name list), a full name becoming one
-    [name]. Each rule is one regexp_replace over the column: set-based, in DuckDB. The
-    lambda binds the text once; redaction.redact_sql() renders the same SQL. -#}
+    [name]. Each rule is one regexp_replace over the column: set-based, in DuckDB.
+    redaction.redact_sql() renders the same SQL (tests/redaction). -#}
 {% macro redaction_chain(sql, steps) -%}
   {%- set ns = namespace(sql=sql) -%}
   {%- for pattern, replacement in steps -%}
@@ -15,7 +15,8 @@
 {%- endmacro %}
 
 {% macro redact(text) -%}
-  {%- set fixed = redaction_chain("c", redaction_fixed_rules()) -%}
-  {%- set guarded = "CASE WHEN regexp_matches(c, '" ~ redaction_prefilter() ~ "') THEN " ~ fixed ~ " ELSE c END" -%}
-  list_transform([{{ clean_text(text) }}], lambda c: {{ redaction_chain(guarded, redaction_name_rules()) }})[1]
+  {%- set cleaned = clean_text(text) -%}
+  {%- set fixed = redaction_chain(cleaned, redaction_fixed_rules()) -%}
+  {%- set guarded = "CASE WHEN regexp_matches(" ~ cleaned ~ ", '" ~ redaction_prefilter() ~ "') THEN " ~ fixed ~ " ELSE " ~ cleaned ~ " END" -%}
+  {{ redaction_chain(guarded, redaction_name_rules()) }}
 {%- endmacro %}

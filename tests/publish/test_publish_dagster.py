@@ -65,6 +65,7 @@ def _run(warehouse_path: Path, email_in_comment: bool = False) -> dg.ExecuteInPr
                 warehouse=str(warehouse_path),
                 published=os.environ["POET_PUBLISHED"],  # set by the published_path fixture
                 dagster_home=str(warehouse_path.parent / "dagster_home"),
+                postgres_url=os.environ.get("POET_POSTGRES_URL"),  # test_postgres.py sets it
             ),
         },
         raise_on_error=False,

@@ -59,13 +59,28 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from dagster_project.reports.cli import run_report
+
+    return run_report(args)
+
+
 def cmd_ui(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     settings.export()
     settings.prepare_dagster_home()
     os.chdir(REPO_ROOT)
     dagster = os.path.join(os.path.dirname(sys.executable), "dagster")
-    argv = [dagster, "dev", "-m", "dagster_project.definitions", "-h", args.host, "-p", str(args.port)]
+    argv = [
+        dagster,
+        "dev",
+        "-m",
+        "dagster_project.definitions",
+        "-h",
+        args.host,
+        "-p",
+        str(args.port),
+    ]
     os.execv(dagster, argv)
     return 0  # not reached
 
@@ -85,6 +100,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     summary = sub.add_parser("summary", help="print a short summary of the published warehouse")
     summary.set_defaults(func=cmd_summary)
+
+    report = sub.add_parser("report", help="write the report pack from the published warehouse")
+    from dagster_project.reports.cli import add_report_arguments
+
+    add_report_arguments(report)
+    report.set_defaults(func=cmd_report)
 
     ui = sub.add_parser("ui", help="start the Dagster UI and daemon on localhost")
     ui.add_argument("--host", default="127.0.0.1")

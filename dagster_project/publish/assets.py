@@ -8,6 +8,7 @@ import dagster as dg
 
 from dagster_project.publish.publisher import publish
 from dagster_project.quality.gated_tables import GATED_TABLES
+from dagster_project.reports.assets import REPORTS_KEY, swap_staged_pack
 from dagster_project.settings import Settings
 from dagster_project.warehouse import WarehouseResource
 
@@ -18,7 +19,7 @@ PUBLISH_KEY = dg.AssetKey(["publish", "analysts_warehouse"])
     key=PUBLISH_KEY,
     # Every gated table, not only the marts: Dagster makes an asset wait for the blocking
     # checks of its direct parents, so this is what lets any failed gate stop the publish.
-    deps=[gated.asset_key for gated in GATED_TABLES],
+    deps=[*(gated.asset_key for gated in GATED_TABLES), REPORTS_KEY],
     group_name="publish",
     description="Copies marts, reference and quality into a new DuckDB file and renames it "
     "over POET_PUBLISHED; runs only when every blocking quality gate passed.",
@@ -33,6 +34,7 @@ def analysts_warehouse(
         run_id=context.run.run_id,
         log=context.log.info,
     )
+    reports = swap_staged_pack(context)  # the report pack of this run, in the same step
     context.log.info(
         f"published {len(report.tables)} tables to {report.path} ({report.bytes} bytes)"
     )
@@ -43,5 +45,6 @@ def analysts_warehouse(
             "rows": dg.MetadataValue.json(report.tables),
             "bytes": dg.MetadataValue.int(report.bytes),
             "removed_stale_files": dg.MetadataValue.json(list(report.removed_stale)),
+            **reports,
         }
     )

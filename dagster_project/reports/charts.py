@@ -7,7 +7,6 @@ fetch anything: its data is inline and its text uses the reader's own sans-serif
 
 from __future__ import annotations
 
-import copy
 import json
 
 import altair as alt
@@ -39,42 +38,6 @@ def records(frame: pd.DataFrame) -> list[dict]:
 
 def _strip(svg: str) -> str:
     return svg[svg.index("<svg") :] if "<svg" in svg else svg
-
-
-class CompiledChart:
-    """A chart compiled to Vega once, rendered many times with other data or signals.
-
-    The organisation pages draw the same chart for every organisation with other rows
-    (or another highlighted point): compiling the Vega-Lite specification once and
-    only swapping the named datasets saves most of the rendering time.
-    """
-
-    def __init__(self, chart: alt.TopLevelMixin, datasets: dict[str, pd.DataFrame]):
-        spec = chart.to_dict(validate=False)
-        spec["datasets"] = {name: records(frame) for name, frame in datasets.items()}
-        self._vega = vlc.vegalite_to_vega(spec, config=CONFIG)
-
-    def render(
-        self,
-        description: str,
-        datasets: dict[str, pd.DataFrame] | None = None,
-        signals: dict[str, object] | None = None,
-    ) -> str:
-        spec = copy.copy(self._vega)
-        spec["description"] = description
-        if datasets:
-            spec["data"] = [
-                {**entry, "values": records(datasets[entry["name"]])}
-                if entry.get("name") in datasets
-                else entry
-                for entry in spec["data"]
-            ]
-        if signals:
-            spec["signals"] = [
-                {**s, "value": signals[s["name"]]} if s["name"] in signals else s
-                for s in spec.get("signals", [])
-            ]
-        return _strip(vlc.vega_to_svg(spec, allowed_base_urls=[]))
 
 
 def to_svg(chart: alt.TopLevelMixin, datasets: dict[str, pd.DataFrame]) -> str:
@@ -188,27 +151,35 @@ def outcome_chart(frame: pd.DataFrame) -> Built:
     return chart, {"levels": long, "intervals": frame[["label", "ci_low", "ci_high"]]}
 
 
-def org_vs_england(frame: pd.DataFrame) -> Built:
-    """The organisation's percentage and 95% interval per outcome, England as a tick.
+def org_vs_england(frame: pd.DataFrame, order: list[str]) -> Built:
+    """Every organisation's percentage and 95% interval per outcome, England as a tick.
 
-    `frame` has every outcome of the survey (label, pct_positive, ci_low, ci_high,
-    national_pct); a suppressed outcome has null figures and draws no point.
+    `frame` has one row per organisation and outcome with a figure (label, org_code,
+    pct_positive, ci_low, ci_high, description) plus England's rows (label,
+    national_pct). Each organisation's marks carry its description as `aria-label`
+    (starting with its code and a colon); every page hides the other organisations'
+    marks with a CSS rule (`only_org_css`), so one SVG serves every page.
     """
-    order = frame["label"].tolist()
     y = alt.Y("label:N", sort=order, title=None, scale=alt.Scale(domain=order))
     x_scale = alt.Scale(domain=[0, 100])
     base = alt.Chart(_data("rows"))
-    rule = base.mark_rule(color=HIGHLIGHT).encode(
-        y=y, x=alt.X("ci_low:Q", scale=x_scale, title="Percent positive"), x2="ci_high:Q"
+    orgs = base.transform_filter(alt.datum.kind == "org")
+    rule = orgs.mark_rule(color=HIGHLIGHT, strokeWidth=2).encode(
+        y=y,
+        x=alt.X("ci_low:Q", scale=x_scale, title="Percent positive"),
+        x2="ci_high:Q",
+        description="description:N",
     )
-    point = base.mark_point(filled=True, size=60, color=HIGHLIGHT, shape="circle").encode(
-        y=y, x=alt.X("pct_positive:Q", scale=x_scale)
+    point = orgs.mark_point(filled=True, size=60, color=HIGHLIGHT, opacity=1).encode(
+        y=y, x=alt.X("pct_positive:Q", scale=x_scale), description="description:N"
     )
-    england = base.mark_tick(color="black", thickness=2, size=14).encode(
-        y=y, x=alt.X("national_pct:Q", scale=x_scale)
+    england = (
+        base.transform_filter(alt.datum.kind == "england")
+        .mark_tick(color="black", thickness=2, size=14)
+        .encode(y=y, x=alt.X("national_pct:Q", scale=x_scale))
     )
-    chart = alt.layer(rule, point, england).properties(width=WIDTH, height=_height(len(frame)))
-    return chart, {"rows": frame[["label", "pct_positive", "ci_low", "ci_high", "national_pct"]]}
+    chart = alt.layer(rule, point, england).properties(width=WIDTH, height=_height(len(order)))
+    return chart, {"rows": frame}
 
 
 def funnel_limits(p0: float, n_max: int, z95: float, z998: float) -> pd.DataFrame:
@@ -275,4 +246,13 @@ def highlight_css(org_code: str) -> str:
     return (
         f'svg path[aria-label^="{safe}:"] {{ fill: {HIGHLIGHT}; stroke: {HIGHLIGHT}; '
         "stroke-width: 6px; opacity: 1; }"
+    )
+
+
+def only_org_css(org_code: str) -> str:
+    """CSS rules that show one organisation's marks in the organisation-vs-England chart."""
+    safe = "".join(ch for ch in org_code if ch.isalnum() or ch in "-_")
+    return (
+        ".vs-england svg [role='graphics-symbol'][aria-label] { display: none; } "
+        f'.vs-england svg [role="graphics-symbol"][aria-label^="{safe}:"] {{ display: inline; }}'
     )

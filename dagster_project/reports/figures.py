@@ -57,12 +57,17 @@ class FigureBuilder:
     labels: Labels
     figures: list[Figure] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        # Split once: every figure then looks up its own rows.
+        self._dist = dict(tuple(self.data.distributions.groupby(["survey", "variable"])))
+        self._groups = dict(tuple(self.data.group_figures.groupby(["variable", "social_care_group"])))
+
     # --- helpers -------------------------------------------------------------------
     def distribution(self, survey: str, variable: str) -> pd.DataFrame:
-        d = self.data.distributions
-        rows = d[(d["survey"] == survey) & (d["variable"] == variable)].copy()
-        if rows.empty:
-            return rows.assign(label=[], base=[])
+        rows = self._dist.get((survey, variable))
+        if rows is None or rows.empty:
+            return self.data.distributions.iloc[0:0].assign(label=[], base=[])
+        rows = rows.copy()
         rows["label"] = [
             lbl if isinstance(lbl, str) else self.labels.code_label(survey, variable, code)
             for lbl, code in zip(rows["label"], rows["code"], strict=True)
@@ -87,7 +92,7 @@ class FigureBuilder:
 
     def group_notes(self, variables: list[str]) -> tuple[str, ...]:
         """Footnotes: the chi-square (or ANOVA) tests across the four social care groups."""
-        g, figs = self.data.group_differences, self.data.group_figures
+        g = self.data.group_differences
         notes = []
         for variable in variables:
             test = g[(g["survey"] == "holders") & (g["variable"] == variable)]
@@ -96,9 +101,9 @@ class FigureBuilder:
             t = test.iloc[0]
             parts = []
             for group in SOCIAL_CARE_GROUPS:
-                f = figs[(figs["variable"] == variable) & (figs["social_care_group"] == group)]
-                level = f[f["level"].isin(["1", "mean", "easy"])]
-                if level.empty:
+                f = self._groups.get((variable, group))
+                level = f[f["level"].isin(["1", "mean", "easy"])] if f is not None else None
+                if level is None or level.empty:
                     continue
                 row = level.iloc[0]
                 unit = "" if row["level"] == "mean" else "%"

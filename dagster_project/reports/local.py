@@ -66,15 +66,21 @@ class LocalReport:
     invalid: Table
 
 
-def _outcome_frame(data: ReportData, labels: Labels, survey: str, org: str) -> pd.DataFrame:
-    b = data.org_benchmark
-    rows = b[(b["survey"] == survey) & (b["org_code"] == org)].set_index("outcome_id")
-    national = data.outcome_summary[data.outcome_summary["survey"] == survey].set_index(
-        "outcome_id"
-    )
+def _national(data: ReportData, survey: str) -> dict[str, float]:
+    s = data.outcome_summary
+    s = s[s["survey"] == survey]
+    return dict(zip(s["outcome_id"], s["pct_positive"], strict=True))
+
+
+def _outcome_frame(
+    data: ReportData, labels: Labels, survey: str, rows: pd.DataFrame | None
+) -> pd.DataFrame:
+    """One organisation's benchmark rows (or none) against every outcome of the survey."""
+    mine = rows.set_index("outcome_id").to_dict("index") if rows is not None else {}
+    national = _national(data, survey)
     out = []
     for outcome in labels.outcomes_of(survey):
-        r = rows.loc[outcome] if outcome in rows.index else None
+        r = mine.get(outcome)
         visible = r is not None and not bool(r["suppressed"]) and shown(r["n_relevant"])
         out.append(
             {
@@ -85,39 +91,82 @@ def _outcome_frame(data: ReportData, labels: Labels, survey: str, org: str) -> p
                 "ci_low": r["ci_low"] if visible else None,
                 "ci_high": r["ci_high"] if visible else None,
                 "comparison": r["comparison"] if visible else None,
-                "national_pct": national.loc[outcome, "pct_positive"]
-                if outcome in national.index
-                else None,
+                "national_pct": national.get(outcome),
             }
         )
     return pd.DataFrame(out)
 
 
 class LocalCharts:
-    """What every organisation's page draws alike: the organisation-vs-England chart
-    compiled once per survey, and the funnel plots rendered once per survey."""
+    """What every organisation's page draws alike, rendered once per survey: the
+    organisation-vs-England chart (each page shows only its own marks, by CSS) and the
+    funnel plots (each page highlights its own points, by CSS). Per-organisation rows
+    are split once here, so that a page only looks up its own."""
 
     def __init__(self, data: ReportData, labels: Labels):
         self.data, self.labels = data, labels
-        self.names = dict(
-            zip(data.org_summary["org_code"], data.org_summary["org_name"], strict=False)
+        self.names = dict(zip(data.org_summary["org_code"], data.org_summary["org_name"], strict=False))
+        self.vs_england: dict[str, str] = {}
+        self.funnels: dict[str, tuple[str, pd.DataFrame, list[tuple[str, tuple[str, ...]]]]] = {}
+        self.frames = {
+            (survey, org): _outcome_frame(data, labels, survey, rows)
+            for (survey, org), rows in data.org_benchmark.groupby(["survey", "org_code"])
+        }
+        self.summary = {key: rows for key, rows in data.org_summary.groupby(["survey", "org_code"])}
+        self.files = {org: rows for org, rows in data.landed_files.groupby("org_code")}
+        self.themes = (
+            {key: rows for key, rows in data.org_themes.groupby(["survey", "org_code"])}
+            if data.org_themes is not None
+            else None
         )
-        self.vs_england: dict[str, charts.CompiledChart] = {}
-        self.funnels: dict[str, tuple[str, pd.DataFrame]] = {}
+        self.changes = (
+            {key: rows for key, rows in data.org_trend_changes.groupby(["survey", "org_code"])}
+            if data.org_trend_changes is not None
+            else None
+        )
         b = data.org_benchmark
         visible = b[~b["suppressed"].astype(bool) & b["pct_positive"].notna()]
         visible = visible[[shown(n) for n in visible["n_relevant"]]]
         for survey in ("holders", "carers"):
             if not (data.org_summary["survey"] == survey).any():
                 continue
-            sample = _outcome_frame(data, labels, survey, "")
-            chart, datasets = charts.org_vs_england(sample)
-            self.vs_england[survey] = charts.CompiledChart(chart, datasets)
+            self.vs_england[survey] = self._vs_england(survey)
             funnel = self._funnel(survey, visible[visible["survey"] == survey])
             if funnel is not None:
                 self.funnels[survey] = funnel
 
-    def _funnel(self, survey: str, points: pd.DataFrame) -> tuple[str, pd.DataFrame] | None:
+    def frame(self, survey: str, org: str) -> pd.DataFrame:
+        found = self.frames.get((survey, org))
+        return found if found is not None else _outcome_frame(self.data, self.labels, survey, None)
+
+    def _vs_england(self, survey: str) -> str:
+        order = [self.labels.outcome_label(survey, o) for o in self.labels.outcomes_of(survey)]
+        parts = []
+        for (s, org), frame in self.frames.items():
+            if s != survey:
+                continue
+            shown_rows = frame[frame["pct_positive"].notna()]
+            parts.append(pd.DataFrame({
+                "kind": "org", "label": shown_rows["label"], "org_code": org,
+                "pct_positive": shown_rows["pct_positive"].astype(float).round(1),
+                "ci_low": shown_rows["ci_low"].astype(float).round(1),
+                "ci_high": shown_rows["ci_high"].astype(float).round(1),
+                "description": [
+                    f"{org}: {lbl} {pct(v)}% (95% CI {pct(lo)}-{pct(hi)})"
+                    for lbl, v, lo, hi in zip(shown_rows["label"], shown_rows["pct_positive"],
+                                              shown_rows["ci_low"], shown_rows["ci_high"], strict=True)
+                ],
+            }))  # fmt: skip
+        national = self.data.outcome_summary[self.data.outcome_summary["survey"] == survey]
+        parts.append(pd.DataFrame({
+            "kind": "england",
+            "label": [self.labels.outcome_label(survey, o) for o in national["outcome_id"]],
+            "national_pct": national["pct_positive"].astype(float).round(1),
+        }))  # fmt: skip
+        chart, datasets = charts.org_vs_england(pd.concat(parts, ignore_index=True), order)
+        return charts.to_svg(chart, datasets)
+
+    def _funnel(self, survey: str, points: pd.DataFrame):
         national = self.data.outcome_summary[self.data.outcome_summary["survey"] == survey]
         national = national.set_index("outcome_id")["pct_positive"]
         parts, order = [], []
@@ -146,45 +195,50 @@ class LocalCharts:
             return None
         frame = pd.concat(parts, ignore_index=True)
         chart, datasets = charts.funnel_grid(frame, order)
-        return charts.to_svg(chart, datasets), points
+        rows = [
+            (
+                r.org_code,
+                (
+                    self.labels.outcome_label(survey, r.outcome_id),
+                    f"{self.names.get(r.org_code, r.org_code)} ({r.org_code})",
+                    str(int(r.n_relevant)),
+                    pct(r.pct_positive),
+                    f"{pct(r.funnel_95_low)}-{pct(r.funnel_95_high)}",
+                    f"{pct(r.funnel_998_low)}-{pct(r.funnel_998_high)}",
+                ),
+            )
+            for r in points.itertuples()
+        ]
+        return charts.to_svg(chart, datasets), points, rows
 
 
 def _outcomes_section(lc: LocalCharts, survey: str, org: str, name: str):
-    frame = _outcome_frame(lc.data, lc.labels, survey, org)
+    frame = lc.frame(survey, org)
     columns = ("Outcome", "Positive (%)", "95% CI low", "95% CI high", "Base (relevant)",
                "England (%)", "Compared with England")  # fmt: skip
     rows = tuple(
-        (
-            r.label,
-            pct(r.pct_positive, r.n_relevant),
-            pct(r.ci_low, r.n_relevant),
-            pct(r.ci_high, r.n_relevant),
-            str(int(r.n_relevant)) if shown(r.n_relevant) else SUPPRESSED,
-            pct(r.national_pct),
-            COMPARISON.get(r.comparison, r.comparison) if shown(r.n_relevant) else SUPPRESSED,
-        )  # fmt: skip
+        (r.label, pct(r.pct_positive, r.n_relevant), pct(r.ci_low, r.n_relevant),
+         pct(r.ci_high, r.n_relevant),
+         str(int(r.n_relevant)) if shown(r.n_relevant) else SUPPRESSED,
+         pct(r.national_pct),
+         COMPARISON.get(r.comparison, r.comparison) if shown(r.n_relevant) else SUPPRESSED)  # fmt: skip
         for r in frame.itertuples()
     )
     visible = frame[frame["pct_positive"].notna()]
     chart = None
-    if len(visible):
-        alt = (
-            f"{name}: percentage positive per outcome with 95% interval, England as a tick. "
-            + "; ".join(
-                f"{r.label}: {pct(r.pct_positive)}% (England {pct(r.national_pct)}%)"
-                for r in visible.itertuples()
-            )
+    if len(visible) and survey in lc.vs_england:
+        alt = f"{name}: percentage positive per outcome with 95% interval, England as a tick. " + "; ".join(
+            f"{r.label}: {pct(r.pct_positive)}% (England {pct(r.national_pct)}%)"
+            for r in visible.itertuples()
         )
-        svg = lc.vs_england[survey].render(alt, datasets={"rows": frame[
-            ["label", "pct_positive", "ci_low", "ci_high", "national_pct"]]})  # fmt: skip
-        chart = Chart(svg, alt)
+        chart = Chart(lc.vs_england[survey], alt)
     return chart, Table(columns, rows), frame
 
 
 def _funnel(lc: LocalCharts, survey: str, org: str) -> Funnel | None:
     if survey not in lc.funnels:
         return None
-    svg, points = lc.funnels[survey]
+    svg, points, rows = lc.funnels[survey]
     mine = points[points["org_code"] == org]
     where = "; ".join(
         f"{lc.labels.outcome_label(survey, r.outcome_id)}: base {int(r.n_relevant)}, "
@@ -202,33 +256,18 @@ def _funnel(lc: LocalCharts, survey: str, org: str) -> Funnel | None:
         )
     )
     table = Table(
-        (
-            "Outcome",
-            "Organisation",
-            "Base (relevant)",
-            "Positive (%)",
-            "95% limits",
-            "99.8% limits",
-        ),
+        ("Outcome", "Organisation", "Base (relevant)", "Positive (%)", "95% limits", "99.8% limits"),
         tuple(
-            (
-                lc.labels.outcome_label(survey, r.outcome_id),
-                f"{lc.names.get(r.org_code, r.org_code)} ({r.org_code})"
-                + (" (this organisation)" if r.org_code == org else ""),
-                str(int(r.n_relevant)),
-                pct(r.pct_positive),
-                f"{pct(r.funnel_95_low)}-{pct(r.funnel_95_high)}",
-                f"{pct(r.funnel_998_low)}-{pct(r.funnel_998_high)}",
-            )
-            for r in points.itertuples()
+            (row[0], row[1] + " (this organisation)", *row[2:]) if code == org else row
+            for code, row in rows
         ),
     )
     return Funnel(Chart(svg, alt), table)
 
 
-def _shares(data: ReportData, labels: Labels, survey: str, org: str) -> Table:
-    s = data.org_summary
-    row = s[(s["survey"] == survey) & (s["org_code"] == org)]
+def _shares(lc: LocalCharts, survey: str, org: str) -> Table:
+    data, labels = lc.data, lc.labels
+    row = lc.summary.get((survey, org), pd.DataFrame())
     nat = data.national_shares[data.national_shares["survey"] == survey].set_index("flag")
     rows = []
     for flag in FLAG_SHARES[survey]:
@@ -245,11 +284,13 @@ def _shares(data: ReportData, labels: Labels, survey: str, org: str) -> Table:
     return Table(("Share", "This organisation (%)", "Base", "England (%)"), tuple(rows))
 
 
-def _themes(data: ReportData, survey: str, org: str) -> Table | None:
-    if data.org_themes is None:
+def _themes(lc: LocalCharts, survey: str, org: str) -> Table | None:
+    data = lc.data
+    if lc.themes is None:
         return None
-    t = data.org_themes
-    t = t[(t["survey"] == survey) & (t["org_code"] == org)]
+    t = lc.themes.get((survey, org))
+    if t is None:
+        return Table(("Question", "Theme", "Comments with the theme", "Comments", "Percent (%)"), ())
     t = t[[shown(n) for n in t["n_comments"]]].sort_values(
         ["question", "n_with_theme"], ascending=[True, False]
     )
@@ -269,12 +310,12 @@ def _themes(data: ReportData, survey: str, org: str) -> Table | None:
     return Table(("Question", "Theme", "Comments with the theme", "Comments", "Percent (%)"), rows)
 
 
-def _changes(data: ReportData, labels: Labels, survey: str, org: str) -> tuple[Table | None, str]:
-    if data.org_trend_changes is None:
+def _changes(lc: LocalCharts, survey: str, org: str) -> tuple[Table | None, str]:
+    labels = lc.labels
+    if lc.changes is None:
         return None, "not loaded (marts.org_trend_changes is not in this warehouse)"
-    t = data.org_trend_changes
-    t = t[(t["survey"] == survey) & (t["org_code"] == org)]
-    if t.empty:
+    t = lc.changes.get((survey, org))
+    if t is None or t.empty:
         return None, "no earlier wave with a used return of this organisation"
     rows = []
     for r in t.itertuples():
@@ -298,8 +339,9 @@ def _changes(data: ReportData, labels: Labels, survey: str, org: str) -> tuple[T
     return Table(columns, tuple(rows)), ""
 
 
-def _files(data: ReportData, org: str) -> tuple[Table, Table]:
-    f = data.landed_files[data.landed_files["org_code"] == org]
+def _files(lc: LocalCharts, org: str) -> tuple[Table, Table]:
+    data = lc.data
+    f = lc.files.get(org, data.landed_files.iloc[0:0])
     files = Table(
         (
             "File",
@@ -336,16 +378,16 @@ def _files(data: ReportData, org: str) -> tuple[Table, Table]:
 
 
 def build_local(lc: LocalCharts, org: str) -> LocalReport:
-    data, labels = lc.data, lc.labels
-    summary = data.org_summary[data.org_summary["org_code"] == org]
     sections = []
+    first = None
     for survey in ("holders", "carers"):
-        row = summary[summary["survey"] == survey]
-        if row.empty:
+        row = lc.summary.get((survey, org))
+        if row is None or row.empty:
             continue
+        first = row.iloc[0] if first is None else first
         name = SURVEY_NAMES[survey]
         chart, outcomes, frame = _outcomes_section(lc, survey, org, name)
-        changes, note = _changes(data, labels, survey, org)
+        changes, note = _changes(lc, survey, org)
         sections.append(
             SurveySection(
                 survey,
@@ -354,13 +396,12 @@ def build_local(lc: LocalCharts, org: str) -> LocalReport:
                 chart,
                 outcomes,
                 _funnel(lc, survey, org),
-                _shares(data, labels, survey, org),
-                _themes(data, survey, org),
+                _shares(lc, survey, org),
+                _themes(lc, survey, org),
                 changes,
                 note,
             )  # fmt: skip
         )
-    files, invalid = _files(data, org)
-    first = summary.iloc[0]
+    files, invalid = _files(lc, org)
     return LocalReport(org, str(first["org_name"]), str(first["org_type"]), tuple(sections),
-                       charts.highlight_css(org), files, invalid)  # fmt: skip
+                       charts.highlight_css(org) + " " + charts.only_org_css(org), files, invalid)  # fmt: skip

@@ -60,7 +60,9 @@ class FigureBuilder:
     def __post_init__(self) -> None:
         # Split once: every figure then looks up its own rows.
         self._dist = dict(tuple(self.data.distributions.groupby(["survey", "variable"])))
-        self._groups = dict(tuple(self.data.group_figures.groupby(["variable", "social_care_group"])))
+        self._groups = dict(
+            tuple(self.data.group_figures.groupby(["variable", "social_care_group"]))
+        )
 
     # --- helpers -------------------------------------------------------------------
     def distribution(self, survey: str, variable: str) -> pd.DataFrame:

@@ -105,7 +105,9 @@ class LocalCharts:
 
     def __init__(self, data: ReportData, labels: Labels):
         self.data, self.labels = data, labels
-        self.names = dict(zip(data.org_summary["org_code"], data.org_summary["org_name"], strict=False))
+        self.names = dict(
+            zip(data.org_summary["org_code"], data.org_summary["org_name"], strict=False)
+        )
         self.vs_england: dict[str, str] = {}
         self.funnels: dict[str, tuple[str, pd.DataFrame, list[tuple[str, tuple[str, ...]]]]] = {}
         self.frames = {
@@ -217,19 +219,26 @@ def _outcomes_section(lc: LocalCharts, survey: str, org: str, name: str):
     columns = ("Outcome", "Positive (%)", "95% CI low", "95% CI high", "Base (relevant)",
                "England (%)", "Compared with England")  # fmt: skip
     rows = tuple(
-        (r.label, pct(r.pct_positive, r.n_relevant), pct(r.ci_low, r.n_relevant),
-         pct(r.ci_high, r.n_relevant),
-         str(int(r.n_relevant)) if shown(r.n_relevant) else SUPPRESSED,
-         pct(r.national_pct),
-         COMPARISON.get(r.comparison, r.comparison) if shown(r.n_relevant) else SUPPRESSED)  # fmt: skip
+        (
+            r.label,
+            pct(r.pct_positive, r.n_relevant),
+            pct(r.ci_low, r.n_relevant),
+            pct(r.ci_high, r.n_relevant),
+            str(int(r.n_relevant)) if shown(r.n_relevant) else SUPPRESSED,
+            pct(r.national_pct),
+            COMPARISON.get(r.comparison, r.comparison) if shown(r.n_relevant) else SUPPRESSED,
+        )  # fmt: skip
         for r in frame.itertuples()
     )
     visible = frame[frame["pct_positive"].notna()]
     chart = None
     if len(visible) and survey in lc.vs_england:
-        alt = f"{name}: percentage positive per outcome with 95% interval, England as a tick. " + "; ".join(
-            f"{r.label}: {pct(r.pct_positive)}% (England {pct(r.national_pct)}%)"
-            for r in visible.itertuples()
+        alt = (
+            f"{name}: percentage positive per outcome with 95% interval, England as a tick. "
+            + "; ".join(
+                f"{r.label}: {pct(r.pct_positive)}% (England {pct(r.national_pct)}%)"
+                for r in visible.itertuples()
+            )
         )
         chart = Chart(lc.vs_england[survey], alt)
     return chart, Table(columns, rows), frame
@@ -256,7 +265,14 @@ def _funnel(lc: LocalCharts, survey: str, org: str) -> Funnel | None:
         )
     )
     table = Table(
-        ("Outcome", "Organisation", "Base (relevant)", "Positive (%)", "95% limits", "99.8% limits"),
+        (
+            "Outcome",
+            "Organisation",
+            "Base (relevant)",
+            "Positive (%)",
+            "95% limits",
+            "99.8% limits",
+        ),
         tuple(
             (row[0], row[1] + " (this organisation)", *row[2:]) if code == org else row
             for code, row in rows
@@ -290,7 +306,9 @@ def _themes(lc: LocalCharts, survey: str, org: str) -> Table | None:
         return None
     t = lc.themes.get((survey, org))
     if t is None:
-        return Table(("Question", "Theme", "Comments with the theme", "Comments", "Percent (%)"), ())
+        return Table(
+            ("Question", "Theme", "Comments with the theme", "Comments", "Percent (%)"), ()
+        )
     t = t[[shown(n) for n in t["n_comments"]]].sort_values(
         ["question", "n_with_theme"], ascending=[True, False]
     )

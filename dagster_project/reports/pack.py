@@ -202,21 +202,25 @@ def _common(data: report_data.ReportData) -> dict:
 def _write_national(data: report_data.ReportData, labels, folder: Path) -> None:
     counts, files_by_status, quarantined = _counts(data)
     fidelity_rows, fidelity_summary = _fidelity(data)
-    page = _environment().get_template("national.html.j2").render(
-        title=f"POET national report, wave {data.wave}",
-        figures=build_figures(data, labels),
-        grids=build_grids(data, labels),
-        regressions=build_regressions(data, labels),
-        counts=counts,
-        files_by_status=files_by_status,
-        quarantined=quarantined,
-        trends=_trend_rows(data, labels),
-        fidelity=fidelity_rows,
-        fidelity_summary=fidelity_summary,
-        methods=methods(data),
-        alpha=SIGNIFICANCE_ALPHA,
-        reported_alpha=REPORTED_ALPHA,
-        **_common(data),
+    page = (
+        _environment()
+        .get_template("national.html.j2")
+        .render(
+            title=f"POET national report, wave {data.wave}",
+            figures=build_figures(data, labels),
+            grids=build_grids(data, labels),
+            regressions=build_regressions(data, labels),
+            counts=counts,
+            files_by_status=files_by_status,
+            quarantined=quarantined,
+            trends=_trend_rows(data, labels),
+            fidelity=fidelity_rows,
+            fidelity_summary=fidelity_summary,
+            methods=methods(data),
+            alpha=SIGNIFICANCE_ALPHA,
+            reported_alpha=REPORTED_ALPHA,
+            **_common(data),
+        )
     )
     (folder / "national.html").write_text(page, encoding="utf-8")
 
@@ -279,8 +283,10 @@ def build_pack(
         orgs = _write_local(data, labels, folder)
         write_workbook(data, labels, xlsx)
     log(f"reports: national.html and poet_tables.xlsx ({time.perf_counter() - started:.1f}s)")
-    index = _environment().get_template("index.html.j2").render(
-        title=f"POET reports, wave {data.wave}", orgs=orgs, **_common(data)
+    index = (
+        _environment()
+        .get_template("index.html.j2")
+        .render(title=f"POET reports, wave {data.wave}", orgs=orgs, **_common(data))
     )
     (folder / "index.html").write_text(index, encoding="utf-8")
     seconds = time.perf_counter() - started

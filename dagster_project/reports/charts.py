@@ -60,9 +60,9 @@ def _data(name: str) -> alt.Data:
 
 def bar_distribution(frame: pd.DataFrame, x_title: str = "Percent") -> Built:
     """Horizontal bars: `label` against `pct` (a distribution of one question)."""
-    order = frame["label"].tolist()
+    order = list(dict.fromkeys(frame["label"]))
     base = alt.Chart(_data("rows")).encode(
-        y=alt.Y("label:N", sort=order, title=None),
+        y=alt.Y("label:N", sort=order, title=None, scale=alt.Scale(domain=order)),
         x=alt.X("pct:Q", title=x_title, scale=alt.Scale(domain=[0, 100])),
     )
     bars = base.mark_bar(color=ACCENT)
@@ -79,7 +79,7 @@ def grouped_bars(frame: pd.DataFrame) -> Built:
         alt.Chart(_data("rows"))
         .mark_bar()
         .encode(
-            y=alt.Y("label:N", sort=order, title=None),
+            y=alt.Y("label:N", sort=order, title=None, scale=alt.Scale(domain=order)),
             yOffset=alt.YOffset("group:N", sort=groups),
             x=alt.X("pct:Q", title="Percent", scale=alt.Scale(domain=[0, 100])),
             color=alt.Color(
@@ -101,7 +101,7 @@ def _stacked(name: str, order: list[str], levels: list[str], colours: list[str])
         alt.Chart(_data(name))
         .mark_bar()
         .encode(
-            y=alt.Y("item:N", sort=order, title=None),
+            y=alt.Y("item:N", sort=order, title=None, scale=alt.Scale(domain=order)),
             x=alt.X("pct:Q", stack="zero", title="Percent", scale=alt.Scale(domain=[0, 100])),
             color=alt.Color(
                 "level:N", sort=levels, title=None, scale=alt.Scale(domain=levels, range=colours)
@@ -140,12 +140,16 @@ def outcome_chart(frame: pd.DataFrame) -> Built:
         )
     )
     long["level_order"] = long["level"].map({lvl: i for i, lvl in enumerate(OUTCOME_LEVELS)})
-    order = frame["label"].tolist()
+    order = list(dict.fromkeys(frame["label"]))
     bars = _stacked("levels", order, OUTCOME_LEVELS, [POSITIVE, NEUTRAL, NEGATIVE])
     interval = (
         alt.Chart(_data("intervals"))
         .mark_rule(color="black", strokeWidth=1.5)
-        .encode(y=alt.Y("label:N", sort=order, title=None), x="ci_low:Q", x2="ci_high:Q")
+        .encode(
+            y=alt.Y("label:N", sort=order, title=None, scale=alt.Scale(domain=order)),
+            x="ci_low:Q",
+            x2="ci_high:Q",
+        )
     )
     chart = alt.layer(bars, interval).properties(width=WIDTH, height=_height(len(frame)))
     return chart, {"levels": long, "intervals": frame[["label", "ci_low", "ci_high"]]}

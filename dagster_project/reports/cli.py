@@ -11,7 +11,7 @@ import duckdb
 
 from dagster_project.reports.data import NoWave, waves
 from dagster_project.reports.pack import build_pack
-from dagster_project.reports.store import discard, reports_dir, staging_dir, swap_in
+from dagster_project.reports.store import absolute, discard, reports_dir, staging_dir, swap_in
 from dagster_project.settings import Settings
 
 
@@ -37,7 +37,7 @@ def run_report(args: argparse.Namespace) -> int:
         target = args.out or reports_dir(published)
         if args.out is None and args.wave is not None and args.wave != latest:
             target = target.with_name(f"{target.name}_{args.wave}")
-        target = target.resolve()
+        target = absolute(target)
         staged = staging_dir(target, f"cli-{uuid.uuid4().hex[:12]}")
         try:
             pack = build_pack(con, staged, args.wave, log=print)

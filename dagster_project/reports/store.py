@@ -22,10 +22,17 @@ STAGING = ".{name}.tmp-{run_id}"
 VERSION = ".{name}.v-{stamp}"
 
 
+def absolute(path: Path) -> Path:
+    """An absolute path whose last part is kept as named: the pack folder is a link,
+    and resolving it would name the version folder it points to."""
+    path = path.expanduser()
+    return path.parent.resolve() / path.name
+
+
 def reports_dir(published: Path) -> Path:
     """`POET_REPORTS`, else `reports` beside the published warehouse."""
     value = os.environ.get("POET_REPORTS", "").strip()
-    return Path(value).expanduser().resolve() if value else (published.parent / "reports").resolve()
+    return absolute(Path(value)) if value else absolute(published.parent / "reports")
 
 
 class ReportsResource(dg.ConfigurableResource):

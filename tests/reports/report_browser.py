@@ -115,8 +115,10 @@ class Browser:
         ):
             self.events.append(self._read_message(deadline))
 
-    def visit(self, path: Path, width: int = 1280, height: int = 1000) -> PageVisit:
-        url = path.resolve().as_uri()
+    def visit(
+        self, path: Path, width: int = 1280, height: int = 1000, fragment: str = ""
+    ) -> PageVisit:
+        url = path.resolve().as_uri() + (f"#{fragment}" if fragment else "")
         target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
         session = self.send("Target.attachToTarget", {"targetId": target, "flatten": True})[
             "sessionId"

@@ -46,3 +46,14 @@ def test_default_folder_is_beside_the_published_warehouse(tmp_path, monkeypatch)
 
 def test_disclosure_threshold_is_the_dbt_projects():
     assert min_base() == 10
+
+
+def test_a_second_swap_through_the_default_folder_keeps_the_link(tmp_path, monkeypatch):
+    monkeypatch.delenv("POET_REPORTS", raising=False)
+    for run in ("run1", "run2"):
+        reports = reports_dir(tmp_path / "poet.duckdb")  # the link itself, not its target
+        assert reports == tmp_path / "reports"
+        swap_in(_pack(staging_dir(reports, run), run), reports)
+    assert (tmp_path / "reports").is_symlink()
+    assert (tmp_path / "reports" / "index.html").read_text() == "run2"
+    assert len(list(tmp_path.glob(".reports.v-*"))) == 1

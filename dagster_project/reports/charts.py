@@ -161,8 +161,8 @@ def org_vs_england(frame: pd.DataFrame, order: list[str]) -> Built:
     `frame` has one row per organisation and outcome with a figure (label, org_code,
     pct_positive, ci_low, ci_high, description) plus England's rows (label,
     national_pct). Each organisation's marks carry its description as `aria-label`
-    (starting with its code and a colon); every page hides the other organisations'
-    marks with a CSS rule (`only_org_css`), so one SVG serves every page.
+    (starting "Organisation <code>:"); every page hides the other organisations' marks
+    with a CSS rule (`only_org_css`), so one SVG serves every page.
     """
     y = alt.Y("label:N", sort=order, title=None, scale=alt.Scale(domain=order))
     x_scale = alt.Scale(domain=[0, 100])
@@ -257,6 +257,6 @@ def only_org_css(org_code: str) -> str:
     """CSS rules that show one organisation's marks in the organisation-vs-England chart."""
     safe = "".join(ch for ch in org_code if ch.isalnum() or ch in "-_")
     return (
-        ".vs-england svg [role='graphics-symbol'][aria-label] { display: none; } "
-        f'.vs-england svg [role="graphics-symbol"][aria-label^="{safe}:"] {{ display: inline; }}'
+        '.vs-england svg [aria-label^="Organisation "] { display: none; } '
+        f'.vs-england svg [aria-label^="Organisation {safe}:"] {{ display: inline; }}'
     )

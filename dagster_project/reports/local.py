@@ -154,7 +154,7 @@ class LocalCharts:
                 "ci_low": shown_rows["ci_low"].astype(float).round(1),
                 "ci_high": shown_rows["ci_high"].astype(float).round(1),
                 "description": [
-                    f"{org}: {lbl} {pct(v)}% (95% CI {pct(lo)}-{pct(hi)})"
+                    f"Organisation {org}: {lbl} {pct(v)}% (95% CI {pct(lo)}-{pct(hi)})"
                     for lbl, v, lo, hi in zip(shown_rows["label"], shown_rows["pct_positive"],
                                               shown_rows["ci_low"], shown_rows["ci_high"], strict=True)
                 ],

@@ -37,6 +37,7 @@ class PageVisit:
     console_errors: list[str] = field(default_factory=list)
     screenshot: bytes = b""
     title: str = ""
+    values: list = field(default_factory=list)  # of the expressions evaluated
 
 
 class Browser:
@@ -116,7 +117,12 @@ class Browser:
             self.events.append(self._read_message(deadline))
 
     def visit(
-        self, path: Path, width: int = 1280, height: int = 1000, fragment: str = ""
+        self,
+        path: Path,
+        width: int = 1280,
+        height: int = 1000,
+        fragment: str = "",
+        expressions: tuple[str, ...] = (),
     ) -> PageVisit:
         url = path.resolve().as_uri() + (f"#{fragment}" if fragment else "")
         target = self.send("Target.createTarget", {"url": "about:blank"})["targetId"]
@@ -137,6 +143,9 @@ class Browser:
         visit.screenshot = base64.b64decode(shot["data"])
         visit.title = self.send("Runtime.evaluate", {"expression": "document.title"},
                                 session=session)["result"].get("value", "")  # fmt: skip
+        for expression in expressions:
+            result = self.send("Runtime.evaluate", {"expression": expression}, session=session)
+            visit.values.append(result["result"].get("value"))
         for event in self.events:
             if event.get("sessionId") != session:
                 continue

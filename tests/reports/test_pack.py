@@ -48,14 +48,30 @@ def test_refresh_publishes_the_pack_with_the_warehouse(pack, published):
 
 @pytest.mark.skipif(chromium() is None, reason="Debian's chromium is not installed")
 def test_national_and_local_report_open_offline_in_chromium(pack, tmp_path):
+    style = "getComputedStyle(document.querySelector('{}')).{}"
+    checks = {
+        # The local page highlights its own funnel points and shows only its own marks
+        # in the chart against England (CSS on the shared SVG).
+        "LA01": (
+            style.format('.vs-england [aria-label^="Organisation LA01:"]', "display"),
+            style.format('.vs-england [aria-label^="Organisation LA02:"]', "display"),
+            style.format('figure:not(.vs-england) path[aria-label^="LA01:"]', "fill"),
+            style.format('figure:not(.vs-england) path[aria-label^="LA02:"]', "fill"),
+        ),
+        "national": ("document.querySelectorAll('svg').length",),
+    }
     browser = Browser(chromium())
     try:
         for page in (pack / "national.html", pack / "org" / "LA01.html"):
-            visit = browser.visit(page)
+            visit = browser.visit(page, expressions=checks[page.stem])
             assert visit.console_errors == [], visit.console_errors
             # The document itself is the only load: no script, style, font or image.
             assert visit.requests == [page.resolve().as_uri()], visit.requests
             assert visit.screenshot[:8] == b"\x89PNG\r\n\x1a\n"
+            if page.stem == "LA01":
+                assert visit.values == ["inline", "none", "rgb(217, 95, 2)", "rgb(138, 138, 138)"]
+            else:
+                assert visit.values[0] >= 20  # the charts of Figures 2-20
             (tmp_path / f"{page.stem}.png").write_bytes(visit.screenshot)
             shots = os.environ.get("POET_SCREENSHOTS")  # docs/images, refreshed by hand
             if shots:

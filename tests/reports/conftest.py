@@ -1,4 +1,4 @@
-"""One real refresh for the reports tests: a small synthetic set, plus a planted
+"""One real refresh for the reports tests: the default synthetic set, plus a planted
 organisation (LA98) whose 30 holders include only 9 for whom paid work is relevant
 (7 of them positive, 77.8%), run through `poet run`, which builds the report pack
 and publishes it with the analysts' warehouse."""
@@ -20,8 +20,8 @@ def refreshed(tmp_path_factory) -> tuple[Path, dict]:
     env = isolated_environment(root)
     env.pop("POET_REPORTS", None)
     subprocess.run(
-        [POET, "synth", "--out", env["POET_LANDING_DIR"], "--holders", "1400", "--carers", "700",
-         "--orgs", "12"],
+        # The default set (the 2014 survey's size): the regressions need 500 complete cases.
+        [POET, "synth", "--out", env["POET_LANDING_DIR"]],
         check=True, env=env, cwd=REPO_ROOT, capture_output=True, text=True,
     )  # fmt: skip
     plant_organisation(Path(env["POET_LANDING_DIR"]))

@@ -14,8 +14,13 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SCRIPTS = (
-    "bench_synth.py", "bench_landing.py", "bench_stats.py", "bench_refresh.py", "bench_reports.py",
-)  # fmt: skip
+    "bench_synth.py",
+    "bench_landing.py",
+    "bench_stats.py",
+    "bench_refresh.py",
+    "bench_redaction.py",
+    "bench_reports.py",
+)
 
 
 def main() -> int:

@@ -32,6 +32,7 @@ demo: setup
 	@$(BIN)/poet run
 	@$(BIN)/poet summary --brief
 	@echo "Full summary: .venv/bin/poet summary   Dagster UI: make ui (then http://127.0.0.1:3000)"
+	@echo "Reports: $${POET_REPORTS:-$(DATA)/reports}/index.html (national, one per organisation, poet_tables.xlsx)"
 
 run: setup
 	@$(BIN)/poet run

@@ -19,6 +19,7 @@ SCRIPTS = (
     "bench_stats.py",
     "bench_refresh.py",
     "bench_redaction.py",
+    "bench_reports.py",
 )
 
 

@@ -139,6 +139,12 @@ def cmd_summary(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from dagster_project.reports.cli import run_report
+
+    return run_report(args)
+
+
 def cmd_ui(args: argparse.Namespace) -> int:
     from dagster_project.ui import serve
 
@@ -179,6 +185,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--brief", action="store_true", help="files, respondents and fidelity only (no outcomes)"
     )
     summary.set_defaults(func=cmd_summary)
+
+    report = sub.add_parser("report", help="write the report pack from the published warehouse")
+    from dagster_project.reports.cli import add_report_arguments
+
+    add_report_arguments(report)
+    report.set_defaults(func=cmd_report)
 
     ui = sub.add_parser("ui", help="start the Dagster UI and daemon on localhost (Ctrl-C stops)")
     ui.add_argument("--host", default="127.0.0.1")

@@ -10,6 +10,7 @@ from dagster_project.jobs import FULL_REFRESH_JOB, full_refresh_job
 from dagster_project.landing import definitions as landing
 from dagster_project.publish import definitions as publish
 from dagster_project.quality import definitions as quality
+from dagster_project.reports import definitions as reports
 from dagster_project.resources import build_resources
 from dagster_project.settings import Settings
 from dagster_project.stats import definitions as stats
@@ -26,6 +27,7 @@ defs = dg.Definitions.merge(
     transform.defs,
     stats.defs,
     quality.defs,
+    reports.defs,
     publish.defs,
     dg.Definitions(
         jobs=[full_refresh_job],

@@ -16,6 +16,7 @@ from dagster_dbt import DbtCliInvocation, DbtCliResource
 from pydantic import PrivateAttr
 
 from dagster_project.refresh_lock import RefreshLock
+from dagster_project.reports.store import ReportsResource, reports_dir
 from dagster_project.settings import Settings
 from dagster_project.settings_resource import (
     DEFAULT_LOCK_WAIT_SECONDS,
@@ -93,4 +94,5 @@ def build_resources(settings: Settings) -> dict:
         "settings": SettingsResource.from_settings(settings),
         "warehouse": WarehouseResource(path=str(settings.warehouse)),
         "dbt": poet_dbt_resource(settings),
+        "reports": ReportsResource(path=str(reports_dir(settings.published))),
     }

@@ -11,6 +11,7 @@ from dagster_project import fingerprint
 from dagster_project.publish.postgres import publish_to_postgres
 from dagster_project.publish.publisher import publish
 from dagster_project.quality.gated_tables import GATED_TABLES
+from dagster_project.reports.assets import REPORTS_KEY, swap_staged_pack
 from dagster_project.settings_resource import SettingsResource
 from dagster_project.warehouse import WarehouseResource
 
@@ -21,7 +22,7 @@ PUBLISH_KEY = dg.AssetKey(["publish", "analysts_warehouse"])
     key=PUBLISH_KEY,
     # Every gated table, not only the marts: Dagster makes an asset wait for the blocking
     # checks of its direct parents, so this is what lets any failed gate stop the publish.
-    deps=[gated.asset_key for gated in GATED_TABLES],
+    deps=[*(gated.asset_key for gated in GATED_TABLES), REPORTS_KEY],
     group_name="publish",
     description="Copies marts, reference and quality into a new DuckDB file and renames it "
     "over POET_PUBLISHED (with each mart as Parquet beside it), and, when POET_POSTGRES_URL "
@@ -38,6 +39,7 @@ def analysts_warehouse(
         run_id=context.run.run_id,
         log=context.log.info,
     )
+    reports = swap_staged_pack(context)  # the report pack of this run, in the same step
     context.log.info(
         f"published {len(report.tables)} tables to {report.path} ({report.bytes} bytes)"
     )
@@ -49,6 +51,7 @@ def analysts_warehouse(
         "bytes": dg.MetadataValue.int(report.bytes),
         "removed_stale_files": dg.MetadataValue.json(list(report.removed_stale)),
         "parquet": dg.MetadataValue.path(str(report.parquet_dir)),
+        **reports,
     }
     if settings.postgres_url:
         # Before the inputs record: a failed PostgreSQL load makes the next run publish again.

@@ -1,0 +1,1 @@
+"""Stage: reports (the national report, a local report per organisation, accessible tables)."""

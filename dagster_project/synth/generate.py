@@ -23,7 +23,7 @@ from dagster_project.synth.organisations import (
     build_organisations,
 )
 from dagster_project.synth.respondents import SurveyGenerator
-from dagster_project.synth.targets import survey_targets
+from dagster_project.synth.targets import OUTCOMES, wave_targets
 from dagster_project.synth.writers import WRITERS
 
 MANIFEST_NAME = "synth_manifest.json"
@@ -77,14 +77,16 @@ class ReturnBuilder:
     national quotas), rows without consent from another."""
 
     def __init__(self, survey: str, wave: int, config: SynthConfig,
-                 orgs: list[Organisation], sizes: list[int]):
+                 orgs: list[Organisation], sizes: list[int],
+                 org_drift: dict[str, float] | None = None):
         self.survey = survey
         self.wave = wave
         self.config = config
         self.codebook = load_codebook(survey)
-        targets = survey_targets(survey)
-        self.consenting = SurveyGenerator(targets, config, wave, orgs, sizes)
-        self.others = SurveyGenerator(targets, config, wave, orgs, sizes)
+        targets = wave_targets(survey, wave, config.drift_points())
+        self.targets = targets
+        self.consenting = SurveyGenerator(targets, config, wave, orgs, sizes, org_drift)
+        self.others = SurveyGenerator(targets, config, wave, orgs, sizes, org_drift)
         self.non_consent_given = 0
         self.consent_given = 0
 
@@ -196,6 +198,36 @@ def _bad_files(out: Path, config: SynthConfig, wave: int,
     return records
 
 
+def org_drift_of(config: SynthConfig, orgs: list[Organisation]) -> dict[str, float]:
+    """org_code -> logit change per year: as given, or by default the largest councils,
+    alternately improving and declining (docs/synth.md, "Change between waves")."""
+    known = {o.code for o in orgs}
+    if config.org_drift is not None:
+        unknown = sorted(set(dict(config.org_drift)) - known)
+        if unknown:
+            raise ValueError(f"--org-drift names unknown organisations {unknown}")
+        return dict(config.org_drift)
+    a = config.assumptions
+    councils = sorted((o for o in orgs if o.org_type == "council"), key=lambda o: -o.size)
+    return {
+        o.code: a.org_drift_logit * (1 if k % 2 == 0 else -1)
+        for k, o in enumerate(councils[: a.org_drift_councils])
+    }
+
+
+def _planted(builder: ReturnBuilder) -> dict:
+    """What the wave is meant to show: national and true organisation positive shares
+    (percent) per outcome id, before the organisations' sampling noise."""
+    ids = OUTCOMES[builder.survey]
+    truth: dict[str, dict[str, float]] = {}
+    for (org_code, variable), share in builder.consenting.org_truth.items():
+        truth.setdefault(org_code, {})[ids[variable]] = round(100.0 * share, 4)
+    return {
+        "national": {o.outcome_id: round(100.0 * o.positive, 4) for o in builder.targets.outcomes},
+        "organisations": truth,
+    }
+
+
 def _clear_previous(out: Path) -> None:
     """Remove what an earlier `poet synth` wrote here (a stale file in another format
     would make two files for one slot); refuse a folder synth did not write."""
@@ -220,15 +252,18 @@ def generate(out: Path, config: SynthConfig) -> dict:
     _clear_previous(out)
     out.mkdir(parents=True, exist_ok=True)
     orgs = build_organisations(config)
+    org_drift = org_drift_of(config, orgs)
     _write_organisations(out, orgs)
     records: list[FileRecord] = []
+    planted: dict[str, dict] = {}
     for wave in config.waves:
         for s, survey in enumerate(SURVEYS):
             senders = [o for o in orgs if survey == "holders" or o.sends_carers]
             total = config.holders if survey == "holders" else config.carers
             sizes = allocate_respondents(total, [o.size for o in senders],
                                          config.assumptions.min_rows_per_org)
-            builder = ReturnBuilder(survey, wave, config, senders, sizes)
+            builder = ReturnBuilder(survey, wave, config, senders, sizes, org_drift)
+            planted[f"{wave}/{survey}"] = _planted(builder)
             for org, n in zip(senders, sizes, strict=True):
                 if n == 0:
                     continue
@@ -251,6 +286,10 @@ def generate(out: Path, config: SynthConfig) -> dict:
             for wave in config.waves for survey in SURVEYS
         },
         "files": [asdict(r) for r in records],
+        # change between waves: the assumed drift and what each wave is meant to show
+        "drift_points_per_year": config.drift_points(),
+        "org_drift_logit_per_year": org_drift,
+        "planted": planted,
     }
     (out / MANIFEST_NAME).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
     _log(f"{len(records)} files in {out} in {time.monotonic() - started:.1f}s")

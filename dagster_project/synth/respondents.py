@@ -11,7 +11,7 @@ their positive quota.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 from scipy.optimize import brentq
@@ -24,6 +24,7 @@ from dagster_project.synth.organisations import Organisation
 from dagster_project.synth.quota import QuotaStream, assign_by_rank, largest_remainder
 from dagster_project.synth.targets import (
     AMOUNT_BANDS,
+    ANCHOR_WAVE,
     BAND_LIMITS,
     ONE_OFF_LIMITS,
     Ladder,
@@ -41,6 +42,41 @@ PROCESS_ITEMS = (
 # Mean weekly budget by main reason (report, "The cost of personal budgets"): ranks the
 # weekly amount band, so the group means keep their published order.
 GROUP_WEEKLY_MEAN = {1: 319.0, 2: 279.0, 3: 191.0, 4: 205.0}
+SURVEY_STREAM = {"holders": 1, "carers": 2}  # part of the seed of per-survey draws
+NOISE_STREAM = 71  # seed part of the organisations' sampling noise
+
+
+def _calibrated(target: float, effects: np.ndarray, weights: np.ndarray,
+                ceiling: float) -> np.ndarray:
+    """Shares expit(logit(target) + effect + shift), capped at the ceiling, with the one
+    shift that makes their weighted mean the target."""
+
+    def gap(shift: float) -> float:
+        shares = np.minimum(expit(logit(target) + effects + shift), ceiling)
+        return float((weights * shares).sum() / weights.sum() - target)
+
+    shift = brentq(gap, -10, 10) if weights.sum() > 0 else 0.0
+    return np.minimum(expit(logit(target) + effects + shift), ceiling)
+
+
+def wave_factors(c: Columns, survey: str) -> dict[str, np.ndarray]:
+    """Generator flags that are not plan factors but carry a published 2013 effect
+    (targets.PUBLISHED_2013_ODDS_RATIOS)."""
+    if survey != "holders":
+        return {}
+    easy = (1, 2)
+    return {
+        "views_fully_support_plan": _flag_of(c["views_plan"], (1,), (2, 3)),
+        "process_change_easy": _flag_of(c["process_change"], easy, (3, 4, 5)),
+        "process_choose_easy": _flag_of(c["process_choose"], easy, (3, 4, 5)),
+    }
+
+
+def _flag_of(values: np.ndarray, ones: tuple, zeros: tuple) -> np.ndarray:
+    out = np.full(len(values), np.nan)
+    out[np.isin(values, ones)] = 1.0
+    out[np.isin(values, zeros)] = 0.0
+    return out
 
 
 class SurveyGenerator:
@@ -57,6 +93,7 @@ class SurveyGenerator:
         wave: int,
         orgs: Sequence[Organisation],
         sizes: Sequence[int],
+        org_drift: Mapping[str, float] | None = None,
     ):
         self.t = targets
         self.survey = targets.survey
@@ -64,6 +101,9 @@ class SurveyGenerator:
         self.a = config.assumptions
         self.wave = wave
         self.streams: dict[str, QuotaStream] = {}
+        self.org_drift = dict(org_drift or {})
+        # (org_code, outcome variable) -> true share (planted) and the share it gets
+        self.org_truth: dict[tuple[str, str], float] = {}
         self.org_positive = self._calibrate_org_positive(orgs, sizes)
 
     def _stream(self, key: str, codes: Sequence[int], shares: Sequence[float]) -> QuotaStream:
@@ -169,22 +209,31 @@ class SurveyGenerator:
 
     def _calibrate_org_positive(self, orgs: Sequence[Organisation], sizes: Sequence[int]):
         """Per organisation and outcome, its positive share among the relevant: the
-        national share shifted on the logit by the organisation's effect, with one
-        common correction so the size-weighted mean is the national share."""
+        national share shifted on the logit by the organisation's effect (plus its drift
+        since the anchor wave), with one common correction so the size-weighted mean is
+        the national share. That is its true share (`org_truth`); the share it gets adds
+        the sampling noise of a return of its size, then the correction again, so the
+        national figure stays exact."""
         weights = np.asarray(sizes, dtype=np.float64)
-        effects = np.array([o.effect for o in orgs])
+        years = self.wave - ANCHOR_WAVE
+        effects = np.array([o.effect + self.org_drift.get(o.code, 0.0) * years for o in orgs])
+        rng = np.random.default_rng(
+            [self.config.seed, self.wave, NOISE_STREAM, SURVEY_STREAM[self.survey]]
+        )
         result: dict[tuple[str, str], float] = {}
         for outcome in self.t.outcomes:
             ceiling = 0.995 - outcome.negative
             target = min(outcome.positive, ceiling)
-
-            def gap(shift: float, target: float = target, ceiling: float = ceiling) -> float:
-                shares = np.minimum(expit(logit(target) + effects + shift), ceiling)
-                return float((weights * shares).sum() / weights.sum() - target)
-
-            shift = brentq(gap, -10, 10) if weights.sum() > 0 else 0.0
-            shares = np.minimum(expit(logit(target) + effects + shift), ceiling)
-            for org, share in zip(orgs, shares, strict=True):
+            truth = _calibrated(target, effects, weights, ceiling)
+            z = rng.standard_normal(len(orgs))  # drawn always: the same stream either way
+            shares = truth
+            if self.a.org_sampling_noise and len(orgs) > 1:
+                relevant = np.maximum(weights * (1 - outcome.not_relevant), 1.0)
+                p = np.clip(truth, 0.01, 0.99)
+                shares = _calibrated(target, effects + z / np.sqrt(relevant * p * (1 - p)),
+                                     weights, ceiling)
+            for org, true_share, share in zip(orgs, truth, shares, strict=True):
+                self.org_truth[(org.code, outcome.variable)] = float(true_share)
                 result[(org.code, outcome.variable)] = float(share)
         return result
 
@@ -239,6 +288,7 @@ class SurveyGenerator:
             factors = holder_factors(c, PROCESS_ITEMS)
         else:
             factors = carer_factors(c)
+        factors.update(wave_factors(c, self.survey))
         self._outcomes(c, factors, org, rng)
         self._comments(c, n, rng)
         return c

@@ -9,7 +9,9 @@ of consenting respondents who answered the question.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
@@ -512,3 +514,86 @@ def survey_targets(survey: str) -> SurveyTargets:
     if survey == "carers":
         return _carers()
     raise ValueError(f"unknown survey {survey!r}")
+
+
+# ---------------------------------------------------------------- change between waves
+
+ANCHOR_WAVE = 2014  # the wave whose targets are the published 2014 figures
+
+# Change of each outcome's positive share, in percentage points per year, anchored at
+# 2014: wave w gets the 2014 share + drift * (w - 2014). The reports publish one wave
+# each, so every figure here is an ASSUMPTION (docs/synth.md, "Change between waves"),
+# chosen to plant real rises, falls and stable outcomes; `poet synth --drift` replaces
+# it. Outcomes not listed are stable (0). Independence rises 10 points a year, so 2013
+# sits near 69% with councils from about half to over 80%, as the 2013 survey reported.
+DEFAULT_DRIFT: dict[str, float] = {
+    "independence": 10.0,
+    "control_over_life": 8.0,
+    "feeling_safe": 4.0,
+    "mental_health": -8.0,
+    "physical_health": -4.0,
+    "carer_stress": -9.0,
+    "continue_caring": 8.0,
+    "quality_of_life_carer": 3.0,
+}
+# Published for the 2013 survey (docs/contract/poet_2013): odds ratios of one factor on
+# one outcome, used in the 2013 wave only as the effect share * log(OR). Factor names that are not plan factors are
+# generator flags (`wave_factors` in respondents.py): holders' views FULLY taken into
+# account in the support plan (views_plan 1), and "easy" (1-2) to change support /
+# to choose between services.
+PUBLISHED_2013_ODDS_RATIOS: dict[str, dict[str, dict[str, float]]] = {
+    "holders": {
+        "out_independence": {
+            "views_fully_support_plan": 4.0,
+            "process_change_easy": 3.0,
+            "process_choose_easy": 3.0,
+        }
+    },
+    # carers whose views were taken into account in planning: 4x on staying well and
+    # carrying on caring
+    "carers": {"cout_continue_caring": {"views_included_support_plan": 4.0}},
+}
+PUBLISHED_2013_WAVE = 2013
+# Share of log(OR) used as the effect (ASSUMPTION, like Assumptions.shrink_*): the rest of
+# a holders' bivariate ratio comes from the latent process trait that the views and
+# process items share; the carers' views item carries it nearly alone. With these, the
+# 2013 wave reads back at about the published ratios (docs/synth.md gives the figures).
+PUBLISHED_2013_EFFECT_SHARE = {"holders": 0.4, "carers": 1.0}
+SHARE_FLOOR = 0.02  # a drifted positive share never goes below 2%
+
+
+def outcome_ids() -> set[str]:
+    return {oid for outcomes in OUTCOMES.values() for oid in outcomes.values()}
+
+
+def check_drift(drift: Mapping[str, float]) -> None:
+    unknown = sorted(set(drift) - outcome_ids())
+    if unknown:
+        raise ValueError(
+            f"--drift names unknown outcome ids {unknown}; known: {sorted(outcome_ids())}"
+        )
+
+
+def drifted_share(outcome: Outcome, points_per_year: float, wave: int) -> float:
+    """The outcome's positive share in `wave`, kept between the floor and the room left
+    beside its negative share."""
+    share = outcome.positive + points_per_year / 100.0 * (wave - ANCHOR_WAVE)
+    return min(max(share, SHARE_FLOOR), 0.995 - outcome.negative)
+
+
+def wave_targets(survey: str, wave: int, drift: Mapping[str, float]) -> SurveyTargets:
+    """The survey's targets in one wave: the 2014 targets with each outcome's positive
+    share drifted, and in 2013 the published 2013 odds ratios added as effects."""
+    base = survey_targets(survey)
+    outcomes = tuple(
+        dataclasses.replace(o, positive=drifted_share(o, drift.get(o.outcome_id, 0.0), wave))
+        for o in base.outcomes
+    )
+    effects = base.effects
+    if wave == PUBLISHED_2013_WAVE:
+        share = PUBLISHED_2013_EFFECT_SHARE[survey]
+        effects = {variable: dict(e) for variable, e in base.effects.items()}
+        for variable, ratios in PUBLISHED_2013_ODDS_RATIOS[survey].items():
+            for factor, ratio in ratios.items():
+                effects[variable][factor] = share * math.log(ratio)
+    return dataclasses.replace(base, outcomes=outcomes, effects=effects)

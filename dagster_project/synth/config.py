@@ -46,8 +46,11 @@ class Assumptions:
     # comes from their correlation, so a smaller share of it is used as an effect
     shrink_latent_bivariate: float = 0.4
     latent_factors: tuple[str, ...] = (
-        "process_made_easy", "views_included_needs_assessed", "views_included_budget_set",
-        "views_included_support_plan", "views_included_person_needs",
+        "process_made_easy",
+        "views_included_needs_assessed",
+        "views_included_budget_set",
+        "views_included_support_plan",
+        "views_included_person_needs",
         "views_included_carer_needs",
     )
     survey_months: tuple[int, int] = (2, 9)  # fieldwork months (inclusive) in a wave

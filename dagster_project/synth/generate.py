@@ -76,9 +76,15 @@ class ReturnBuilder:
     """Rows of one survey in one wave: consenting rows from one generator (exact
     national quotas), rows without consent from another."""
 
-    def __init__(self, survey: str, wave: int, config: SynthConfig,
-                 orgs: list[Organisation], sizes: list[int],
-                 org_drift: dict[str, float] | None = None):
+    def __init__(
+        self,
+        survey: str,
+        wave: int,
+        config: SynthConfig,
+        orgs: list[Organisation],
+        sizes: list[int],
+        org_drift: dict[str, float] | None = None,
+    ):
         self.survey = survey
         self.wave = wave
         self.config = config
@@ -90,9 +96,14 @@ class ReturnBuilder:
         self.non_consent_given = 0
         self.consent_given = 0
 
-    def chunk(self, org: Organisation, n: int, rng: np.random.Generator, faulty: bool,
-              invalid_share: float | None = None) -> tuple[dict[str, np.ndarray],
-                                                           faults.CellCounts]:
+    def chunk(
+        self,
+        org: Organisation,
+        n: int,
+        rng: np.random.Generator,
+        faulty: bool,
+        invalid_share: float | None = None,
+    ) -> tuple[dict[str, np.ndarray], faults.CellCounts]:
         a = self.config.assumptions
         rates = self.config.fault_rates
         self.consent_given += n
@@ -127,9 +138,17 @@ def _ids(org_code: str, survey: str, wave: int, start: int, n: int) -> np.ndarra
     return np.array([f"{prefix}{i:06d}" for i in range(start + 1, start + n + 1)], dtype=object)
 
 
-def write_return(out: Path, builder: ReturnBuilder, org: Organisation, n: int,
-                 file_format: str, rng: np.random.Generator, org_code: str | None = None,
-                 faulty: bool = True, reason: str | None = None) -> FileRecord:
+def write_return(
+    out: Path,
+    builder: ReturnBuilder,
+    org: Organisation,
+    n: int,
+    file_format: str,
+    rng: np.random.Generator,
+    org_code: str | None = None,
+    faulty: bool = True,
+    reason: str | None = None,
+) -> FileRecord:
     """Write one return of n consenting rows (plus rows without consent)."""
     config = builder.config
     code = org_code or org.code
@@ -137,16 +156,25 @@ def write_return(out: Path, builder: ReturnBuilder, org: Organisation, n: int,
     columns = _columns(builder.codebook, org, rng)
     if reason == "missing_required_column":
         columns.remove("consent")
-    writer = WRITERS[file_format](out / rel, columns, _text_columns(builder.codebook),
-                                  builder.wave, bom=org.bom and file_format == "csv")
+    writer = WRITERS[file_format](
+        out / rel,
+        columns,
+        _text_columns(builder.codebook),
+        builder.wave,
+        bom=org.bom and file_format == "csv",
+    )
     total = faults.CellCounts()
     consenting = 0
     written = 0
     for start in range(0, n, config.chunk_rows):
-        invalid_share = (config.fault_rates.bad_file_invalid_share
-                         if reason == "too_many_invalid_cells" else None)
-        rows, counts = builder.chunk(org, min(config.chunk_rows, n - start), rng, faulty,
-                                     invalid_share)
+        invalid_share = (
+            config.fault_rates.bad_file_invalid_share
+            if reason == "too_many_invalid_cells"
+            else None
+        )
+        rows, counts = builder.chunk(
+            org, min(config.chunk_rows, n - start), rng, faulty, invalid_share
+        )
         size = len(rows["consent"])
         rows["respondent_id"] = _ids(code, builder.survey, builder.wave, written, size)
         if reason == "repeated_respondent_id" and size > 2:
@@ -164,10 +192,18 @@ def write_return(out: Path, builder: ReturnBuilder, org: Organisation, n: int,
         data = (out / rel).read_bytes()
         (out / rel).write_bytes(data[: len(data) // 3])  # a truncated upload
     return FileRecord(
-        path=rel, wave=builder.wave, org_code=code, survey=builder.survey,
-        file_format=file_format, rows=written, consenting_rows=consenting,
-        intended_status="quarantined" if reason else "used", intended_reason=reason,
-        answered_cells=total.answered, invalid_cells=total.invalid, columns=columns,
+        path=rel,
+        wave=builder.wave,
+        org_code=code,
+        survey=builder.survey,
+        file_format=file_format,
+        rows=written,
+        consenting_rows=consenting,
+        intended_status="quarantined" if reason else "used",
+        intended_reason=reason,
+        answered_cells=total.answered,
+        invalid_cells=total.invalid,
+        columns=columns,
     )
 
 
@@ -179,8 +215,9 @@ def _write_organisations(out: Path, orgs: list[Organisation]) -> None:
             w.writerow([org.code, org.name, org.org_type, org.region])
 
 
-def _bad_files(out: Path, config: SynthConfig, wave: int,
-               orgs: list[Organisation]) -> list[FileRecord]:
+def _bad_files(
+    out: Path, config: SynthConfig, wave: int, orgs: list[Organisation]
+) -> list[FileRecord]:
     """Extra files in slots without a good file, so used totals stay as asked."""
     free_carer_slots = [o for o in orgs if not o.sends_carers]
     records = []
@@ -193,8 +230,18 @@ def _bad_files(out: Path, config: SynthConfig, wave: int,
         # rows from a throwaway builder: the national quotas of used files stay exact
         sizes = [config.fault_rates.bad_file_rows] * len(orgs)
         builder = ReturnBuilder(survey, wave, config, orgs, sizes)
-        records.append(write_return(out, builder, org, config.fault_rates.bad_file_rows,
-                                    file_format, rng, org_code=code, reason=reason))
+        records.append(
+            write_return(
+                out,
+                builder,
+                org,
+                config.fault_rates.bad_file_rows,
+                file_format,
+                rng,
+                org_code=code,
+                reason=reason,
+            )
+        )
     return records
 
 
@@ -260,19 +307,22 @@ def generate(out: Path, config: SynthConfig) -> dict:
         for s, survey in enumerate(SURVEYS):
             senders = [o for o in orgs if survey == "holders" or o.sends_carers]
             total = config.holders if survey == "holders" else config.carers
-            sizes = allocate_respondents(total, [o.size for o in senders],
-                                         config.assumptions.min_rows_per_org)
+            sizes = allocate_respondents(
+                total, [o.size for o in senders], config.assumptions.min_rows_per_org
+            )
             builder = ReturnBuilder(survey, wave, config, senders, sizes, org_drift)
             planted[f"{wave}/{survey}"] = _planted(builder)
             for org, n in zip(senders, sizes, strict=True):
                 if n == 0:
                     continue
                 rng = np.random.default_rng([config.seed, wave, s + 1, org.index])
-                record = write_return(out, builder, org, n, org.file_format, rng,
-                                      faulty=config.faults)
+                record = write_return(
+                    out, builder, org, n, org.file_format, rng, faulty=config.faults
+                )
                 records.append(record)
-                _log(f"wrote {record.path} ({record.rows} rows, "
-                     f"{record.consenting_rows} consenting)")
+                _log(
+                    f"wrote {record.path} ({record.rows} rows, {record.consenting_rows} consenting)"
+                )
         if config.faults:
             records.extend(_bad_files(out, config, wave, orgs))
     manifest = {
@@ -281,9 +331,13 @@ def generate(out: Path, config: SynthConfig) -> dict:
         "faults": config.faults,
         "organisations": len(orgs),
         "used_consenting": {
-            f"{wave}/{survey}": sum(r.consenting_rows for r in records if r.wave == wave
-                                    and r.survey == survey and r.intended_status == "used")
-            for wave in config.waves for survey in SURVEYS
+            f"{wave}/{survey}": sum(
+                r.consenting_rows
+                for r in records
+                if r.wave == wave and r.survey == survey and r.intended_status == "used"
+            )
+            for wave in config.waves
+            for survey in SURVEYS
         },
         "files": [asdict(r) for r in records],
         # change between waves: the assumed drift and what each wave is meant to show

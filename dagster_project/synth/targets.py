@@ -216,8 +216,14 @@ def _age(groups: dict[str, float]) -> dict[int, float]:
 
 ETHNICITY = {"white": 1, "mixed": 2, "asian": 3, "black": 4, "chinese_other": 5}
 RELIGION = {
-    "none": 1, "buddhist": 2, "christian": 3, "hindu": 4,
-    "jewish": 5, "muslim": 6, "sikh": 7, "other": 8,
+    "none": 1,
+    "buddhist": 2,
+    "christian": 3,
+    "hindu": 4,
+    "jewish": 5,
+    "muslim": 6,
+    "sikh": 7,
+    "other": 8,
 }
 
 
@@ -245,9 +251,7 @@ def _outcomes(survey: str, m) -> tuple[Outcome, ...]:
     outcomes = []
     for variable, outcome_id in OUTCOMES[survey].items():
         key = ("outcome_positive", outcome_id)
-        positive = (
-            m[key][0] / 100.0 if key in m else UNPUBLISHED["outcome_positive"][variable]
-        )
+        positive = m[key][0] / 100.0 if key in m else UNPUBLISHED["outcome_positive"][variable]
         negative_key = ("outcome_negative", outcome_id)
         negative = (
             m[negative_key][0] / 100.0
@@ -286,8 +290,11 @@ def _effects(survey: str) -> dict[str, dict[str, float]]:
     effects: dict[str, dict[str, float]] = {var: {} for var in OUTCOMES[survey]}
     for row in _read(f"{prefix}_bivariate_odds_ratios"):
         if row["outcome_id"] in by_id and row["odds_ratio"]:
-            share = (assumptions.shrink_latent_bivariate
-                     if row["factor_id"] in assumptions.latent_factors else shrink)
+            share = (
+                assumptions.shrink_latent_bivariate
+                if row["factor_id"] in assumptions.latent_factors
+                else shrink
+            )
             effects[by_id[row["outcome_id"]]][row["factor_id"]] = share * math.log(
                 float(row["odds_ratio"])
             )
@@ -307,14 +314,23 @@ def _holders() -> SurveyTargets:
     dont_know = UNPUBLISHED["dont_know_extra"]
     simple = {
         "completed_how": _counts(
-            m, "completion_mode",
+            m,
+            "completion_mode",
             {"on_own": 1, "with_help": 2, "on_behalf": 3, "meeting_interview": 4},
         ),
         "main_reason": _counts(
-            m, "main_reason",
-            {"physical_disability": 1, "learning_disability": 2, "mental_health": 3,
-             "old_age": 4, "complex_health_needs": 5, "sensory": 6, "substance_misuse": 7,
-             "other": 8},
+            m,
+            "main_reason",
+            {
+                "physical_disability": 1,
+                "learning_disability": 2,
+                "mental_health": 3,
+                "old_age": 4,
+                "complex_health_needs": 5,
+                "sensory": 6,
+                "substance_misuse": 7,
+                "other": 8,
+            },
         ),
         "gender": _gender(_pct(m, "gender", "female")),
         "age_band": _age({g: _pct(m, "age_group", g) for g in ("16_44", "45_64", "65_plus")}),
@@ -331,14 +347,22 @@ def _holders() -> SurveyTargets:
         ),
         "funder": dict(UNPUBLISHED["funder"]),
         "management": _with_extra(
-            _counts(m, "management",
-                    {"dp_own": 1, "dp_family_friend": 2, "broker": 3, "provider": 4,
-                     "council_nhs": 5, "no_budget": 6}),
+            _counts(
+                m,
+                "management",
+                {
+                    "dp_own": 1,
+                    "dp_family_friend": 2,
+                    "broker": 3,
+                    "provider": 4,
+                    "council_nhs": 5,
+                    "no_budget": 6,
+                },
+            ),
             {9: dont_know / 2},
         ),
         "duration": _counts(
-            m, "duration", {"under_1_year": 1, "1_to_3_years": 2, "over_3_years": 3,
-                            "dont_know": 9}
+            m, "duration", {"under_1_year": 1, "1_to_3_years": 2, "over_3_years": 3, "dont_know": 9}
         ),
         "prior_support": _prior(_pct(m, "prior_support", "yes"), dont_know),
     }
@@ -355,8 +379,17 @@ def _holders() -> SurveyTargets:
             ordered=((1, included * fully), (2, included * (1 - fully)), (3, 1 - included)),
             aside=((9, views_dk),),
         )
-    for item in ("info", "agree_amount", "restrictions", "planning", "choose", "get_support",
-                 "change", "manage", "account"):
+    for item in (
+        "info",
+        "agree_amount",
+        "restrictions",
+        "planning",
+        "choose",
+        "get_support",
+        "change",
+        "manage",
+        "account",
+    ):
         variable = f"process_{item}"
         difficult = (
             _pct(m, "process_difficult", item)
@@ -431,9 +464,15 @@ def _carers() -> SurveyTargets:
     long_term = _pct(m, "disability", "long_term_condition")
     simple = {
         "relationship": _counts(
-            m, "relationship",
-            {"partner_spouse": 1, "son_daughter": 2, "parent_older_family": 3,
-             "other_relative": 4, "friend_neighbour": 5},
+            m,
+            "relationship",
+            {
+                "partner_spouse": 1,
+                "son_daughter": 2,
+                "parent_older_family": 3,
+                "other_relative": 4,
+                "friend_neighbour": 5,
+            },
         ),
         "lives_with": {1: _pct(m, "lives_with", "yes"), 2: 1 - _pct(m, "lives_with", "yes")},
         "hours_band": {**UNPUBLISHED["carer_hours"], 4: over_50},
@@ -452,7 +491,8 @@ def _carers() -> SurveyTargets:
             1: 1 - _pct(m, "disability", "any"),
             4: long_term,
             **{
-                code: share * (_pct(m, "disability", "any") - long_term)
+                code: share
+                * (_pct(m, "disability", "any") - long_term)
                 / sum(disability_other.values())
                 for code, share in disability_other.items()
             },
@@ -463,12 +503,14 @@ def _carers() -> SurveyTargets:
             _counts(m, "ethnicity", ETHNICITY), {9: UNPUBLISHED["ethnicity_prefer_not"]}
         ),
         "religion": _counts(  # the carers' appendix lists no Sikh respondent
-            m, "religion",
+            m,
+            "religion",
             {**{k: v for k, v in RELIGION.items() if k != "sikh"}, "prefer_not_to_say": 9},
         ),
         "sexuality": _with_extra(
-            _counts(m, "sexuality", {"heterosexual": 1, "gay_lesbian": 2, "bisexual": 3,
-                                     "other": 4}),
+            _counts(
+                m, "sexuality", {"heterosexual": 1, "gay_lesbian": 2, "bisexual": 3, "other": 4}
+            ),
             {9: UNPUBLISHED["carer_sexuality_prefer_not"]},
         ),
     }

@@ -19,6 +19,7 @@ import pandas as pd
 
 LARGE_POINTS = 8.0  # a planted change the warehouse must find (issue 13)
 STABLE_POINTS = 1.0  # a true change smaller than this is "no change"
+POWERED = 0.8  # an organisation's change its bases give a 5% test at least this power for
 Z = 1.959964
 
 
@@ -89,6 +90,7 @@ class Recovery:
     national_stable_false: Rate
     org_marked_large: Rate
     org_marked_large_expected: float  # mean power over those rows
+    org_marked_large_powered: Rate  # of those, the changes with power >= POWERED
     org_other_large: Rate
     org_other_large_expected: float
     org_stable_false: Rate
@@ -100,6 +102,8 @@ class Recovery:
             f"national stable outcomes called up/down: {self.national_stable_false}",
             f"marked councils' changes of {LARGE_POINTS:g}+ points found: {self.org_marked_large}"
             f" (power of a 5% test at their bases: {100 * self.org_marked_large_expected:.1f}%)",
+            f"  of which those with {100 * POWERED:.0f}%+ power at their bases: "
+            f"{self.org_marked_large_powered}",
             f"other organisations' changes of {LARGE_POINTS:g}+ points found: {self.org_other_large}"
             f" (power at their bases: {100 * self.org_other_large_expected:.1f}%)",
             f"organisations' stable outcomes called up/down: {self.org_stable_false}",
@@ -115,21 +119,20 @@ def score(manifest: dict, national: pd.DataFrame, orgs: pd.DataFrame) -> Recover
     org_large = shown[shown["planted_change"].abs() >= LARGE_POINTS]
     org_stable = shown[shown["planted_change"].abs() < STABLE_POINTS]
 
+    org_large = org_large.assign(
+        power=[
+            power(r.planted_before / 100, r.planted_now / 100, int(r.previous_n_relevant),
+                  int(r.n_relevant))
+            for r in org_large.itertuples()
+        ]
+    )  # fmt: skip
+
     def expected(frame: pd.DataFrame) -> float:
-        if frame.empty:
-            return float("nan")
-        return float(
-            frame.apply(
-                lambda r: power(
-                    r["planted_before"] / 100, r["planted_now"] / 100,
-                    int(r["previous_n_relevant"]), int(r["n_relevant"]),
-                ),
-                axis=1,
-            ).mean()
-        )  # fmt: skip
+        return float(frame["power"].mean()) if len(frame) else float("nan")
 
     marked = org_large[org_large["marked"]]
     other = org_large[~org_large["marked"]]
+    powered = marked[marked["power"] >= POWERED]
     return Recovery(
         national_large=Rate(int(_found(large).sum()), len(large)),
         national_stable_false=Rate(
@@ -137,6 +140,7 @@ def score(manifest: dict, national: pd.DataFrame, orgs: pd.DataFrame) -> Recover
         ),
         org_marked_large=Rate(int(_found(marked).sum()), len(marked)),
         org_marked_large_expected=expected(marked),
+        org_marked_large_powered=Rate(int(_found(powered).sum()), len(powered)),
         org_other_large=Rate(int(_found(other).sum()), len(other)),
         org_other_large_expected=expected(other),
         org_stable_false=Rate(

@@ -1,13 +1,16 @@
 """Planted-change recovery (issue 13): three waves of `poet synth` at the default size
 with the default drift, through `poet run`, scored against the manifest's planted shares.
 
-Tolerances (docs/waves.md): national changes of 8+ points are found at >= 90%; the marked
-councils' changes of 8+ points are found at >= 90% too (their bases give a 5% test
-nearly full power); other organisations' 8+ point changes (the national drift seen in
-one council's sample) are found at least as often as the power a 5% test has at their
-bases, less three binomial standard errors; stable outcomes are called up/down at most
-5% plus two binomial standard errors (a 5% test's false-positive rate, with the slack a
-sample of that many rows needs).
+Tolerances (docs/waves.md, "Planted-change recovery"):
+- national changes of 8+ points: found (right direction) at >= 90%;
+- stable outcomes (true change under 1 point) called up/down: nationally at most 5%;
+  per organisation at most 5% plus two binomial standard errors of that many rows (what a
+  test at p < 0.05 allows, with the slack a sample of that size needs);
+- organisations' changes of 8+ points: a council's sample is small, so a 5% test finds a
+  given change only with the power its bases give. The marked councils' changes and the
+  other organisations' ones are found at least as often as that power (mean over the
+  rows), less three binomial standard errors; the marked councils' changes with 80%+
+  power are found at >= 90%.
 """
 
 from __future__ import annotations
@@ -48,6 +51,10 @@ def test_one_row_per_survey_outcome_and_later_wave(three_waves):
     assert orgs["suppressed"].any() and (~orgs["suppressed"]).any()
 
 
+def _slack(expected: float, total: int) -> float:
+    return 3 * math.sqrt(max(expected * (1 - expected), 0.01) / total)
+
+
 def test_planted_changes_are_found_and_stable_outcomes_mostly_not(three_waves):
     _, manifest, national, orgs = three_waves
     result = score(manifest, national, orgs)
@@ -55,10 +62,14 @@ def test_planted_changes_are_found_and_stable_outcomes_mostly_not(three_waves):
     assert result.national_large.total >= 8 and result.national_large.rate >= 0.9
     assert result.national_stable_false.total >= 20
     assert result.national_stable_false.rate <= 0.05
-    assert result.org_marked_large.total >= 40 and result.org_marked_large.rate >= 0.9
-    other = result.org_other_large
-    slack = 3 * math.sqrt(0.25 / other.total)
-    assert other.rate >= result.org_other_large_expected - slack
+    marked, other = result.org_marked_large, result.org_other_large
+    assert marked.total >= 40 and other.total >= 40
+    expected = result.org_marked_large_expected
+    assert marked.rate >= expected - _slack(expected, marked.total)
+    expected = result.org_other_large_expected
+    assert other.rate >= expected - _slack(expected, other.total)
+    assert result.org_marked_large_powered.total >= 30
+    assert result.org_marked_large_powered.rate >= 0.9
     stable = result.org_stable_false
     assert stable.total >= 300
     assert stable.rate <= 0.05 + 2 * math.sqrt(0.05 * 0.95 / stable.total)

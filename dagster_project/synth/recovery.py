@@ -19,6 +19,7 @@ import pandas as pd
 
 LARGE_POINTS = 8.0  # a planted change the warehouse must find (issue 13)
 STABLE_POINTS = 1.0  # a true change smaller than this is "no change"
+ROUNDING = 1e-6  # planted shares are stored to 4 decimals of a percent
 POWERED = 0.8  # an organisation's change its bases give a 5% test at least this power for
 Z = 1.959964
 
@@ -113,10 +114,10 @@ class Recovery:
 
 def score(manifest: dict, national: pd.DataFrame, orgs: pd.DataFrame) -> Recovery:
     nat = planted_changes(manifest, national[national["direction"].notna()])
-    large = nat[nat["planted_change"].abs() >= LARGE_POINTS]
+    large = nat[nat["planted_change"].abs() >= LARGE_POINTS - ROUNDING]
     stable = nat[nat["planted_change"].abs() < STABLE_POINTS]
     shown = planted_changes(manifest, orgs[~orgs["suppressed"].astype(bool)])
-    org_large = shown[shown["planted_change"].abs() >= LARGE_POINTS]
+    org_large = shown[shown["planted_change"].abs() >= LARGE_POINTS - ROUNDING]
     org_stable = shown[shown["planted_change"].abs() < STABLE_POINTS]
 
     org_large = org_large.assign(

@@ -83,14 +83,28 @@ def test_late_and_resent_waves(waves):
     resent.write_text("".join(lines[: 1 + (len(lines) - 1) // 2]), encoding="utf-8")
     poet(env, "run")
     national, orgs = _changes(root)
-    holders_2014 = ("holders", slice(None), 2014)
-    changed = national.loc[holders_2014, "previous_n_relevant"]
-    before = second_national.loc[holders_2014, "previous_n_relevant"]
-    assert (changed < before).all()
-    unchanged = national.drop(index=national.loc[holders_2014].index)
-    _same(unchanged, second_national.drop(index=second_national.loc[holders_2014].index))
-    org_rows = orgs.loc[("holders", org_code, slice(None), 2014)]
-    old_rows = second_orgs.loc[("holders", org_code, slice(None), 2014)]
-    assert not org_rows[FIGURES].equals(old_rows[FIGURES])
-    others = orgs.drop(index=org_rows.index)
-    _same(others, second_orgs.drop(index=old_rows.index))
+    _resent_changes_only_what_involves_it(national, orgs, second_national, second_orgs, org_code)
+
+
+def _mask(frame: pd.DataFrame, **levels) -> pd.Series:
+    """Rows whose index levels equal the given values."""
+    keep = pd.Series(True, index=frame.index)
+    for level, value in levels.items():
+        keep &= frame.index.get_level_values(level) == value
+    return keep
+
+
+def _resent_changes_only_what_involves_it(national, orgs, before_national, before_orgs, org_code):
+    involved = _mask(national, survey="holders", wave=2014)
+    before = _mask(before_national, survey="holders", wave=2014)
+    assert involved.sum() == 15
+    assert (
+        national.loc[involved, "previous_n_relevant"]
+        < before_national.loc[before, "previous_n_relevant"]
+    ).all()
+    _same(national.loc[~involved], before_national.loc[~before])
+    org_involved = _mask(orgs, survey="holders", org_code=org_code, wave=2014)
+    org_before = _mask(before_orgs, survey="holders", org_code=org_code, wave=2014)
+    assert org_involved.sum() == 15
+    assert not orgs.loc[org_involved, FIGURES].equals(before_orgs.loc[org_before, FIGURES])
+    _same(orgs.loc[~org_involved], before_orgs.loc[~org_before])

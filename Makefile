@@ -26,8 +26,8 @@ setup: $(STAMP)
 demo: setup
 	@mkdir -p "$(POET_LANDING_DIR)" "$(DAGSTER_HOME)"
 	@if [ -z "$$(ls -A "$(POET_LANDING_DIR)")" ]; then \
-		echo "Landing folder is empty: generating 2014-like returns"; \
-		$(BIN)/poet synth --out "$(POET_LANDING_DIR)"; \
+		echo "Landing folder is empty: generating 2014-like returns for 2013 and 2014"; \
+		$(BIN)/poet synth --out "$(POET_LANDING_DIR)" --waves 2013,2014; \
 	fi
 	@$(BIN)/poet run
 	@$(BIN)/poet summary --brief

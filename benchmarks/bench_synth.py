@@ -3,7 +3,11 @@
 Runs `poet synth --holders 1000000 --carers 500000` into a temporary folder in a
 subprocess and reports wall time, the child's peak resident memory and the target.
 
-    /work/main/.venv/bin/python benchmarks/bench_synth.py [--holders N] [--carers N] [--keep]
+    /work/main/.venv/bin/python benchmarks/bench_synth.py [--holders N] [--carers N]
+        [--waves 2013,2014] [--keep]
+
+With several waves (each with its own targets and planted change, docs/synth.md) the
+peak memory should stay that of one wave.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--holders", type=int, default=1_000_000)
     parser.add_argument("--carers", type=int, default=500_000)
+    parser.add_argument("--waves", default="2014", help="comma-separated waves (default 2014)")
     parser.add_argument("--keep", action="store_true", help="keep the generated folder")
     args = parser.parse_args()
     out = Path(tempfile.mkdtemp(prefix="poet_bench_synth_"))
@@ -51,6 +56,8 @@ def main() -> int:
         str(args.holders),
         "--carers",
         str(args.carers),
+        "--waves",
+        args.waves,
     ]
     print("running:", " ".join(command), flush=True)
     started = time.monotonic()
@@ -79,7 +86,8 @@ def main() -> int:
         return 1
     peak_gib = peak / 2**30
     print(
-        f"holders {args.holders:,}, carers {args.carers:,}: {len(files)} files, "
+        f"holders {args.holders:,}, carers {args.carers:,} a wave, waves {args.waves}: "
+        f"{len(files)} files, "
         f"{size / 2**20:,.0f} MiB"
     )
     print(f"wall time: {wall:,.1f} s")

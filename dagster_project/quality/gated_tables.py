@@ -44,6 +44,7 @@ MARTS_TABLES = (
     "odds_ratios", "regression_models", "regression_terms", "group_differences",
     "group_figures", "process_scale", "org_benchmark", "org_summary", "trends",
     "comments", "landed_files", "data_quality_issues", "report_fidelity",
+    "trend_changes", "org_trend_changes",
 )  # fmt: skip
 
 GATED_TABLES: tuple[GatedTable, ...] = (

@@ -266,6 +266,76 @@ def _trends() -> tuple[list[Expectation], dict]:
     }
 
 
+TREND_FIGURES = (
+    "n_relevant", "pct_positive", "previous_n_relevant", "previous_pct_positive",
+    "change_points", "ci_low", "ci_high", "p_value", "direction",
+)  # fmt: skip
+
+
+def _trend_rules(key: list[str]) -> tuple[list[Expectation], list[dict[str, Any]]]:
+    """Plan 2.7, on any row that shows figures: `direction` follows p < 0.05 and the sign
+    of the change, the change lies in its interval and equals the difference of the two
+    shares, and figures are shown exactly when both bases are above 0."""
+    expectations = [*_survey_and_wave(), *_not_null("outcome_id", "previous_wave")]
+    expectations += [_in_set("outcome_id", _outcome_ids())]
+    expectations += [_in_set("direction", ["up", "down", "no_change"])]
+    expectations += [*_pct("pct_positive", "previous_pct_positive"), *_probability("p_value")]
+    expectations += [
+        _between(c, -100 - FLOAT_SLACK, 100 + FLOAT_SLACK)
+        for c in ("change_points", "ci_low", "ci_high")
+    ]
+    expectations += [_between("n_relevant", 0, None), _between("previous_n_relevant", 0, None)]
+    row_checks = [
+        _row_check("wave_after_previous_wave", "wave <= previous_wave", [*key, "wave", "previous_wave"]),
+        _interval("change_points", key),
+        _row_check(
+            "change_is_difference_of_shares",
+            f"abs(change_points - (pct_positive - previous_pct_positive)) > {FLOAT_SLACK} * 100",
+            [*key, "pct_positive", "previous_pct_positive", "change_points"],
+        ),
+        _row_check(
+            "direction_matches_p_and_sign",
+            "direction <> CASE WHEN p_value < 0.05 AND change_points > 0 THEN 'up' "
+            "WHEN p_value < 0.05 AND change_points < 0 THEN 'down' ELSE 'no_change' END",
+            [*key, "change_points", "p_value", "direction"],
+        ),
+        _row_check(
+            "figures_shown_exactly_when_both_bases_above_0",
+            "(n_relevant > 0 AND previous_n_relevant > 0) <> (direction IS NOT NULL AND p_value "
+            "IS NOT NULL AND ci_low IS NOT NULL AND change_points IS NOT NULL)",
+            [*key, "n_relevant", "previous_n_relevant", "direction"],
+        ),
+    ]  # fmt: skip
+    return expectations, row_checks
+
+
+def _trend_changes() -> tuple[list[Expectation], dict]:
+    key = ["survey", "outcome_id", "wave"]
+    expectations, row_checks = _trend_rules(key)
+    expectations += [*_not_null("n_relevant", "previous_n_relevant"), _unique(*key)]
+    return expectations, {"row_checks": row_checks}
+
+
+def _org_trend_changes() -> tuple[list[Expectation], dict]:
+    """As trend_changes, plus plan section 3: a suppressed row shows no figure, and no
+    shown base is below the disclosure minimum (10)."""
+    key = ["survey", "org_code", "outcome_id", "wave"]
+    expectations, row_checks = _trend_rules(key)
+    expectations += [*_not_null("org_code", "suppressed"), _unique(*key)]
+    expectations += [_between("n_relevant", 10, None), _between("previous_n_relevant", 10, None)]
+    expectations += _null_when("suppressed", True, *TREND_FIGURES)
+    row_checks = [
+        check if check["name"] != "figures_shown_exactly_when_both_bases_above_0" else _row_check(
+            "figures_shown_exactly_when_not_suppressed",
+            "suppressed = (n_relevant IS NOT NULL AND previous_n_relevant IS NOT NULL "
+            "AND direction IS NOT NULL)",
+            [*key, "n_relevant", "previous_n_relevant", "direction", "suppressed"],
+        )
+        for check in row_checks
+    ]  # fmt: skip
+    return expectations, {"row_checks": row_checks}
+
+
 def _comments() -> tuple[list[Expectation], dict]:
     expectations = [
         *_survey_and_wave(),
@@ -373,6 +443,8 @@ _MARTS_SUITES = {
     "org_benchmark": _org_benchmark,
     "org_summary": _org_summary,
     "trends": _trends,
+    "trend_changes": _trend_changes,
+    "org_trend_changes": _org_trend_changes,
     "comments": _comments,
     "odds_ratios": _odds_ratios,
     "regression_models": _regression_models,

@@ -9,6 +9,7 @@ from dagster_project.stats.group_tests import group_tables, process_scale
 from dagster_project.stats.odds_ratios import odds_ratio_table
 from dagster_project.stats.plan import SURVEYS
 from dagster_project.stats.regression import regression_tables
+from dagster_project.stats.trends import ORG_TREND_CHANGES, TREND_CHANGES, trend_tables
 from dagster_project.warehouse import WarehouseResource
 
 GROUP = "stats"
@@ -16,7 +17,10 @@ HOLDERS_MART = dg.AssetKey(["marts", "holder_responses"])
 CARERS_MART = dg.AssetKey(["marts", "carer_responses"])
 OUTCOME_SUMMARY = dg.AssetKey(["marts", "outcome_summary"])
 DISTRIBUTIONS = dg.AssetKey(["marts", "distributions"])
-COMMENTS = dg.AssetKey(["marts", "comments"])  # the comment shares of the report
+COMMENTS = dg.AssetKey(["marts", "comments"])
+ORG_SUMMARY = dg.AssetKey(
+    ["marts", "org_summary"]
+)  # the used returns of each wave  # the comment shares of the report
 SEEDS = [
     dg.AssetKey(["reference", f"published_2014_{survey}_{name}"])
     for survey in ("holder", "carer")
@@ -133,9 +137,38 @@ def report_fidelity(
         return _write(context, con, "report_fidelity", frame, tables.REPORT_FIDELITY)
 
 
+@dg.multi_asset(
+    specs=[
+        dg.AssetSpec(
+            _key(name),
+            deps=[HOLDERS_MART, CARERS_MART, OUTCOME_SUMMARY, ORG_SUMMARY],
+            group_name=GROUP,
+        )
+        for name in ("trend_changes", "org_trend_changes")
+    ]
+)
+def trend_changes(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+    """Plan 2.7: each wave against the latest earlier one, nationally and per organisation
+    (Newcombe interval, Pearson chi-square, direction; organisations with a base below 10
+    suppressed). Recomputed whole from the marts, so a late or re-sent wave is reflected
+    in every comparison that involves it."""
+    with warehouse.connect() as con:
+        national, orgs = trend_tables(con)
+        moved = national[national["direction"].isin(["up", "down"])]
+        context.log.info(
+            f"{len(national)} national comparisons, {len(moved)} up or down; "
+            f"{len(orgs)} organisation comparisons, {int(orgs['suppressed'].sum())} suppressed"
+        )
+        yield _write(context, con, "trend_changes", national, TREND_CHANGES)
+        yield _write(context, con, "org_trend_changes", orgs, ORG_TREND_CHANGES)
+
+
 def _concat(frames: list[pd.DataFrame], columns: dict) -> pd.DataFrame:
     frames = [f for f in frames if len(f)]
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(columns))
 
 
-STATS_ASSETS = [odds_ratios, regressions, group_differences, process_scale_asset, report_fidelity]
+STATS_ASSETS = [
+    odds_ratios, regressions, group_differences, process_scale_asset, report_fidelity,
+    trend_changes,
+]  # fmt: skip

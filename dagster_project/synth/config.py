@@ -46,8 +46,11 @@ class Assumptions:
     # comes from their correlation, so a smaller share of it is used as an effect
     shrink_latent_bivariate: float = 0.4
     latent_factors: tuple[str, ...] = (
-        "process_made_easy", "views_included_needs_assessed", "views_included_budget_set",
-        "views_included_support_plan", "views_included_person_needs",
+        "process_made_easy",
+        "views_included_needs_assessed",
+        "views_included_budget_set",
+        "views_included_support_plan",
+        "views_included_person_needs",
         "views_included_carer_needs",
     )
     survey_months: tuple[int, int] = (2, 9)  # fieldwork months (inclusive) in a wave
@@ -56,6 +59,15 @@ class Assumptions:
     bom_every: int = 4  # one CSV in four starts with a byte-order mark
     ticks_blank_every: int = 3  # one organisation in three leaves unticked boxes blank
     shuffle_columns_every: int = 4  # one organisation in four orders its columns its own way
+    # Change between waves (docs/synth.md): by default the largest councils change
+    # markedly, alternately better and worse, by this much on the logit of every outcome
+    # per year (about 15-25 points a year at typical shares).
+    org_drift_councils: int = 4
+    org_drift_logit: float = 1.2
+    # An organisation's positive share of each outcome in a wave is drawn around its true
+    # share with the spread of a sample of its size (binomial, on the logit), so its
+    # figures vary from wave to wave as a real sample's do; national figures stay exact.
+    org_sampling_noise: bool = True
 
 
 @dataclass(frozen=True)
@@ -67,6 +79,10 @@ class SynthConfig:
     seed: int = DEFAULT_SEED
     faults: bool = True
     chunk_rows: int = 20_000  # rows generated and written at once
+    # outcome_id -> points per year (None: targets.DEFAULT_DRIFT); see docs/synth.md
+    drift: tuple[tuple[str, float], ...] | None = None
+    # org_code -> logit change per year (None: the largest councils, see Assumptions)
+    org_drift: tuple[tuple[str, float], ...] | None = None
     fault_rates: FaultRates = field(default_factory=FaultRates)
     assumptions: Assumptions = field(default_factory=Assumptions)
 
@@ -84,3 +100,12 @@ class SynthConfig:
             raise ValueError("--waves must be four-digit years, e.g. 2013,2014")
         if len(set(self.waves)) != len(self.waves):
             raise ValueError("--waves lists a year twice")
+        from dagster_project.synth.targets import check_drift
+
+        check_drift(self.drift_points())
+
+    def drift_points(self) -> dict[str, float]:
+        """outcome_id -> change in points per year (the default assumption if not given)."""
+        from dagster_project.synth.targets import DEFAULT_DRIFT
+
+        return dict(DEFAULT_DRIFT) if self.drift is None else dict(self.drift)

@@ -23,7 +23,7 @@ from dagster_project.synth.organisations import (
     build_organisations,
 )
 from dagster_project.synth.respondents import SurveyGenerator
-from dagster_project.synth.targets import survey_targets
+from dagster_project.synth.targets import OUTCOMES, wave_targets
 from dagster_project.synth.writers import WRITERS
 
 MANIFEST_NAME = "synth_manifest.json"
@@ -88,21 +88,34 @@ class ReturnBuilder:
     """Rows of one survey in one wave: consenting rows from one generator (exact
     national quotas), rows without consent from another."""
 
-    def __init__(self, survey: str, wave: int, config: SynthConfig,
-                 orgs: list[Organisation], sizes: list[int]):
+    def __init__(
+        self,
+        survey: str,
+        wave: int,
+        config: SynthConfig,
+        orgs: list[Organisation],
+        sizes: list[int],
+        org_drift: dict[str, float] | None = None,
+    ):
         self.survey = survey
         self.wave = wave
         self.config = config
         self.codebook = load_codebook(survey)
-        targets = survey_targets(survey)
-        self.consenting = SurveyGenerator(targets, config, wave, orgs, sizes)
-        self.others = SurveyGenerator(targets, config, wave, orgs, sizes)
+        targets = wave_targets(survey, wave, config.drift_points())
+        self.targets = targets
+        self.consenting = SurveyGenerator(targets, config, wave, orgs, sizes, org_drift)
+        self.others = SurveyGenerator(targets, config, wave, orgs, sizes, org_drift)
         self.non_consent_given = 0
         self.consent_given = 0
 
-    def chunk(self, org: Organisation, n: int, rng: np.random.Generator, faulty: bool,
-              invalid_share: float | None = None) -> tuple[dict[str, np.ndarray],
-                                                           faults.CellCounts]:
+    def chunk(
+        self,
+        org: Organisation,
+        n: int,
+        rng: np.random.Generator,
+        faulty: bool,
+        invalid_share: float | None = None,
+    ) -> tuple[dict[str, np.ndarray], faults.CellCounts]:
         a = self.config.assumptions
         rates = self.config.fault_rates
         self.consent_given += n
@@ -137,9 +150,17 @@ def _ids(org_code: str, survey: str, wave: int, start: int, n: int) -> np.ndarra
     return np.array([f"{prefix}{i:06d}" for i in range(start + 1, start + n + 1)], dtype=object)
 
 
-def write_return(out: Path, builder: ReturnBuilder, org: Organisation, n: int,
-                 file_format: str, rng: np.random.Generator, org_code: str | None = None,
-                 faulty: bool = True, reason: str | None = None) -> FileRecord:
+def write_return(
+    out: Path,
+    builder: ReturnBuilder,
+    org: Organisation,
+    n: int,
+    file_format: str,
+    rng: np.random.Generator,
+    org_code: str | None = None,
+    faulty: bool = True,
+    reason: str | None = None,
+) -> FileRecord:
     """Write one return of n consenting rows (plus rows without consent)."""
     config = builder.config
     code = org_code or org.code
@@ -147,16 +168,25 @@ def write_return(out: Path, builder: ReturnBuilder, org: Organisation, n: int,
     columns = _columns(builder.codebook, org, rng)
     if reason == "missing_required_column":
         columns.remove("consent")
-    writer = WRITERS[file_format](out / rel, columns, _text_columns(builder.codebook),
-                                  builder.wave, bom=org.bom and file_format == "csv")
+    writer = WRITERS[file_format](
+        out / rel,
+        columns,
+        _text_columns(builder.codebook),
+        builder.wave,
+        bom=org.bom and file_format == "csv",
+    )
     total = faults.CellCounts()
     consenting = 0
     written = 0
     for start in range(0, n, config.chunk_rows):
-        invalid_share = (config.fault_rates.bad_file_invalid_share
-                         if reason == "too_many_invalid_cells" else None)
-        rows, counts = builder.chunk(org, min(config.chunk_rows, n - start), rng, faulty,
-                                     invalid_share)
+        invalid_share = (
+            config.fault_rates.bad_file_invalid_share
+            if reason == "too_many_invalid_cells"
+            else None
+        )
+        rows, counts = builder.chunk(
+            org, min(config.chunk_rows, n - start), rng, faulty, invalid_share
+        )
         size = len(rows["consent"])
         rows["respondent_id"] = _ids(code, builder.survey, builder.wave, written, size)
         if reason == "repeated_respondent_id" and size > 2:
@@ -174,10 +204,18 @@ def write_return(out: Path, builder: ReturnBuilder, org: Organisation, n: int,
         data = (out / rel).read_bytes()
         (out / rel).write_bytes(data[: len(data) // 3])  # a truncated upload
     return FileRecord(
-        path=rel, wave=builder.wave, org_code=code, survey=builder.survey,
-        file_format=file_format, rows=written, consenting_rows=consenting,
-        intended_status="quarantined" if reason else "used", intended_reason=reason,
-        answered_cells=total.answered, invalid_cells=total.invalid, columns=columns,
+        path=rel,
+        wave=builder.wave,
+        org_code=code,
+        survey=builder.survey,
+        file_format=file_format,
+        rows=written,
+        consenting_rows=consenting,
+        intended_status="quarantined" if reason else "used",
+        intended_reason=reason,
+        answered_cells=total.answered,
+        invalid_cells=total.invalid,
+        columns=columns,
     )
 
 
@@ -189,8 +227,9 @@ def _write_organisations(out: Path, orgs: list[Organisation]) -> None:
             w.writerow([org.code, org.name, org.org_type, org.region])
 
 
-def _bad_files(out: Path, config: SynthConfig, wave: int,
-               orgs: list[Organisation]) -> list[FileRecord]:
+def _bad_files(
+    out: Path, config: SynthConfig, wave: int, orgs: list[Organisation]
+) -> list[FileRecord]:
     """Extra files in slots without a good file, so used totals stay as asked."""
     free_carer_slots = [o for o in orgs if not o.sends_carers]
     records = []
@@ -203,9 +242,49 @@ def _bad_files(out: Path, config: SynthConfig, wave: int,
         # rows from a throwaway builder: the national quotas of used files stay exact
         sizes = [config.fault_rates.bad_file_rows] * len(orgs)
         builder = ReturnBuilder(survey, wave, config, orgs, sizes)
-        records.append(write_return(out, builder, org, config.fault_rates.bad_file_rows,
-                                    file_format, rng, org_code=code, reason=reason))
+        records.append(
+            write_return(
+                out,
+                builder,
+                org,
+                config.fault_rates.bad_file_rows,
+                file_format,
+                rng,
+                org_code=code,
+                reason=reason,
+            )
+        )
     return records
+
+
+def org_drift_of(config: SynthConfig, orgs: list[Organisation]) -> dict[str, float]:
+    """org_code -> logit change per year: as given, or by default the largest councils,
+    alternately improving and declining (docs/synth.md, "Change between waves")."""
+    known = {o.code for o in orgs}
+    if config.org_drift is not None:
+        unknown = sorted(set(dict(config.org_drift)) - known)
+        if unknown:
+            raise ValueError(f"--org-drift names unknown organisations {unknown}")
+        return dict(config.org_drift)
+    a = config.assumptions
+    councils = sorted((o for o in orgs if o.org_type == "council"), key=lambda o: -o.size)
+    return {
+        o.code: a.org_drift_logit * (1 if k % 2 == 0 else -1)
+        for k, o in enumerate(councils[: a.org_drift_councils])
+    }
+
+
+def _planted(builder: ReturnBuilder) -> dict:
+    """What the wave is meant to show: national and true organisation positive shares
+    (percent) per outcome id, before the organisations' sampling noise."""
+    ids = OUTCOMES[builder.survey]
+    truth: dict[str, dict[str, float]] = {}
+    for (org_code, variable), share in builder.consenting.org_truth.items():
+        truth.setdefault(org_code, {})[ids[variable]] = round(100.0 * share, 4)
+    return {
+        "national": {o.outcome_id: round(100.0 * o.positive, 4) for o in builder.targets.outcomes},
+        "organisations": truth,
+    }
 
 
 def _clear_previous(out: Path) -> None:
@@ -232,24 +311,31 @@ def generate(out: Path, config: SynthConfig) -> dict:
     _clear_previous(out)
     out.mkdir(parents=True, exist_ok=True)
     orgs = build_organisations(config)
+    org_drift = org_drift_of(config, orgs)
     _write_organisations(out, orgs)
     records: list[FileRecord] = []
+    planted: dict[str, dict] = {}
     for wave in config.waves:
         for s, survey in enumerate(SURVEYS):
             senders = [o for o in orgs if survey == "holders" or o.sends_carers]
             total = config.holders if survey == "holders" else config.carers
-            sizes = allocate_respondents(total, [o.size for o in senders],
-                                         config.assumptions.min_rows_per_org)
-            builder = ReturnBuilder(survey, wave, config, senders, sizes)
+            sizes = allocate_respondents(
+                total, [o.size for o in senders], config.assumptions.min_rows_per_org
+            )
+            builder = ReturnBuilder(survey, wave, config, senders, sizes, org_drift)
+            planted[f"{wave}/{survey}"] = _planted(builder)
             for org, n in zip(senders, sizes, strict=True):
                 if n == 0:
                     continue
                 rng = np.random.default_rng([config.seed, wave, s + 1, org.index])
-                record = write_return(out, builder, org, n, org.file_format, rng,
-                                      faulty=config.faults)
+                record = write_return(
+                    out, builder, org, n, org.file_format, rng, faulty=config.faults
+                )
                 records.append(record)
-                _progress(f"{len(records)} returns written so far, latest {record.path} "
-                          f"({record.rows} rows)")
+                _progress(
+                    f"{len(records)} returns written so far, latest {record.path} "
+                    f"({record.rows} rows)"
+                )
         if config.faults:
             records.extend(_bad_files(out, config, wave, orgs))
     manifest = {
@@ -258,11 +344,19 @@ def generate(out: Path, config: SynthConfig) -> dict:
         "faults": config.faults,
         "organisations": len(orgs),
         "used_consenting": {
-            f"{wave}/{survey}": sum(r.consenting_rows for r in records if r.wave == wave
-                                    and r.survey == survey and r.intended_status == "used")
-            for wave in config.waves for survey in SURVEYS
+            f"{wave}/{survey}": sum(
+                r.consenting_rows
+                for r in records
+                if r.wave == wave and r.survey == survey and r.intended_status == "used"
+            )
+            for wave in config.waves
+            for survey in SURVEYS
         },
         "files": [asdict(r) for r in records],
+        # change between waves: the assumed drift and what each wave is meant to show
+        "drift_points_per_year": config.drift_points(),
+        "org_drift_logit_per_year": org_drift,
+        "planted": planted,
     }
     (out / MANIFEST_NAME).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
     _log(f"{len(records)} files in {out} in {time.monotonic() - started:.1f}s")

@@ -9,7 +9,9 @@ of consenting respondents who answered the question.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 
@@ -214,8 +216,14 @@ def _age(groups: dict[str, float]) -> dict[int, float]:
 
 ETHNICITY = {"white": 1, "mixed": 2, "asian": 3, "black": 4, "chinese_other": 5}
 RELIGION = {
-    "none": 1, "buddhist": 2, "christian": 3, "hindu": 4,
-    "jewish": 5, "muslim": 6, "sikh": 7, "other": 8,
+    "none": 1,
+    "buddhist": 2,
+    "christian": 3,
+    "hindu": 4,
+    "jewish": 5,
+    "muslim": 6,
+    "sikh": 7,
+    "other": 8,
 }
 
 
@@ -243,9 +251,7 @@ def _outcomes(survey: str, m) -> tuple[Outcome, ...]:
     outcomes = []
     for variable, outcome_id in OUTCOMES[survey].items():
         key = ("outcome_positive", outcome_id)
-        positive = (
-            m[key][0] / 100.0 if key in m else UNPUBLISHED["outcome_positive"][variable]
-        )
+        positive = m[key][0] / 100.0 if key in m else UNPUBLISHED["outcome_positive"][variable]
         negative_key = ("outcome_negative", outcome_id)
         negative = (
             m[negative_key][0] / 100.0
@@ -284,8 +290,11 @@ def _effects(survey: str) -> dict[str, dict[str, float]]:
     effects: dict[str, dict[str, float]] = {var: {} for var in OUTCOMES[survey]}
     for row in _read(f"{prefix}_bivariate_odds_ratios"):
         if row["outcome_id"] in by_id and row["odds_ratio"]:
-            share = (assumptions.shrink_latent_bivariate
-                     if row["factor_id"] in assumptions.latent_factors else shrink)
+            share = (
+                assumptions.shrink_latent_bivariate
+                if row["factor_id"] in assumptions.latent_factors
+                else shrink
+            )
             effects[by_id[row["outcome_id"]]][row["factor_id"]] = share * math.log(
                 float(row["odds_ratio"])
             )
@@ -305,14 +314,23 @@ def _holders() -> SurveyTargets:
     dont_know = UNPUBLISHED["dont_know_extra"]
     simple = {
         "completed_how": _counts(
-            m, "completion_mode",
+            m,
+            "completion_mode",
             {"on_own": 1, "with_help": 2, "on_behalf": 3, "meeting_interview": 4},
         ),
         "main_reason": _counts(
-            m, "main_reason",
-            {"physical_disability": 1, "learning_disability": 2, "mental_health": 3,
-             "old_age": 4, "complex_health_needs": 5, "sensory": 6, "substance_misuse": 7,
-             "other": 8},
+            m,
+            "main_reason",
+            {
+                "physical_disability": 1,
+                "learning_disability": 2,
+                "mental_health": 3,
+                "old_age": 4,
+                "complex_health_needs": 5,
+                "sensory": 6,
+                "substance_misuse": 7,
+                "other": 8,
+            },
         ),
         "gender": _gender(_pct(m, "gender", "female")),
         "age_band": _age({g: _pct(m, "age_group", g) for g in ("16_44", "45_64", "65_plus")}),
@@ -329,14 +347,22 @@ def _holders() -> SurveyTargets:
         ),
         "funder": dict(UNPUBLISHED["funder"]),
         "management": _with_extra(
-            _counts(m, "management",
-                    {"dp_own": 1, "dp_family_friend": 2, "broker": 3, "provider": 4,
-                     "council_nhs": 5, "no_budget": 6}),
+            _counts(
+                m,
+                "management",
+                {
+                    "dp_own": 1,
+                    "dp_family_friend": 2,
+                    "broker": 3,
+                    "provider": 4,
+                    "council_nhs": 5,
+                    "no_budget": 6,
+                },
+            ),
             {9: dont_know / 2},
         ),
         "duration": _counts(
-            m, "duration", {"under_1_year": 1, "1_to_3_years": 2, "over_3_years": 3,
-                            "dont_know": 9}
+            m, "duration", {"under_1_year": 1, "1_to_3_years": 2, "over_3_years": 3, "dont_know": 9}
         ),
         "prior_support": _prior(_pct(m, "prior_support", "yes"), dont_know),
     }
@@ -353,8 +379,17 @@ def _holders() -> SurveyTargets:
             ordered=((1, included * fully), (2, included * (1 - fully)), (3, 1 - included)),
             aside=((9, views_dk),),
         )
-    for item in ("info", "agree_amount", "restrictions", "planning", "choose", "get_support",
-                 "change", "manage", "account"):
+    for item in (
+        "info",
+        "agree_amount",
+        "restrictions",
+        "planning",
+        "choose",
+        "get_support",
+        "change",
+        "manage",
+        "account",
+    ):
         variable = f"process_{item}"
         difficult = (
             _pct(m, "process_difficult", item)
@@ -429,9 +464,15 @@ def _carers() -> SurveyTargets:
     long_term = _pct(m, "disability", "long_term_condition")
     simple = {
         "relationship": _counts(
-            m, "relationship",
-            {"partner_spouse": 1, "son_daughter": 2, "parent_older_family": 3,
-             "other_relative": 4, "friend_neighbour": 5},
+            m,
+            "relationship",
+            {
+                "partner_spouse": 1,
+                "son_daughter": 2,
+                "parent_older_family": 3,
+                "other_relative": 4,
+                "friend_neighbour": 5,
+            },
         ),
         "lives_with": {1: _pct(m, "lives_with", "yes"), 2: 1 - _pct(m, "lives_with", "yes")},
         "hours_band": {**UNPUBLISHED["carer_hours"], 4: over_50},
@@ -450,7 +491,8 @@ def _carers() -> SurveyTargets:
             1: 1 - _pct(m, "disability", "any"),
             4: long_term,
             **{
-                code: share * (_pct(m, "disability", "any") - long_term)
+                code: share
+                * (_pct(m, "disability", "any") - long_term)
                 / sum(disability_other.values())
                 for code, share in disability_other.items()
             },
@@ -461,12 +503,14 @@ def _carers() -> SurveyTargets:
             _counts(m, "ethnicity", ETHNICITY), {9: UNPUBLISHED["ethnicity_prefer_not"]}
         ),
         "religion": _counts(  # the carers' appendix lists no Sikh respondent
-            m, "religion",
+            m,
+            "religion",
             {**{k: v for k, v in RELIGION.items() if k != "sikh"}, "prefer_not_to_say": 9},
         ),
         "sexuality": _with_extra(
-            _counts(m, "sexuality", {"heterosexual": 1, "gay_lesbian": 2, "bisexual": 3,
-                                     "other": 4}),
+            _counts(
+                m, "sexuality", {"heterosexual": 1, "gay_lesbian": 2, "bisexual": 3, "other": 4}
+            ),
             {9: UNPUBLISHED["carer_sexuality_prefer_not"]},
         ),
     }
@@ -512,3 +556,86 @@ def survey_targets(survey: str) -> SurveyTargets:
     if survey == "carers":
         return _carers()
     raise ValueError(f"unknown survey {survey!r}")
+
+
+# ---------------------------------------------------------------- change between waves
+
+ANCHOR_WAVE = 2014  # the wave whose targets are the published 2014 figures
+
+# Change of each outcome's positive share, in percentage points per year, anchored at
+# 2014: wave w gets the 2014 share + drift * (w - 2014). The reports publish one wave
+# each, so every figure here is an ASSUMPTION (docs/synth.md, "Change between waves"),
+# chosen to plant real rises, falls and stable outcomes; `poet synth --drift` replaces
+# it. Outcomes not listed are stable (0). Independence rises 10 points a year, so 2013
+# sits near 69% with councils from about half to over 80%, as the 2013 survey reported.
+DEFAULT_DRIFT: dict[str, float] = {
+    "independence": 10.0,
+    "control_over_life": 8.0,
+    "feeling_safe": 4.0,
+    "mental_health": -8.0,
+    "physical_health": -4.0,
+    "carer_stress": -9.0,
+    "continue_caring": 8.0,
+    "quality_of_life_carer": 3.0,
+}
+# Published for the 2013 survey (docs/contract/poet_2013): odds ratios of one factor on
+# one outcome, used in the 2013 wave only as the effect share * log(OR). Factor names that are not plan factors are
+# generator flags (`wave_factors` in respondents.py): holders' views FULLY taken into
+# account in the support plan (views_plan 1), and "easy" (1-2) to change support /
+# to choose between services.
+PUBLISHED_2013_ODDS_RATIOS: dict[str, dict[str, dict[str, float]]] = {
+    "holders": {
+        "out_independence": {
+            "views_fully_support_plan": 4.0,
+            "process_change_easy": 3.0,
+            "process_choose_easy": 3.0,
+        }
+    },
+    # carers whose views were taken into account in planning: 4x on staying well and
+    # carrying on caring
+    "carers": {"cout_continue_caring": {"views_included_support_plan": 4.0}},
+}
+PUBLISHED_2013_WAVE = 2013
+# Share of log(OR) used as the effect (ASSUMPTION, like Assumptions.shrink_*): the rest of
+# a holders' bivariate ratio comes from the latent process trait that the views and
+# process items share; the carers' views item carries it nearly alone. With these, the
+# 2013 wave reads back at about the published ratios (docs/synth.md gives the figures).
+PUBLISHED_2013_EFFECT_SHARE = {"holders": 0.4, "carers": 1.0}
+SHARE_FLOOR = 0.02  # a drifted positive share never goes below 2%
+
+
+def outcome_ids() -> set[str]:
+    return {oid for outcomes in OUTCOMES.values() for oid in outcomes.values()}
+
+
+def check_drift(drift: Mapping[str, float]) -> None:
+    unknown = sorted(set(drift) - outcome_ids())
+    if unknown:
+        raise ValueError(
+            f"--drift names unknown outcome ids {unknown}; known: {sorted(outcome_ids())}"
+        )
+
+
+def drifted_share(outcome: Outcome, points_per_year: float, wave: int) -> float:
+    """The outcome's positive share in `wave`, kept between the floor and the room left
+    beside its negative share."""
+    share = outcome.positive + points_per_year / 100.0 * (wave - ANCHOR_WAVE)
+    return min(max(share, SHARE_FLOOR), 0.995 - outcome.negative)
+
+
+def wave_targets(survey: str, wave: int, drift: Mapping[str, float]) -> SurveyTargets:
+    """The survey's targets in one wave: the 2014 targets with each outcome's positive
+    share drifted, and in 2013 the published 2013 odds ratios added as effects."""
+    base = survey_targets(survey)
+    outcomes = tuple(
+        dataclasses.replace(o, positive=drifted_share(o, drift.get(o.outcome_id, 0.0), wave))
+        for o in base.outcomes
+    )
+    effects = base.effects
+    if wave == PUBLISHED_2013_WAVE:
+        share = PUBLISHED_2013_EFFECT_SHARE[survey]
+        effects = {variable: dict(e) for variable, e in base.effects.items()}
+        for variable, ratios in PUBLISHED_2013_ODDS_RATIOS[survey].items():
+            for factor, ratio in ratios.items():
+                effects[variable][factor] = share * math.log(ratio)
+    return dataclasses.replace(base, outcomes=outcomes, effects=effects)

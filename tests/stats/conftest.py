@@ -35,6 +35,7 @@ def build_fixture_warehouse(path: str, holders: int = 2500, carers: int = 1200) 
         )
         _outcome_summary(con)
         _distributions(con)
+        _org_summary(con)
         con.execute("CREATE SCHEMA IF NOT EXISTS reference")
         for name in SEED_NAMES:
             con.execute(
@@ -86,6 +87,19 @@ def _outcome_summary(con: duckdb.DuckDBPyConnection) -> None:
                 f"FROM {s.table} GROUP BY wave"
             )
     con.execute("CREATE OR REPLACE TABLE marts.outcome_summary AS " + " UNION ALL ".join(parts))
+
+
+def _org_summary(con: duckdb.DuckDBPyConnection) -> None:
+    # The used returns (trend_changes compares organisations with a return in both waves).
+    con.execute(
+        """
+        CREATE OR REPLACE TABLE marts.org_summary AS
+        SELECT DISTINCT wave, 'holders' AS survey, org_code, 'Org ' || org_code AS org_name
+        FROM marts.holder_responses
+        UNION ALL
+        SELECT DISTINCT wave, 'carers', org_code, 'Org ' || org_code FROM marts.carer_responses
+        """
+    )
 
 
 def _distributions(con: duckdb.DuckDBPyConnection) -> None:

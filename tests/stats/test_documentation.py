@@ -5,7 +5,7 @@ from __future__ import annotations
 import yaml
 
 from dagster_project.settings import DBT_PROJECT_DIR
-from dagster_project.stats import tables
+from dagster_project.stats import tables, trends
 
 DOCS = DBT_PROJECT_DIR / "models" / "statistics" / "_statistics.yml"
 DECLARED = {
@@ -16,6 +16,8 @@ DECLARED = {
     "group_figures": tables.GROUP_FIGURES,
     "process_scale": tables.PROCESS_SCALE,
     "report_fidelity": tables.REPORT_FIDELITY,
+    "trend_changes": trends.TREND_CHANGES,
+    "org_trend_changes": trends.ORG_TREND_CHANGES,
 }
 
 

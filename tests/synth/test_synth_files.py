@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from synth_returns import answered_cells, file_problem, invalid_mask, read_return
+from synth_returns import answered_cells, file_problem, invalid_mask, read_return, used_rows
 
 from dagster_project.cli import main as poet_main
 from dagster_project.codebook import load_codebook
@@ -238,3 +238,47 @@ def test_rerun_replaces_earlier_output_and_refuses_foreign_folders(tmp_path):
     (foreign / "notes.txt").write_text("mine")
     with pytest.raises(FileExistsError):
         generate(foreign, SynthConfig(**SMALL))
+
+
+def test_2014_wave_is_the_same_bytes_whatever_other_waves_are_generated(tmp_path):
+    """Waves are generated independently (seeded per wave) and 2014 is the anchor of the
+    drift: adding 2013 and 2015 leaves every 2014 file as in a 2014-only set."""
+    alone, three = tmp_path / "alone", tmp_path / "three"
+    generate(alone, SynthConfig(**SMALL))
+    generate(three, SynthConfig(**SMALL, waves=(2013, 2014, 2015)))
+    a = {p: d for p, d in _digests(alone).items() if p.startswith("2014/")}
+    b = {p: d for p, d in _digests(three).items() if p.startswith("2014/")}
+    assert a and a == b
+
+
+def test_drift_moves_national_shares_by_the_planted_points(tmp_path):
+    drift = (("independence", 10.0), ("carer_stress", -9.0))
+    manifest = generate(tmp_path, SynthConfig(**SMALL, waves=(2013, 2014), drift=drift))
+    planted = manifest["planted"]
+    change = planted["2014/holders"]["national"]["independence"] - planted["2013/holders"][
+        "national"]["independence"]
+    assert change == pytest.approx(10.0)
+    assert planted["2014/holders"]["national"]["dignity"] == planted["2013/holders"]["national"][
+        "dignity"]
+    holders = used_rows(tmp_path, "holders")
+    holders["wave"] = holders["respondent_id"].str.slice(-9, -7).astype(int) + 2000
+    share = _positive(holders, "out_independence").groupby(holders["wave"]).mean() * 100
+    assert share[2014] - share[2013] == pytest.approx(10.0, abs=2.0)
+    with pytest.raises(ValueError, match="unknown outcome"):
+        SynthConfig(drift=(("happiness", 3.0),)).validate()
+
+
+def test_cli_drift_options(tmp_path, capsys):
+    out = tmp_path / "landing"
+    args = ["synth", "--out", str(out), "--holders", "120", "--carers", "60", "--orgs", "8",
+            "--waves", "2013,2014", "--drift", "none", "--org-drift", "LA01=1.5"]
+    assert poet_main(args) == 0
+    manifest = json.loads((out / MANIFEST_NAME).read_text())
+    assert manifest["drift_points_per_year"] == {}
+    assert manifest["org_drift_logit_per_year"] == {"LA01": 1.5}
+    national = manifest["planted"]
+    assert national["2013/holders"]["national"] == national["2014/holders"]["national"]
+    assert poet_main([*args[:-1], "XX01=1"]) == 2
+    assert "unknown organisations" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        poet_main(["synth", "--out", str(out), "--drift", "independence"])

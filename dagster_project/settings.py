@@ -50,6 +50,11 @@ def _path_from_env(name: str, default: Path) -> Path:
     return Path(value).expanduser().resolve() if value else default.resolve()
 
 
+def _optional_path_from_env(name: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return str(Path(value).expanduser().resolve()) if value else ""
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where the warehouse reads and writes.
@@ -59,12 +64,18 @@ class Settings:
     published:   the analysts' DuckDB file, replaced only after every gate passed
                  (`POET_PUBLISHED`).
     dagster_home: Dagster's run history, shared by `poet run` and the UI (`DAGSTER_HOME`).
+    duckdb_memory_limit: DuckDB memory_limit of the refresh's connections and dbt's
+                 (`POET_DUCKDB_MEMORY_LIMIT`, default 4GB).
+    duckdb_temp_dir: where DuckDB spills beyond it (`POET_DUCKDB_TEMP_DIR`; empty:
+                 `<warehouse>.tmp`).
     """
 
     landing_dir: Path
     warehouse: Path
     published: Path
     dagster_home: Path
+    duckdb_memory_limit: str = "4GB"
+    duckdb_temp_dir: str = ""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -74,6 +85,8 @@ class Settings:
             warehouse=_path_from_env("POET_WAREHOUSE", data / "warehouse.duckdb"),
             published=_path_from_env("POET_PUBLISHED", data / "poet.duckdb"),
             dagster_home=_path_from_env("DAGSTER_HOME", data / "dagster_home"),
+            duckdb_memory_limit=os.environ.get("POET_DUCKDB_MEMORY_LIMIT", "").strip() or "4GB",
+            duckdb_temp_dir=_optional_path_from_env("POET_DUCKDB_TEMP_DIR"),
         )
 
     def prepare_dagster_home(self) -> None:

@@ -43,6 +43,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings.prepare_dagster_home()
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
 
+    from dagster_project.transform.project import prepare_manifest
+
+    prepare_manifest()  # the explicit build step: parse only a new or changed dbt project
     from dagster_project.orchestration import run_full_refresh
 
     outcome = run_full_refresh(settings)

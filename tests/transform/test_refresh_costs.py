@@ -100,12 +100,13 @@ def test_dbt_connection_takes_the_same_memory_limit_and_spill_folder(tmp_path):
         run = subprocess.run(
             [dbt_executable(), "show", "--inline",
              "select current_setting('memory_limit') as m, current_setting('temp_directory') as t",
+             "--output", "json", "--log-format", "text",
              "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
              "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path)],
             capture_output=True, text=True, check=False,
         )  # fmt: skip
     assert run.returncode == 0, run.stdout[-2000:]
-    assert str(tmp_path / "spill") in run.stdout
+    assert str(tmp_path / "spill") in run.stdout, run.stdout[-1500:]
     assert any(unit in run.stdout for unit in ("1.0 GiB", "953.6 MiB", "1.0 GB")), run.stdout[
         -1500:
     ]

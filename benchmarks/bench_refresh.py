@@ -1,32 +1,330 @@
-"""Full-refresh benchmark at national scale (issue: quality gates and safe publish).
+"""Refresh benchmark (issue 11): the figures of its acceptance list, and the earlier ones.
 
-Prints, for a landing folder of ~1M holders and 0.5M carers:
-  1. the wall time of `poet run` and the share of it spent in the quality gates
-     (Dagster's step statistics of the run; target: gates add at most 25%);
-  2. a second refresh while another process keeps querying the published file
-     read-only: errors seen (target 0) and whether it ever saw a mixed state;
-  3. a refresh killed with SIGKILL mid-way, then run again: the rerun succeeds, the
-     published warehouse is complete and no landed file version is lost.
+Part 1, on the default `poet synth` set (about 4,000 respondents, 90 files):
+  - full refresh from an empty warehouse: wall time (target < 25 s), CPU time of the
+    process tree, where it went (Dagster's step statistics), time to the first line of
+    output and to the run's start in Dagster (target < 5 s);
+  - `poet run` again with nothing changed (target: < 5 s with the no-change short-cut;
+    without it, this prints the time of a whole re-run and says so).
 
-Usage: python benchmarks/bench_refresh.py [--holders 1000000 --carers 500000] [--root DIR]
+Part 2, at national scale (`--national DIR`, e.g. /work/shared_data/landing_1m, read
+only: it is copied with hard links, and the one changed file is written as a new file):
+  - full refresh from an empty warehouse with DuckDB capped at `--memory-limit` (2GB),
+    its time (target: no slower than the 114.5 s measured before) and peak memory (the
+    largest total resident memory of `poet run` and its dbt subprocesses, sampled);
+  - a refresh after one council's holders return changed (its last respondent removed):
+    its time and its share of the full refresh (target < 30%);
+  - with `--equality`, a full refresh of the changed folder from an empty warehouse and
+    a table-by-table, row-for-row comparison of both published warehouses.
+
+Part 3 (`--resilience`, the benchmark of the quality-gates issue): a refresh while a
+reader queries the published file, and a refresh killed with SIGKILL then run again.
+
+Timings on a shared machine vary with its load: the load average is printed with each
+figure, and the CPU seconds of the process tree, which depend on it much less.
+
+Usage: python benchmarks/bench_refresh.py [--root DIR] [--skip-default]
+           [--national DIR [--memory-limit 2GB] [--equality]] [--resilience]
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import psutil
 
 from dagster_project.settings import isolated_environment
 
 BIN = Path(sys.executable).parent
+BEFORE_1M_SECONDS = 114.5  # full refresh at 1M holders before issue 11 (docs/refresh.md)
+
+
+@dataclass
+class Run:
+    returncode: int
+    seconds: float
+    cpu_seconds: float
+    first_line_seconds: float | None
+    peak_rss_bytes: int
+    output: str
+    load: float
+
+    def describe(self) -> str:
+        first = (
+            ""
+            if self.first_line_seconds is None
+            else f", first line at {self.first_line_seconds:.1f} s"
+        )
+        return (
+            f"{self.seconds:.1f} s wall ({self.cpu_seconds:.1f} CPU s{first}; "
+            f"peak memory {self.peak_rss_bytes / 2**30:.2f} GiB; load average {self.load:.1f})"
+        )
+
+
+def _tree_rss(process: psutil.Process) -> int:
+    total = 0
+    for member in [process, *process.children(recursive=True)]:
+        try:
+            total += member.memory_info().rss
+        except psutil.Error:
+            continue
+    return total
+
+
+def poet_run(env: dict[str, str], *args: str) -> Run:
+    """`poet run` as a user runs it: wall time, time to its first line of output, CPU
+    seconds of the whole process tree and the peak of its total resident memory."""
+    load = os.getloadavg()[0]
+    before = os.times()
+    start = time.perf_counter()
+    process = subprocess.Popen(
+        [str(BIN / "poet"), "run", *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    watched = psutil.Process(process.pid)
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            try:
+                peak[0] = max(peak[0], _tree_rss(watched))
+            except psutil.Error:
+                pass
+            done.wait(0.2)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    lines: list[str] = []
+    first_line = None
+    assert process.stdout is not None
+    for line in process.stdout:
+        if first_line is None and line.strip():
+            first_line = time.perf_counter() - start
+        lines.append(line)
+    process.wait()
+    seconds = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    after = os.times()
+    cpu = (after.children_user - before.children_user) + (
+        after.children_system - before.children_system
+    )
+    return Run(process.returncode, seconds, cpu, first_line, peak[0], "".join(lines), load)
+
+
+def _last_run_steps(dagster_home: Path) -> tuple[float | None, dict[str, float]]:
+    """Seconds from the run's creation to its start, and seconds per kind of step."""
+    import dagster as dg
+
+    instance = dg.DagsterInstance.from_config(str(dagster_home))
+    record = instance.get_run_records(limit=1)[0]
+    created = record.create_timestamp.timestamp()
+    started = record.start_time
+    kinds: dict[str, float] = {}
+    for stat in instance.get_run_step_stats(record.dagster_run.run_id):
+        if stat.start_time is None or stat.end_time is None:
+            continue
+        kinds[_step_kind(stat.step_key)] = kinds.get(_step_kind(stat.step_key), 0.0) + (
+            stat.end_time - stat.start_time
+        )
+    return (started - created if started else None), kinds
+
+
+def _step_kind(step_key: str) -> str:
+    if "_gate_" in step_key:
+        return "quality gates (GE)"
+    if step_key.startswith("dbt_"):
+        return step_key
+    if step_key == "land_returns":
+        return "landing"
+    if step_key.startswith("publish"):
+        return "publish"
+    return "statistics"
+
+
+def _print_steps(dagster_home: Path) -> None:
+    _, kinds = _last_run_steps(dagster_home)
+    total = sum(kinds.values())
+    for kind, seconds in sorted(kinds.items(), key=lambda item: -item[1]):
+        print(f"     {kind:28s} {seconds:7.1f} s")
+    print(f"     {'all steps':28s} {total:7.1f} s")
+
+
+def _synth(landing: Path, env: dict[str, str], *extra: str) -> None:
+    if landing.exists():
+        return
+    start = time.perf_counter()
+    subprocess.run(
+        [str(BIN / "poet"), "synth", "--out", str(landing), *extra],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    print(f"   (synth: {time.perf_counter() - start:.1f} s)")
+
+
+def _fail(run: Run, what: str) -> int:
+    print(f"   {what} failed (exit {run.returncode}); its last output:\n{run.output[-3000:]}")
+    return 1
+
+
+def default_set(root: Path) -> int:
+    print("1. Default set (poet synth: about 4,000 respondents, 90 files)")
+    env = isolated_environment(root)
+    _synth(root / "landing", env)
+    for name in ("warehouse.duckdb", "warehouse.dbt_target", "poet.duckdb"):
+        target = root / name
+        shutil.rmtree(target) if target.is_dir() else target.unlink(missing_ok=True)
+
+    run = poet_run(env)
+    if run.returncode:
+        return _fail(run, "full refresh")
+    to_start, _ = _last_run_steps(root / "dagster_home")
+    print(f"   full refresh from an empty warehouse: {run.describe()}  (target < 25 s)")
+    print(
+        f"   time to the first progress line: {run.first_line_seconds or float('nan'):.1f} s "
+        f"(target < 5 s); Dagster run started {to_start or float('nan'):.1f} s after it was created"
+    )
+    _print_steps(root / "dagster_home")
+
+    again = poet_run(env)
+    if again.returncode:
+        return _fail(again, "no-change refresh")
+    short_cut = "nothing changed" in again.output
+    label = (
+        "no-change refresh"
+        if short_cut
+        else "re-run with nothing changed (no short-cut in this build: a whole refresh)"
+    )
+    print(f"   {label}: {again.describe()}  (target < 5 s)")
+    return 0
+
+
+def _link_copy(source: Path, destination: Path) -> None:
+    """A copy of a landing folder made of hard links (fast, no space); a file to change
+    must be replaced, never written in place (see change_one_return)."""
+    if destination.exists():
+        return
+    try:
+        shutil.copytree(source, destination, copy_function=os.link)
+    except OSError:  # another file system: a real copy
+        shutil.rmtree(destination, ignore_errors=True)
+        shutil.copytree(source, destination)
+
+
+def change_one_return(landing: Path) -> Path:
+    """One council's holders return changes: its last respondent is removed. The file is
+    written anew (unlink first), so a hard-linked original is never touched."""
+    council = sorted(p for p in landing.glob("*/*/holders.csv"))[0]
+    content = council.read_bytes().rstrip(b"\r\n").rsplit(b"\n", 1)[0] + b"\n"
+    council.unlink()
+    council.write_bytes(content)
+    return council
+
+
+def _published_tables(path: Path) -> dict[str, list[str]]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        rows = con.execute(
+            "select table_schema || '.' || table_name, column_name, data_type "
+            "from information_schema.columns where table_schema in ('marts', 'reference') "
+            "order by table_schema, table_name, ordinal_position"
+        ).fetchall()
+    finally:
+        con.close()
+    tables: dict[str, list[str]] = {}
+    for table, column, data_type in rows:
+        # When a file was landed differs between the two paths by construction.
+        if data_type.startswith("TIMESTAMP") or column in ("landed_at",):
+            tables.setdefault(table, [])
+            continue
+        tables.setdefault(table, []).append(column)
+    return tables
+
+
+def compare_published(first: Path, second: Path) -> list[str]:
+    """Differences between two published warehouses, table by table, row for row (all
+    columns but timestamps); empty when they are equal."""
+    a, b = _published_tables(first), _published_tables(second)
+    problems = [f"only in one: {t}" for t in sorted(set(a) ^ set(b))]
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{first}' as a (read_only)")
+        con.execute(f"attach '{second}' as b (read_only)")
+        for table in sorted(set(a) & set(b)):
+            if a[table] != b[table]:
+                problems.append(f"{table}: columns differ")
+                continue
+            columns = ", ".join(f'"{c}"' for c in a[table])
+            diff = con.execute(
+                f"select (select count(*) from (select {columns} from a.{table} except all "
+                f"select {columns} from b.{table})), (select count(*) from (select {columns} "
+                f"from b.{table} except all select {columns} from a.{table}))"
+            ).fetchone()
+            if diff != (0, 0):
+                problems.append(
+                    f"{table}: {diff[0]} rows only in the first, {diff[1]} only in the second"
+                )
+    finally:
+        con.close()
+    return problems
+
+
+def national(source: Path, root: Path, memory_limit: str, equality: bool) -> int:
+    print(f"2. National scale ({source}), DuckDB memory_limit {memory_limit}")
+    env = isolated_environment(root)
+    env["POET_DUCKDB_MEMORY_LIMIT"] = memory_limit
+    _link_copy(source, root / "landing")
+    full = poet_run(env)
+    if full.returncode:
+        return _fail(full, "full refresh")
+    print(
+        f"   full refresh from an empty warehouse with a {memory_limit} limit: {full.describe()}  "
+        f"(target: no slower than {BEFORE_1M_SECONDS} s)"
+    )
+    _print_steps(root / "dagster_home")
+
+    changed = change_one_return(root / "landing")
+    after = poet_run(env)
+    if after.returncode:
+        return _fail(after, "refresh after one changed return")
+    print(
+        f"   refresh after one changed return ({changed.relative_to(root / 'landing')}): "
+        f"{after.describe()} = {100 * after.seconds / full.seconds:.0f}% of the full refresh "
+        "(target < 30%)"
+    )
+    _print_steps(root / "dagster_home")
+
+    if equality:
+        fresh_root = root.with_name(root.name + "-full")
+        fresh_env = isolated_environment(fresh_root)
+        fresh_env["POET_DUCKDB_MEMORY_LIMIT"] = memory_limit
+        _link_copy(root / "landing", fresh_root / "landing")
+        fresh = poet_run(fresh_env)
+        if fresh.returncode:
+            return _fail(fresh, "full refresh of the changed folder")
+        problems = compare_published(root / "poet.duckdb", fresh_root / "poet.duckdb")
+        verdict = "equal, table by table and row for row" if not problems else "; ".join(problems)
+        print(f"   published after the change vs a full refresh of the same folder: {verdict}")
+        return 1 if problems else 0
+    return 0
+
+
 READER = r"""
 import sys, time, duckdb
 path, stop_file, out = sys.argv[1], sys.argv[2], sys.argv[3]
@@ -41,8 +339,6 @@ while not os.path.exists(stop_file):
             n_outcomes, total_relevant = con.execute(
                 "select count(*), sum(n_relevant) from marts.outcome_summary"
             ).fetchone()
-            # A complete state is internally consistent: the national figure of the
-            # benchmark equals the summary of the same publish.
             bad = con.execute(
                 "select count(*) from marts.org_benchmark b join marts.outcome_summary o "
                 "using (wave, survey, outcome_id) where abs(b.national_pct - o.pct_positive) > 1e-9"
@@ -61,28 +357,6 @@ with open(out, "w") as handle:
 """
 
 
-def _poet_run(env: dict[str, str]) -> tuple[float, subprocess.CompletedProcess]:
-    start = time.perf_counter()
-    run = subprocess.run([str(BIN / "poet"), "run"], env=env, capture_output=True, text=True)
-    return time.perf_counter() - start, run
-
-
-def _gate_share(dagster_home: Path) -> tuple[float, float]:
-    import dagster as dg
-
-    instance = dg.DagsterInstance.from_config(str(dagster_home))
-    run = instance.get_runs(limit=1)[0]
-    gates = total = 0.0
-    for stat in instance.get_run_step_stats(run.run_id):
-        if stat.start_time is None or stat.end_time is None:
-            continue
-        duration = stat.end_time - stat.start_time
-        total += duration
-        if "_gate_" in stat.step_key:  # steps of the blocking GE checks, gate_<schema>_<table>
-            gates += duration
-    return gates, total
-
-
 def _landed_versions(root: Path) -> int:
     con = duckdb.connect(str(root / "warehouse.duckdb"), read_only=True)
     try:
@@ -91,93 +365,81 @@ def _landed_versions(root: Path) -> int:
         con.close()
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--holders", type=int, default=1_000_000)
-    parser.add_argument("--carers", type=int, default=500_000)
-    parser.add_argument("--root", type=Path, default=None, help="reuse a folder between runs")
-    args = parser.parse_args()
-    root = args.root or Path(tempfile.mkdtemp(prefix="poet-bench-refresh-"))
-    root.mkdir(parents=True, exist_ok=True)
+def resilience(root: Path) -> int:
+    """A refresh under read load, and one killed mid-way then run again (issue 9)."""
+    print("3. Resilience (default set)")
     env = isolated_environment(root)
-
-    landing = root / "landing"
-    if not landing.exists():
-        start = time.perf_counter()
-        subprocess.run(
-            [
-                str(BIN / "poet"),
-                "synth",
-                "--out",
-                str(landing),
-                "--holders",
-                str(args.holders),
-                "--carers",
-                str(args.carers),
-            ],
-            env=env,
-            check=True,
-        )
-        print(f"synth: {time.perf_counter() - start:.1f} s")
-
-    seconds, run = _poet_run(env)
-    if run.returncode != 0:
-        print(run.stderr[-3000:])
+    _synth(root / "landing", env)
+    if not (root / "poet.duckdb").exists() and poet_run(env).returncode:
         return 1
-    gates, steps = _gate_share(root / "dagster_home")
-    print(
-        f"1. full refresh: {seconds:.1f} s wall; steps {steps:.1f} s of which quality gates "
-        f"{gates:.1f} s = {100 * gates / max(steps - gates, 1e-9):.1f}% added to the rest "
-        "(target <= 25%)"
-    )
-
-    # 2. a refresh with new content while a reader queries the published file
-    # New content for one slot (its last respondent withdrawn), so the published
-    # figures change and the reader can tell the old state from the new.
-    first = sorted(landing.glob("*/*/holders.csv"))[0]
-    first.write_bytes(first.read_bytes().rstrip(b"\r\n").rsplit(b"\n", 1)[0] + b"\n")
-    stop = root / "reader.stop"
-    result = root / "reader.out"
+    change_one_return(root / "landing")
+    stop, result = root / "reader.stop", root / "reader.out"
     stop.unlink(missing_ok=True)
     reader = subprocess.Popen(
         [sys.executable, "-c", READER, str(root / "poet.duckdb"), str(stop), str(result)]
     )
-    seconds, run = _poet_run(env)
+    run = poet_run(env)
     time.sleep(1)
     stop.touch()
     reader.wait(timeout=60)
     queries, errors, mixed, states = result.read_text().splitlines()[0].split()
     print(
-        f"2. refresh under read load: {seconds:.1f} s, rc={run.returncode}; reader ran {queries} "
+        f"   refresh under read load: {run.seconds:.1f} s, rc={run.returncode}; reader ran {queries} "
         f"queries, {errors} errors, {mixed} mixed states, {states} distinct states seen"
     )
-    if int(errors):
-        print(f"   last reader error: {result.read_text().splitlines()[1]}")
-
-    # 3. SIGKILL mid-way, then again
     before = _landed_versions(root)
     process = subprocess.Popen(
-        [str(BIN / "poet"), "run"],
+        [str(BIN / "poet"), "run", "--force"]
+        if "--force" in _run_help()
+        else [str(BIN / "poet"), "run"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
-    time.sleep(max(5.0, seconds / 2))
+    time.sleep(max(5.0, run.seconds / 2))
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
-    seconds, run = _poet_run(env)
-    after = _landed_versions(root)
-    con = duckdb.connect(str(root / "poet.duckdb"), read_only=True)
-    try:
-        outcomes = con.execute("select count(*) from marts.outcome_summary").fetchone()[0]
-    finally:
-        con.close()
+    again = poet_run(env)
     print(
-        f"3. killed mid-way, rerun: rc={run.returncode} in {seconds:.1f} s; landed file versions "
-        f"{before} -> {after}; published outcome_summary rows {outcomes}"
+        f"   killed mid-way, rerun: rc={again.returncode} in {again.seconds:.1f} s; landed file "
+        f"versions {before} -> {_landed_versions(root)}"
     )
-    return 0 if run.returncode == 0 else 1
+    return 0 if again.returncode == 0 else 1
+
+
+def _run_help() -> str:
+    return subprocess.run(
+        [str(BIN / "poet"), "run", "--help"], capture_output=True, text=True, check=False
+    ).stdout
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--root", type=Path, default=None, help="work folder (kept between runs)")
+    parser.add_argument("--skip-default", action="store_true", help="skip part 1")
+    parser.add_argument(
+        "--national", type=Path, default=None, help="a national-scale landing folder"
+    )
+    parser.add_argument("--memory-limit", default="2GB", help="DuckDB memory_limit of part 2")
+    parser.add_argument(
+        "--equality", action="store_true", help="part 2: compare with a full refresh"
+    )
+    parser.add_argument("--resilience", action="store_true", help="part 3")
+    args = parser.parse_args()
+    root = args.root or Path(tempfile.mkdtemp(prefix="poet-bench-refresh-"))
+    root.mkdir(parents=True, exist_ok=True)
+    print(f"work folder: {root}; {os.cpu_count()} cores")
+    code = 0
+    if not args.skip_default:
+        code |= default_set(root / "default")
+    if args.national:
+        code |= national(args.national, root / "national", args.memory_limit, args.equality)
+    if args.resilience:
+        code |= resilience(root / "resilience")
+    return code
 
 
 if __name__ == "__main__":

@@ -110,6 +110,9 @@ def _refresh(args, settings: Settings, run_id: str, inputs, started: float) -> i
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
     _say(f"refreshing into {settings.warehouse} (run {run_id})")
 
+    from dagster_project.transform.project import prepare_manifest
+
+    prepare_manifest()  # the explicit build step: parse only a new or changed dbt project
     from dagster_project.orchestration import console_log_path, run_full_refresh, run_tags
 
     outcome = run_full_refresh(

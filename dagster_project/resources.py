@@ -1,18 +1,12 @@
 """The shared resources, built once from the settings in definitions.py.
 
 Assets and sensors get paths and settings only from these resources (`settings`,
-`warehouse`, `dbt`); nothing inside a run reads the environment again.
+`warehouse`, `dbt`, `reports`); nothing inside a run reads the environment again.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from typing import Any
-
 import dagster as dg
-from dagster_dbt import DbtCliInvocation, DbtCliResource
 from pydantic import PrivateAttr
 
 from dagster_project.refresh_lock import RefreshLock
@@ -23,37 +17,16 @@ from dagster_project.settings_resource import (
     SettingsResource,
     hold_refresh_lock,
 )
-from dagster_project.transform.project import dbt_resource
+from dagster_project.transform.project import PoetDbtCliResource, dbt_resource
 from dagster_project.warehouse import WarehouseResource
 
-# dbt's default ("eager") also runs a test when only one of its parents is selected, so a
-# relationships test of a mart would run in the staging step, before the mart exists.
-# "buildable" runs a test once all its parents are built; dagster-dbt still overrides it
-# when it selects single checks.
-DBT_INDIRECT_SELECTION = "buildable"
 
+class LockingDbtCliResource(PoetDbtCliResource):
+    """The project's dbt resource (transform/project.py), holding the refresh lock of the
+    run's warehouse while the run lasts (refresh_lock.py; re-entrant within a process).
 
-@contextmanager
-def _subprocess_environment(values: dict[str, str]) -> Iterator[None]:
-    """These variables in the environment dbt's subprocess copies, for the call only."""
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
-class PoetDbtCliResource(DbtCliResource):
-    """dagster-dbt's resource, given the run's warehouse and holding the refresh lock.
-
-    dbt runs as a subprocess whose profile (dbt_project/profiles.yml) reads the warehouse
-    path from `POET_WAREHOUSE`: `cli()` puts this resource's path there for the duration
-    of the call (dagster-dbt copies the environment when it starts dbt) and restores it.
+    The dbt steps (transform/assets.py) give dbt the warehouse path and DuckDB settings of
+    the `warehouse` resource for each invocation.
     """
 
     warehouse: str
@@ -69,30 +42,26 @@ class PoetDbtCliResource(DbtCliResource):
         if self._lock is not None:
             self._lock.release()
 
-    def cli(self, args: Sequence[str], **kwargs: Any) -> DbtCliInvocation:
-        environment = {
-            "POET_WAREHOUSE": self.warehouse,
-            "DBT_INDIRECT_SELECTION": DBT_INDIRECT_SELECTION,
-        }
-        with _subprocess_environment(environment):
-            return super().cli(args, **kwargs)
 
-
-def poet_dbt_resource(settings: Settings) -> PoetDbtCliResource:
-    """The project's dbt resource (transform/project.py) with the run's warehouse."""
+def poet_dbt_resource(settings: Settings) -> LockingDbtCliResource:
+    """The project's dbt resource with the run's warehouse."""
     base = dbt_resource()
     fields = {
         name: getattr(base, name)
-        for name in DbtCliResource.model_fields
+        for name in PoetDbtCliResource.model_fields
         if getattr(base, name, None) is not None
     }
-    return PoetDbtCliResource(**fields, warehouse=str(settings.warehouse))
+    return LockingDbtCliResource(**fields, warehouse=str(settings.warehouse))
 
 
 def build_resources(settings: Settings) -> dict:
     return {
         "settings": SettingsResource.from_settings(settings),
-        "warehouse": WarehouseResource(path=str(settings.warehouse)),
+        "warehouse": WarehouseResource(
+            path=str(settings.warehouse),
+            memory_limit=settings.duckdb_memory_limit,
+            temp_directory=settings.duckdb_temp_dir,
+        ),
         "dbt": poet_dbt_resource(settings),
         "reports": ReportsResource(path=str(reports_dir(settings.published))),
     }

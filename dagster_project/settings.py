@@ -50,6 +50,11 @@ def _path_from_env(name: str, default: Path) -> Path:
     return Path(value).expanduser().resolve() if value else default.resolve()
 
 
+def _optional_path_from_env(name: str) -> str:
+    value = os.environ.get(name, "").strip()
+    return str(Path(value).expanduser().resolve()) if value else ""
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where the warehouse reads and writes.
@@ -61,6 +66,10 @@ class Settings:
     dagster_home: Dagster's run history, shared by `poet run` and the UI (`DAGSTER_HOME`).
     postgres_url: PostgreSQL warehouse the publish step also loads (`POET_POSTGRES_URL`,
                  opt-in; None keeps the DuckDB file the only published copy).
+    duckdb_memory_limit: DuckDB memory_limit of the refresh's connections and dbt's
+                 (`POET_DUCKDB_MEMORY_LIMIT`, default 4GB).
+    duckdb_temp_dir: where DuckDB spills beyond it (`POET_DUCKDB_TEMP_DIR`; empty:
+                 `<warehouse>.tmp`).
     """
 
     landing_dir: Path
@@ -68,6 +77,8 @@ class Settings:
     published: Path
     dagster_home: Path
     postgres_url: str | None = None  # POET_POSTGRES_URL: also publish into PostgreSQL
+    duckdb_memory_limit: str = "4GB"
+    duckdb_temp_dir: str = ""
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -78,6 +89,8 @@ class Settings:
             published=_path_from_env("POET_PUBLISHED", data / "poet.duckdb"),
             dagster_home=_path_from_env("DAGSTER_HOME", data / "dagster_home"),
             postgres_url=os.environ.get("POET_POSTGRES_URL", "").strip() or None,
+            duckdb_memory_limit=os.environ.get("POET_DUCKDB_MEMORY_LIMIT", "").strip() or "4GB",
+            duckdb_temp_dir=_optional_path_from_env("POET_DUCKDB_TEMP_DIR"),
         )
 
     def prepare_dagster_home(self) -> None:

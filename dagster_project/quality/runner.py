@@ -13,15 +13,13 @@ import logging
 import math
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import duckdb
-import great_expectations as gx
 import pandas as pd
-from great_expectations.data_context.types.base import ProgressBarsConfig
-from great_expectations.execution_engine import pandas_execution_engine
-from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
 from dagster_project.quality.outcomes import CRITICAL, WARNING, ExpectationOutcome, GateResult
 
@@ -38,10 +36,40 @@ _COLUMN_KWARGS = ("column", "column_A", "column_B")
 _LIST_KWARGS = ("column_list",)
 
 logging.getLogger("great_expectations").setLevel(logging.WARNING)
-# GE md5-fingerprints every pandas batch below HASH_THRESHOLD bytes (it skips frames
-# above 1 GB itself). The fingerprint is batch metadata these gates never read, and
-# it took two thirds of a 1M-row gate's time, so it is always skipped.
-pandas_execution_engine.HASH_THRESHOLD = 0
+
+
+@cache
+def _ge() -> SimpleNamespace:
+    """Great Expectations, imported on the first gate rather than when the code location
+    loads (the import alone costs about 9 CPU seconds), and configured once."""
+    import great_expectations as gx
+    from great_expectations.execution_engine import pandas_execution_engine
+    from great_expectations.expectations.expectation_configuration import (
+        ExpectationConfiguration,
+    )
+
+    # GE md5-fingerprints every pandas batch below HASH_THRESHOLD bytes (it skips frames
+    # above 1 GB itself). The fingerprint is batch metadata these gates never read, and
+    # it took two thirds of a 1M-row gate's time, so it is always skipped.
+    pandas_execution_engine.HASH_THRESHOLD = 0
+    return SimpleNamespace(gx=gx, ExpectationConfiguration=ExpectationConfiguration)
+
+
+@cache
+def _batch_definition() -> Any:
+    """One ephemeral context, data source and dataframe batch definition per process:
+    every gate of a run (they run in one process, step after step) reuses them, and each
+    column group only supplies a new dataframe. Registering a data source or asset makes
+    GE re-serialise its configuration, so they are never made again."""
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = _ge().gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return (
+        context.data_sources.add_pandas("warehouse")
+        .add_dataframe_asset("table")
+        .add_batch_definition_whole_dataframe("all_rows")
+    )
 
 
 @dataclass(frozen=True)
@@ -156,20 +184,10 @@ def _contact_detail_outcomes(
 
 
 class _GreatExpectations:
-    """One ephemeral context and one dataframe batch definition per suite run.
-
-    Registering a data source or asset makes GE re-serialise its configuration, so
-    they are made once and each column group only supplies a new dataframe.
-    """
+    """Validates dataframes with the process's one GE context (see _batch_definition)."""
 
     def __init__(self) -> None:
-        context = gx.get_context(mode="ephemeral")
-        context.variables.progress_bars = ProgressBarsConfig(globally=False)
-        self._batches = (
-            context.data_sources.add_pandas("warehouse")
-            .add_dataframe_asset("table")
-            .add_batch_definition_whole_dataframe("all_rows")
-        )
+        self._batches = _batch_definition()
 
     def validate(
         self, frame: pd.DataFrame, expectations: list[dict], suite_name: str
@@ -181,11 +199,12 @@ class _GreatExpectations:
 
 
 def _ge_outcomes(batch: Any, expectations: list[dict], suite_name: str) -> list[ExpectationOutcome]:
-    suite = gx.ExpectationSuite(name=suite_name)
+    ge = _ge()
+    suite = ge.gx.ExpectationSuite(name=suite_name)
     outcomes: list[ExpectationOutcome] = []
     for spec in expectations:
         try:
-            config = ExpectationConfiguration(
+            config = ge.ExpectationConfiguration(
                 type=spec["type"], kwargs=spec["kwargs"], meta=spec.get("meta") or {},
                 severity=spec.get("severity", CRITICAL),
             )  # fmt: skip

@@ -5,12 +5,12 @@ import pandas as pd
 
 from dagster_project.stats import labels, tables
 from dagster_project.stats.fidelity import fidelity_table
-from dagster_project.stats.group_tests import group_tables, process_scale
-from dagster_project.stats.odds_ratios import odds_ratio_table
 from dagster_project.stats.plan import SURVEYS
-from dagster_project.stats.regression import regression_tables
 from dagster_project.stats.trends import ORG_TREND_CHANGES, TREND_CHANGES, trend_tables
 from dagster_project.warehouse import WarehouseResource
+
+# The other modules that use scipy are imported by the assets that need them, not when the
+# code location loads: scipy.stats alone costs about 2 CPU seconds (docs/refresh.md).
 
 GROUP = "stats"
 HOLDERS_MART = dg.AssetKey(["marts", "holder_responses"])
@@ -48,6 +48,8 @@ def odds_ratios(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     """Plan 2.2: 2x2 counts, odds ratio, Woolf interval, chi-square/Fisher p, BH p."""
+    from dagster_project.stats.odds_ratios import odds_ratio_table
+
     with warehouse.connect() as con:
         frames = []
         for survey in SURVEYS:
@@ -70,6 +72,8 @@ def odds_ratios(
 )
 def regressions(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """Plan 2.3: one logistic regression per outcome, fitted on covariate patterns."""
+    from dagster_project.stats.regression import regression_tables
+
     with warehouse.connect() as con:
         models, terms = [], []
         for survey in SURVEYS:
@@ -100,6 +104,8 @@ def regressions(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
 )
 def group_differences(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """Plan 2.4: chi-square and ANOVA across the four social care groups."""
+    from dagster_project.stats.group_tests import group_tables
+
     with warehouse.connect() as con:
         differences, figures = group_tables(con)
         yield _write(context, con, "group_differences", differences, tables.GROUP_DIFFERENCES)
@@ -111,6 +117,8 @@ def process_scale_asset(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     """Plan 2.5: mean inter-item correlation and Cronbach's alpha of the process items."""
+    from dagster_project.stats.group_tests import process_scale
+
     with warehouse.connect() as con:
         return _write(context, con, "process_scale", process_scale(con), tables.PROCESS_SCALE)
 

@@ -5,7 +5,6 @@ staging table stops the recoded step, and one on recoded stops the marts: dbt ex
 an error, the step fails, and Dagster does not start the steps downstream of it.
 """
 
-import shutil
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -14,10 +13,16 @@ import dagster as dg
 from dagster import AssetExecutionContext
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from dagster_project.transform.project import DBT_PROJECT, ensure_manifest
+from dagster_project.transform.project import (
+    DBT_PROJECT,
+    dbt_environment,
+    manifest_for_definitions,
+    target_folder,
+)
 from dagster_project.transform.translator import TRANSLATOR
+from dagster_project.warehouse import WarehouseResource
 
-MANIFEST = ensure_manifest()
+MANIFEST = manifest_for_definitions()
 
 # dbt selections of the three steps, by folder.
 LAYER_SELECTIONS = {
@@ -33,19 +38,27 @@ LAYER_SELECTIONS = {
 INDIRECT_SELECTION = "buildable"
 
 
-def build_layer(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
-    # The dbt resource (dagster_project/resources.py) gives dbt the run's warehouse and
-    # INDIRECT_SELECTION for the call; nothing here reads or writes the environment.
-    context.log.info(f"dbt build of {len(context.selected_asset_keys)} assets")
-    invocation = dbt.cli(["build"], context=context)
-    try:
-        yield from invocation.stream()
-        summary = summarise_run_results(invocation.get_artifact("run_results.json"))
-        context.log.info(f"dbt build finished: {summary}")
-    finally:
-        # dagster-dbt gives every invocation its own target folder; a nightly refresh
-        # would otherwise fill the disk with them. The run's events hold what they said.
-        shutil.rmtree(invocation.target_path, ignore_errors=True)
+def build_layer(
+    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+) -> Iterator[Any]:
+    context.log.info(
+        f"dbt build of {len(context.selected_asset_keys)} assets into {warehouse.path}"
+    )
+    # dbt reads the warehouse and DuckDB's settings from its environment (profiles.yml).
+    with dbt_environment(
+        POET_WAREHOUSE=warehouse.path,
+        POET_DUCKDB_MEMORY_LIMIT=warehouse.memory_limit,
+        POET_DUCKDB_TEMP_DIR=warehouse.spill_directory,
+        # Not inherited: an "eager" from the caller would run mart tests in the staging step.
+        DBT_INDIRECT_SELECTION=INDIRECT_SELECTION,
+    ):
+        # One target folder per warehouse, kept between invocations and runs: dbt's
+        # partial parsing reuses its partial_parse.msgpack; every file in it is
+        # rewritten by the next invocation, so it does not grow.
+        invocation = dbt.cli(["build"], context=context, target_path=target_folder(warehouse.path))
+    yield from invocation.stream()
+    summary = summarise_run_results(invocation.get_artifact("run_results.json"))
+    context.log.info(f"dbt build finished: {summary}")
 
 
 def summarise_run_results(run_results: dict) -> str:
@@ -66,8 +79,8 @@ def layer_assets(layer: str) -> dg.AssetsDefinition:
         dagster_dbt_translator=TRANSLATOR,
         project=DBT_PROJECT,
     )
-    def _layer(context: AssetExecutionContext, dbt: DbtCliResource):
-        yield from build_layer(context, dbt)
+    def _layer(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+        yield from build_layer(context, dbt, warehouse)
 
     return _layer
 

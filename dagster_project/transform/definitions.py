@@ -1,6 +1,7 @@
 """Dagster objects of the transform stage, merged into the code location by ../definitions.py.
 
-The shared resources must include `dbt`: `dagster_project.transform.project.dbt_resource()`.
+The shared resources must include `dbt` (`dagster_project.transform.project.dbt_resource()`)
+and `warehouse` (the warehouse file, and DuckDB settings dbt's connection takes too).
 """
 
 import dagster as dg

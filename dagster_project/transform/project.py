@@ -1,7 +1,20 @@
 """The dbt project of the transform stage: where it lives, its manifest and its CLI resource.
 
-dbt runs as a subprocess and opens the warehouse itself (profiles.yml reads POET_WAREHOUSE),
-so the environment must carry the absolute path from settings before dbt starts.
+dbt runs as a subprocess and opens the warehouse itself (profiles.yml reads POET_WAREHOUSE
+and the DuckDB settings from its environment): `dbt_environment` gives it the values of
+the `warehouse` resource for the duration of one invocation.
+
+Fixed costs kept out of a refresh (docs/refresh.md):
+- the manifest Dagster builds the asset graph from is made by an explicit step
+  (`prepare_manifest`, run by `poet run` before the code location loads, and by
+  `DbtProject.prepare_if_dev()` under `dagster dev`), and only when a project file is
+  newer than it;
+- every dbt invocation of a warehouse writes to one persistent target folder beside the
+  warehouse, so dbt's partial parsing (target/partial_parse.msgpack) carries over from
+  one invocation and one run to the next;
+- `PoetDbtCliResource` neither runs `dbt --version` in a subprocess nor builds a dbt
+  adapter inside the Dagster process (dagster-dbt uses that adapter only for column
+  metadata and row counts, which this project does not fetch).
 """
 
 from __future__ import annotations
@@ -9,13 +22,17 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import cached_property
+from importlib.metadata import version as installed_version
 from pathlib import Path
+from typing import Any
 
 from dagster_dbt import DbtCliResource, DbtProject
+from packaging import version
 
 from dagster_project.settings import DBT_PROJECT_DIR, Settings
-
-DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 
 # Files whose change makes a manifest stale.
 _PROJECT_SOURCES = ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests")
@@ -25,13 +42,6 @@ def dbt_executable() -> str:
     """The dbt of this virtualenv, so a run does not depend on PATH."""
     candidate = Path(sys.executable).with_name("dbt")
     return str(candidate) if candidate.exists() else "dbt"
-
-
-def export_warehouse_path() -> Path:
-    """Put the absolute warehouse path in the environment dbt inherits; return it."""
-    warehouse = Settings.from_env().warehouse
-    os.environ["POET_WAREHOUSE"] = str(warehouse)
-    return warehouse
 
 
 def _newest_source_mtime(project_dir: Path) -> float:
@@ -45,21 +55,31 @@ def _newest_source_mtime(project_dir: Path) -> float:
     return newest
 
 
-def ensure_manifest(project: DbtProject = DBT_PROJECT) -> Path:
+def manifest_is_fresh(project: DbtProject) -> bool:
+    manifest = Path(project.manifest_path)
+    return manifest.exists() and manifest.stat().st_mtime >= _newest_source_mtime(
+        Path(project.project_dir)
+    )
+
+
+def ensure_manifest(project: DbtProject) -> Path:
     """Run `dbt parse` when the manifest is missing or older than the project's files.
 
-    Dagster builds the asset graph from target/manifest.json at import time, so the
-    manifest has to exist before the definitions load.
+    Dagster builds the asset graph from target/manifest.json when the definitions load,
+    so the manifest has to exist before they do. The parse leaves
+    target/partial_parse.msgpack, which dagster-dbt copies into a warehouse's target
+    folder the first time that folder is used.
     """
     manifest = Path(project.manifest_path)
-    if manifest.exists() and manifest.stat().st_mtime >= _newest_source_mtime(Path(project.project_dir)):
+    if manifest_is_fresh(project):
         return manifest
+    # dbt parse reads the profile; any path will do (parse opens no connection).
     env = {**os.environ, "POET_WAREHOUSE": str(Settings.from_env().warehouse)}
     result = subprocess.run(
         [dbt_executable(), "parse", "--quiet", "--project-dir", str(project.project_dir),
          "--profiles-dir", str(project.profiles_dir)],
         env=env, capture_output=True, text=True, check=False,
-    )
+    )  # fmt: skip
     if result.returncode != 0 or not manifest.exists():
         detail = (result.stdout + result.stderr).strip() or "no output"
         raise RuntimeError(
@@ -69,9 +89,90 @@ def ensure_manifest(project: DbtProject = DBT_PROJECT) -> Path:
     return manifest
 
 
+DBT_PROJECT = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+
+
+def prepare_manifest() -> Path:
+    """The explicit build step: a fresh manifest before the definitions load. Says so on
+    stderr when it has to parse (a first run, or the dbt project changed)."""
+    if not manifest_is_fresh(DBT_PROJECT):
+        print(
+            "poet: parsing the dbt project (new or changed since the last parse)", file=sys.stderr
+        )
+    return ensure_manifest(DBT_PROJECT)
+
+
+def prepare_if_dev() -> None:
+    """Under `dagster dev`, as `DbtProject.prepare_if_dev()`, but parse only a stale
+    manifest (dagster-dbt's own preparer parses on every load of the code location)."""
+    if DBT_PROJECT.preparer.using_dagster_dev():
+        prepare_manifest()
+
+
+def manifest_for_definitions() -> Path:
+    """The manifest the dbt assets are built from, when the definitions load.
+
+    `poet run`, `dagster dev` and the test session prepare it beforehand; any other
+    entry point that finds it missing or stale gets it parsed here, once, with a line on
+    stderr (a stale manifest would give Dagster a wrong asset graph).
+    """
+    prepare_if_dev()
+    return prepare_manifest()
+
+
+def target_folder(warehouse: str | Path) -> Path:
+    """The persistent dbt target folder of one warehouse file (beside it).
+
+    Safe to reuse: dbt checks every file's hash, the profile, the vars and the
+    environment variables it read before it trusts partial_parse.msgpack, and each
+    invocation rewrites run_results.json, which is read right after it.
+    """
+    path = Path(warehouse)
+    return path.with_name(f"{path.stem}.dbt_target")
+
+
+@contextmanager
+def dbt_environment(**values: str | None) -> Iterator[None]:
+    """Environment variables for the dbt subprocess started inside the block.
+
+    dagster-dbt copies os.environ when it starts dbt, which happens inside
+    `DbtCliResource.cli`; the old values are restored as soon as the block ends.
+    """
+    saved = {name: os.environ.get(name) for name in values}
+    try:
+        for name, value in values.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+class PoetDbtCliResource(DbtCliResource):
+    """DbtCliResource without two start-up costs of each dbt step (docs/refresh.md)."""
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        # dbt_executable() is this virtualenv's dbt, so its version is the installed
+        # dbt-core's: no `dbt --version` subprocess (about 4 CPU seconds).
+        return version.parse(installed_version("dbt-core"))
+
+    def _initialize_dbt_core_adapter(self, args: Any) -> None:  # type: ignore[override]
+        # dagster-dbt builds an adapter in the Dagster process (importing and configuring
+        # dbt: 1.5-4 CPU seconds per step) only to fetch column metadata or row counts on
+        # request; without one it streams the same events.
+        return None
+
+
 def dbt_resource() -> DbtCliResource:
     """The `dbt` resource of the shared resources (dagster_project/resources.py)."""
-    return DbtCliResource(
+    return PoetDbtCliResource(
         project_dir=str(DBT_PROJECT.project_dir),
         profiles_dir=str(DBT_PROJECT.profiles_dir),
         dbt_executable=dbt_executable(),

@@ -16,6 +16,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from raw_fixture import FixtureFile, build_raw_warehouse  # noqa: E402
 
 from dagster_project.transform.definitions import dbt_resource, defs  # noqa: E402
+from dagster_project.warehouse import WarehouseResource  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -48,10 +49,12 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltW
     warehouse = tmp_path_factory.mktemp("dbt_build") / "warehouse.duckdb"
     files = build_raw_warehouse(warehouse)
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("POET_WAREHOUSE", str(warehouse))
-        patch.setenv("DBT_INDIRECT_SELECTION", "buildable")
+        # dbt gets the warehouse from the resource, whatever the environment says.
+        patch.setenv("POET_WAREHOUSE", str(warehouse.with_name("not_this.duckdb")))
+        patch.setenv("DBT_INDIRECT_SELECTION", "eager")
         instance = dg.DagsterInstance.ephemeral()
-        result = dg.materialize(defs.assets, resources={"dbt": dbt_resource()},
+        result = dg.materialize(defs.assets, resources={"dbt": dbt_resource(),
+                                                        "warehouse": WarehouseResource(path=str(warehouse))},
                                 instance=instance, raise_on_error=False)
     logs = [entry.user_message for entry in instance.all_logs(result.run_id)]
     yield BuiltWarehouse(path=warehouse, files=files, result=result, logs=logs)

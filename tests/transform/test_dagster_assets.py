@@ -14,10 +14,12 @@ from dagster_project.settings import DBT_PROJECT_DIR
 from dagster_project.transform.definitions import dbt_resource, defs
 from dagster_project.transform.project import ensure_manifest
 from dagster_project.transform.translator import TRANSLATOR
+from dagster_project.warehouse import WarehouseResource
 
 
 def test_asset_keys_groups_and_sources():
-    graph = dg.Definitions.merge(defs, dg.Definitions(resources={"dbt": dbt_resource()})).resolve_asset_graph()
+    resources = {"dbt": dbt_resource(), "warehouse": WarehouseResource(path="unused.duckdb")}
+    graph = dg.Definitions.merge(defs, dg.Definitions(resources=resources)).resolve_asset_graph()
     keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
     assert {"staging/stg_holders", "recoded/rec_carers", "marts/holder_responses",
             "reference/codebook_holders", "raw/file_registry"} <= keys
@@ -46,12 +48,11 @@ def test_failed_staging_check_stops_the_later_layers(tmp_path, monkeypatch):
     # relationships test on stg_holders.org_code.
     con.execute("update raw.organisations set org_code = 'GONE' where org_code = 'LA02'")
     con.close()
-    monkeypatch.setenv("POET_WAREHOUSE", str(warehouse))
-    monkeypatch.setenv("DBT_INDIRECT_SELECTION", "buildable")
     # A subset keeps the test short: the two staging tables and what reads them next.
     selection = [dg.AssetKey(["staging", "stg_organisations"]), dg.AssetKey(["staging", "stg_holders"]),
                  dg.AssetKey(["recoded", "rec_holders"]), dg.AssetKey(["marts", "holder_responses"])]
-    result = dg.materialize(defs.assets, selection=selection, resources={"dbt": dbt_resource()},
+    resources = {"dbt": dbt_resource(), "warehouse": WarehouseResource(path=str(warehouse))}
+    result = dg.materialize(defs.assets, selection=selection, resources=resources,
                             raise_on_error=False)
     assert not result.success
     failed_checks = [e.event_specific_data.check_name for e in result.all_events

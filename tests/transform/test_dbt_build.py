@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import dagster as dg
@@ -40,7 +41,9 @@ def test_dbt_build_passes_through_dagster(built_warehouse):
     checks = [e.event_specific_data for e in result.all_events
               if e.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION]
     failed = [c.check_name for c in checks if not c.passed]
-    assert len(checks) > 200 and not failed, failed
+    nodes = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())["nodes"]
+    data_tests = [n for n in nodes.values() if n["resource_type"] == "test"]
+    assert len(checks) == len(data_tests) > 100 and not failed, failed
 
 
 def test_dbt_unit_tests_ran_and_passed(built_warehouse):

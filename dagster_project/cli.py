@@ -37,7 +37,11 @@ def _check_landing(settings: Settings) -> str | None:
 def cmd_run(args: argparse.Namespace) -> int:
     settings = Settings.from_env()
     settings.export()
-    problem = _check_landing(settings)
+    from dagster_project.publish.guards import output_path_problem
+
+    problem = _check_landing(settings) or output_path_problem(
+        settings.published, settings.warehouse
+    )
     if problem:
         return _fail(problem, 2)
     settings.prepare_dagster_home()
@@ -45,7 +49,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     from dagster_project.orchestration import run_full_refresh
 
-    outcome = run_full_refresh(settings)
+    outcome = run_full_refresh(settings, accept_shrink=args.accept_shrink)
     if outcome.success:
         print(f"poet: full refresh succeeded (run {outcome.run_id})")
         return 0
@@ -81,6 +85,11 @@ def build_parser() -> argparse.ArgumentParser:
     synth.set_defaults(func=cmd_synth)
 
     run = sub.add_parser("run", help="one full refresh through Dagster (appears in the UI)")
+    run.add_argument(
+        "--accept-shrink",
+        action="store_true",
+        help="publish even when organisations or more than 20%% of a wave's used respondents disappear",
+    )
     run.set_defaults(func=cmd_run)
 
     summary = sub.add_parser("summary", help="print a short summary of the published warehouse")

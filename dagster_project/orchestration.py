@@ -49,11 +49,14 @@ def _failure_reason(result: dg.ExecuteInProcessResult) -> str:
     return "; ".join(reasons)
 
 
-def run_full_refresh(settings: Settings) -> RefreshOutcome:
+def run_full_refresh(settings: Settings, accept_shrink: bool = False) -> RefreshOutcome:
     from dagster_project.definitions import FULL_REFRESH_JOB, defs
+    from dagster_project.publish.assets import publish_run_config
 
     instance = dg.DagsterInstance.get()
     job = defs.resolve_job_def(FULL_REFRESH_JOB)
-    result = job.execute_in_process(instance=instance, raise_on_error=False)
+    result = job.execute_in_process(
+        instance=instance, raise_on_error=False, run_config=publish_run_config(accept_shrink)
+    )
     reason = "" if result.success else _failure_reason(result)
     return RefreshOutcome(success=result.success, run_id=result.run_id, reason=reason)

@@ -22,6 +22,7 @@ from dagster_project.quality.results_store import latest_failed_tables
 
 PUBLISHED_SCHEMAS = ("marts", "reference", "quality")
 TMP_MARKER = ".tmp-"
+RUN_SCOPED_TABLE = ("quality", "validation_results")
 
 
 class PublishRefused(RuntimeError):
@@ -103,8 +104,12 @@ def publish(
             con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
         for schema, name in tables:
             # Views are materialised: the published file must not depend on schemas it lacks.
+            # The gate history published is this run's: the gates of the marts it copies,
+            # not those of failed or concurrent runs (guards.py checks they all passed).
+            only_this_run = " WHERE run_id = $run_id" if (schema, name) == RUN_SCOPED_TABLE else ""
             con.execute(
-                f'CREATE TABLE "{schema}"."{name}" AS SELECT * FROM working."{schema}"."{name}"'
+                f'CREATE TABLE "{schema}"."{name}" AS SELECT * FROM working."{schema}"."{name}"{only_this_run}',
+                {"run_id": run_id} if only_this_run else None,
             )
             copied[f"{schema}.{name}"] = con.execute(
                 f'SELECT count(*) FROM "{schema}"."{name}"'
@@ -122,8 +127,12 @@ def publish(
         raise PublishRefused(
             f"{target} still has a write-ahead log after checkpoint; not published"
         )
-    with open(target, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(target, published)
+    try:
+        with open(target, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(target, published)
+    except OSError:
+        target.unlink(missing_ok=True)  # never leave a half-published file behind
+        raise
     _fsync_dir(published.parent)
     return PublishReport(published, copied, tuple(removed), published.stat().st_size)

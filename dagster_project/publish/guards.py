@@ -89,7 +89,7 @@ def stale_landing_problem(con: duckdb.DuckDBPyConnection, catalog: str = "workin
     paths = [path for (path,) in differing]
     return (
         f"publish refused, {KEPT}: the marts were built before the latest landing "
-        f"({len(paths)} file versions differ: {_listed(paths)}); run the full refresh "
+        f"(files changed since: {_listed(paths)}); run the full refresh "
         "(poet run, or materialise every asset in the UI)"
     )
 

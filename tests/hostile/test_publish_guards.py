@@ -95,7 +95,7 @@ def test_marts_built_before_the_latest_landing_are_stale(tmp_path):
     problem = guards.freshness_problem(working, "run-1", [])
     assert problem == (
         "publish refused, the published warehouse was left unchanged: the marts were built before the latest "
-        "landing (2 file versions differ: 2014/LA02/holders.csv, 2014/LA02/holders.xlsx); run the full "
+        "landing (files changed since: 2014/LA02/holders.csv, 2014/LA02/holders.xlsx); run the full "
         "refresh (poet run, or materialise every asset in the UI)"
     )
 

@@ -52,7 +52,10 @@ def land_organisations(
 
     if path is None:
         return keep("no such file in the landing folder")
-    sha = sha256_of(path)
+    try:
+        sha = sha256_of(path)
+    except OSError as exc:
+        return keep(f"file cannot be read: {exc.strerror or exc}")
     stored = con.execute("SELECT DISTINCT source_sha256 FROM raw.organisations").fetchall()
     if stored == [(sha,)]:
         return OrganisationsOutcome(_current_codes(con), False, None)
@@ -60,7 +63,11 @@ def land_organisations(
         header = read_into_table(con, path, "csv")
     except UnreadableFile as exc:
         return keep(f"file cannot be read: {exc}")
-    if sha256_of(path) != sha:
+    try:
+        unchanged = sha256_of(path) == sha
+    except OSError as exc:
+        return keep(f"file cannot be read: {exc.strerror or exc}")
+    if not unchanged:
         return keep("it changed while it was being landed (the next run lands it)")
     positions = {name.strip().lower(): i for i, name in reversed(list(enumerate(header)))}
     missing = [c for c in ORGANISATION_COLUMNS if c not in positions]

@@ -156,6 +156,16 @@ def _respondent_reasons(
     return reasons
 
 
+def _published_value(raw_value: str) -> str:
+    """raw_value reaches analysts (marts.data_quality_issues), whose gate refuses contact
+    details: an invalid cell that holds one is recorded as `hidden (contact detail)`, so
+    one mistyped cell never blocks the publish (the cell itself stays in raw)."""
+    return (
+        f"CASE WHEN regexp_matches({raw_value}, {quote_literal(_CONTACT_DETAIL_REGEX)}) "
+        f"THEN 'hidden (contact detail)' ELSE {raw_value} END"
+    )
+
+
 def _stage_invalid_cells(
     con: duckdb.DuckDBPyConnection, stage: str, table: str, survey: str, present: set[str]
 ) -> int:
@@ -167,7 +177,8 @@ def _stage_invalid_cells(
     consenting = f"consent = {quote_literal(CONSENT_YES)}"
     # One scan per rule; measured faster than one pass building a list of cells per row.
     selects = " UNION ALL ".join(
-        f"SELECT respondent_id, {quote_literal(r.variable)}, {r.raw_value}, {quote_literal(r.rule)} "
+        f"SELECT respondent_id, {quote_literal(r.variable)}, {_published_value(r.raw_value)}, "
+        f"{quote_literal(r.rule)} "
         f"FROM {stage} WHERE {consenting} AND {r.invalid_when}"
         for r in rules
     )

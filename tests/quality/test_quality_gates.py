@@ -233,7 +233,7 @@ def test_unredacted_comment_in_staging_fails(con):
                 "respondent_id": "H0000002",
                 "source_path": "2014/LA00/holders.csv",
                 "column": "comment_worked_well_redacted",
-                "kind": "uk_postcode",
+                "kind": "postcode",
             }
         ],
     )

@@ -50,7 +50,11 @@ def cmd_run(args: argparse.Namespace) -> int:
     """
     started = time.monotonic()
     settings = Settings.from_env()
-    problem = _check_landing(settings)
+    from dagster_project.publish.guards import output_path_problem
+
+    problem = _check_landing(settings) or output_path_problem(
+        settings.published, settings.warehouse
+    )
     if problem:
         return _fail(problem, 2)
 
@@ -120,6 +124,7 @@ def _refresh(args, settings: Settings, run_id: str, inputs, started: float) -> i
         run_id=run_id,
         tags=run_tags(settings, inputs.digest, "poet run"),
         verbose=args.verbose,
+        accept_shrink=args.accept_shrink,
     )
     elapsed = time.monotonic() - started
     if outcome.success:
@@ -180,6 +185,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--verbose", action="store_true", help="print Dagster's full event stream as well"
+    )
+    run.add_argument(
+        "--accept-shrink",
+        action="store_true",
+        help="publish even when organisations or more than 20%% of a wave's used respondents disappear",
     )
     run.set_defaults(func=cmd_run)
 

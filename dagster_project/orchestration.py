@@ -290,10 +290,12 @@ def run_full_refresh(
     run_id: str | None = None,
     tags: dict[str, str] | None = None,
     verbose: bool = False,
+    accept_shrink: bool = False,
 ) -> RefreshOutcome:
     """Run the job in this process; quiet unless verbose (the console output then goes to
     console_log_path, the UI has every event either way)."""
     from dagster_project.definitions import FULL_REFRESH_JOB, defs
+    from dagster_project.publish.assets import publish_run_config
 
     run_id = run_id or str(uuid.uuid4())
     with ExitStack() as stack:
@@ -316,7 +318,11 @@ def run_full_refresh(
                 raise_on_error=False,
                 run_id=run_id,
                 tags=tags,
-                run_config=None if verbose else QUIET_RUN_CONFIG,
+                # The publish step's config (--accept-shrink), with the quiet console logger.
+                run_config={
+                    **publish_run_config(accept_shrink),
+                    **({} if verbose else QUIET_RUN_CONFIG),
+                },
             )
         finally:
             follower.stop()

@@ -53,8 +53,14 @@ def _run_metadata(report: LandingReport) -> dict[str, dg.MetadataValue]:
         "files_ignored": dg.MetadataValue.int(len(report.ignored)),
         "files_quarantined_now": dg.MetadataValue.int(len(report.quarantined)),
         "status_changes": dg.MetadataValue.int(report.status_changes),
+        "ignored": dg.MetadataValue.md(
+            "\n".join(f"- `{path}`: {why}" for path, why in report.ignored_reasons.items())
+            or "none"
+        ),
+        "files_changed_while_landing": dg.MetadataValue.json(report.changed_while_landing),
         "quarantined": dg.MetadataValue.md(
-            "\n".join(f"- `{path}`: {reason}" for path, reason in report.quarantined.items()) or "none"
+            "\n".join(f"- `{path}`: {reason}" for path, reason in report.quarantined.items())
+            or "none"
         ),
     }
 

@@ -25,8 +25,14 @@ from dagster_project.landing.land_file import (
     record_checks,
     stage_table,
 )
-from dagster_project.landing.layout import Slot, scan, sha256_of
-from dagster_project.landing.organisations import land_organisations
+from dagster_project.landing.layout import (
+    ORGANISATIONS_FILE,
+    LandingFolderError,
+    Slot,
+    scan,
+    sha256_of,
+)
+from dagster_project.landing.organisations import ORGANISATION_COLUMNS, land_organisations
 from dagster_project.landing.readers import UnreadableFile
 from dagster_project.landing.registry import (
     QUARANTINED,
@@ -74,6 +80,10 @@ class LandingReport:
     landed: int = 0
     unchanged: int = 0
     ignored: list[str] = field(default_factory=list)
+    ignored_reasons: dict[str, str] = field(
+        default_factory=dict
+    )  # path -> why, every ignored entry
+    changed_while_landing: list[str] = field(default_factory=list)  # left for the next run
     status_changes: int = 0
     quarantined: dict[str, str] = field(default_factory=dict)  # path -> reason, files present now
     organisations_replaced: bool = False
@@ -90,6 +100,15 @@ def _present_files(folder_returns, log: logging.Logger) -> dict[Slot, list[Prese
             continue
         slots[item.slot].append(PresentFile(item, sha))
     return dict(slots)
+
+
+def _forget(slots: dict[Slot, list[PresentFile]], present: PresentFile) -> None:
+    """A file left for the next run: its slot's statuses are derived as if it were absent."""
+    remaining = [p for p in slots[present.item.slot] if p is not present]
+    if remaining:
+        slots[present.item.slot] = remaining
+    else:
+        del slots[present.item.slot]
 
 
 def _store(
@@ -127,7 +146,9 @@ def _store_alone(
         # Content landing did not foresee must not stop the other files: the version is
         # registered as unreadable (no rows), with the database's own words.
         cause = database_cause(exc)
-        log.error(f"{present.item.relative_path}: landing failed, quarantined as unreadable: {cause}")
+        log.error(
+            f"{present.item.relative_path}: landing failed, quarantined as unreadable: {cause}"
+        )
         return _store(con, [(present, UnreadableFile(cause))], landed_at)[0]
 
 
@@ -144,7 +165,9 @@ def _store_batch(
         try:
             return _store(con, batch, landed_at)
         except duckdb.Error as exc:
-            log.warning(f"a batch of {len(batch)} files failed ({database_cause(exc)}); landing them one by one")
+            log.warning(
+                f"a batch of {len(batch)} files failed ({database_cause(exc)}); landing them one by one"
+            )
     return [_store_alone(con, present, read, landed_at, log) for present, read in batch]
 
 
@@ -157,11 +180,27 @@ def _stage_database(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         con.execute(f"DETACH DATABASE IF EXISTS {STAGE_DATABASE}")
 
 
+class ChangedWhileLanding(Exception):
+    """The file's bytes changed between hashing and reading: what was parsed may not be
+    the version hashed, so it is not landed this run (the next run lands what is there)."""
+
+
 def _read_on(
     cursor: duckdb.DuckDBPyConnection, present: PresentFile, number: int, limits: QuarantineLimits
-) -> StagedVersion | UnreadableFile:
+) -> StagedVersion | UnreadableFile | ChangedWhileLanding:
     try:
-        return read_version(cursor, present.item, stage_table(number), limits)
+        read = read_version(cursor, present.item, stage_table(number), limits)
+        # Hash again after parsing: the registry's sha256 must be that of the bytes parsed.
+        try:
+            after = sha256_of(present.item.path)
+        except OSError as exc:
+            after = f"unreadable ({exc.strerror or exc})"
+        if after != present.sha:
+            drop_stage(cursor, read)
+            return ChangedWhileLanding(
+                f"{present.item.relative_path} changed while it was being landed"
+            )
+        return read
     finally:
         cursor.close()
 
@@ -171,10 +210,12 @@ def _staged(
     files: Iterable[PresentFile],
     limits: QuarantineLimits,
     batch_limits: BatchLimits,
-) -> Iterator[tuple[PresentFile, StagedVersion | UnreadableFile]]:
+) -> Iterator[tuple[PresentFile, StagedVersion | UnreadableFile | ChangedWhileLanding]]:
     """The files, in order, each read into its stage table and checked by a worker thread
     on its own cursor (autocommitted, so outside any transaction of `con`)."""
-    pool = ThreadPoolExecutor(max_workers=batch_limits.read_workers, thread_name_prefix="landing-read")
+    pool = ThreadPoolExecutor(
+        max_workers=batch_limits.read_workers, thread_name_prefix="landing-read"
+    )
     pending: deque = deque()
     try:
         for number, present in enumerate(files):
@@ -201,15 +242,30 @@ def land_folder(
     Raises layout.LandingFolderError when the folder itself cannot be read.
     """
     folder = scan(landing_dir)
-    report = LandingReport(files_found=len(folder.returns), ignored=list(folder.ignored))
+    report = LandingReport(
+        files_found=len(folder.returns),
+        ignored=list(folder.ignored),
+        ignored_reasons={path: folder.why_ignored(path) for path in folder.ignored},
+    )
     log.info(f"landing folder {folder.root}: {len(folder.returns)} returns found")
-    for relative in folder.ignored:
-        log.info(f"ignored (not organisations.csv nor <wave>/<org_code>/<survey>.<csv|xlsx|sav>): {relative}")
+    for relative, why in report.ignored_reasons.items():
+        log.info(f"ignored {relative}: {why}")
 
     landed_at = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     ensure_schema(con)
     organisations = land_organisations(con, folder.organisations, landed_at, log)
     report.organisations_replaced = organisations.replaced
+    if not organisations.codes and organisations.problem:
+        # Said first: without any list every return would be quarantined as unknown and
+        # the refresh would fail later with a message about empty tables.
+        columns = ", ".join(ORGANISATION_COLUMNS)
+        if folder.organisations is None:
+            problem = f"{ORGANISATIONS_FILE} is missing from {folder.root}"
+        else:
+            problem = f"{ORGANISATIONS_FILE} cannot be used ({organisations.problem})"
+        raise LandingFolderError(
+            f"{problem} and no list was landed before: add it (columns {columns}) and run again"
+        )
 
     slots = _present_files(folder.returns, log)
     known = known_versions(con)
@@ -218,7 +274,9 @@ def land_folder(
     batch: list[tuple[PresentFile, StagedVersion | UnreadableFile]] = []
 
     def land_batch() -> None:
-        for (present, read), outcome in zip(batch, _store_batch(con, batch, landed_at, log), strict=True):
+        for (present, read), outcome in zip(
+            batch, _store_batch(con, batch, landed_at, log), strict=True
+        ):
             report.landed += 1
             log.info(
                 f"landed {present.item.relative_path}: {outcome.rows} rows, "
@@ -238,8 +296,15 @@ def land_folder(
     try:
         with _stage_database(con):
             for present, read in _staged(con, new_files, limits, batch_limits):
+                if isinstance(read, ChangedWhileLanding):
+                    log.warning(f"{read}: not landed this run, the next run lands it")
+                    report.changed_while_landing.append(present.item.relative_path)
+                    _forget(slots, present)
+                    continue
                 if isinstance(read, LandingFailed):
-                    log.error(f"{present.item.relative_path}: landing failed, quarantined as unreadable: {read}")
+                    log.error(
+                        f"{present.item.relative_path}: landing failed, quarantined as unreadable: {read}"
+                    )
                 batch.append((present, read))
                 staged = sum(r.rows for _p, r in batch if isinstance(r, StagedVersion))
                 if staged >= batch_limits.rows or len(batch) >= batch_limits.files:
@@ -256,9 +321,12 @@ def land_folder(
 
     present_keys = {(p.item.relative_path, p.sha) for files in slots.values() for p in files}
     rows = con.execute(
-        "SELECT source_path, source_sha256, reason FROM raw.file_registry WHERE status = ?", [QUARANTINED]
+        "SELECT source_path, source_sha256, reason FROM raw.file_registry WHERE status = ?",
+        [QUARANTINED],
     ).fetchall()
-    report.quarantined = dict(sorted((path, reason) for path, sha, reason in rows if (path, sha) in present_keys))
+    report.quarantined = dict(
+        sorted((path, reason) for path, sha, reason in rows if (path, sha) in present_keys)
+    )
     log.info(
         f"{report.landed} files landed, {report.unchanged} files unchanged, "
         f"{report.status_changes} registry statuses changed, {len(report.ignored)} files ignored"

@@ -32,6 +32,10 @@ from dagster_project.landing.rules import (
     trimmed,
 )
 from dagster_project.landing.schema import FILE_CHECKS, survey_table
+from dagster_project.quality.contact_details import CONTACT_DETAIL_PATTERNS
+from dagster_project.quality.masking import detail_kind
+
+_CONTACT_DETAIL_REGEX = "|".join(f"(?:{p})" for p in CONTACT_DETAIL_PATTERNS.values())
 
 # An in-memory database attached for the run, one table per staged file: unlike temporary
 # tables it is seen by every cursor, so files can be read by several threads at once.
@@ -81,20 +85,26 @@ def _stage_relation(survey: str, columns: _Columns, source: Source) -> tuple[str
     """Select list and relation of the stage table: every codebook variable cleaned, then
     extra_columns. Cells are trimmed once in the inner query; the outer one reads each
     trimmed cell several times."""
-    inner = [f"{trimmed(position_column(p))} AS t{p}" for p in sorted(set(columns.by_variable.values()))]
+    inner = [
+        f"{trimmed(position_column(p))} AS t{p}" for p in sorted(set(columns.by_variable.values()))
+    ]
     inner += [position_column(p) for p in columns.extra.values()]
     outer = []
     for variable in load_codebook(survey).variables:
         position = columns.by_variable.get(variable.name)
-        expression = "CAST(NULL AS VARCHAR)" if position is None else canonical(f"t{position}", variable)
+        expression = (
+            "CAST(NULL AS VARCHAR)" if position is None else canonical(f"t{position}", variable)
+        )
         outer.append(f"{expression} AS {quote_identifier(variable.name)}")
     if columns.extra:
-        pairs = ", ".join(f"{quote_literal(name)}, {position_column(p)}" for name, p in columns.extra.items())
+        pairs = ", ".join(
+            f"{quote_literal(name)}, {position_column(p)}" for name, p in columns.extra.items()
+        )
         outer.append(f"json_object({pairs}) AS extra_columns")
     else:
         outer.append("CAST(NULL AS JSON) AS extra_columns")
     relation = f"(SELECT {', '.join(inner) or 'NULL AS no_codebook_column'} FROM {source.relation})"
-    return ", ".join(outer), Source(source.header, relation)
+    return ", ".join(outer), Source(source.header, relation, source.csv_path)
 
 
 def _listed(items: list[str], limit: int, separator: str = ", ") -> str:
@@ -102,7 +112,9 @@ def _listed(items: list[str], limit: int, separator: str = ", ") -> str:
     return separator.join(items[:limit]) + more
 
 
-def _respondent_reasons(con: duckdb.DuckDBPyConnection, stage: str, limits: QuarantineLimits) -> list[str]:
+def _respondent_reasons(
+    con: duckdb.DuckDBPyConnection, stage: str, limits: QuarantineLimits
+) -> list[str]:
     reasons: list[str] = []
     blank_rows = [
         str(row)
@@ -114,13 +126,44 @@ def _respondent_reasons(con: duckdb.DuckDBPyConnection, stage: str, limits: Quar
         noun = "row" if len(blank_rows) == 1 else "rows"
         listed = _listed(blank_rows, limits.ids_listed)
         reasons.append(f"respondent_id blank in {len(blank_rows)} {noun} (data {noun} {listed})")
+    contact = [
+        str(row)
+        for (row,) in con.execute(
+            f"SELECT {_ROW} AS r FROM {stage} WHERE regexp_matches(respondent_id, $re) ORDER BY r",
+            {"re": _CONTACT_DETAIL_REGEX},
+        ).fetchall()
+    ]
+    if contact:
+        # The staging gate scans respondent_id for contact details: one file must not block
+        # every refresh there. The value itself is never repeated.
+        noun = "row" if len(contact) == 1 else "rows"
+        listed = _listed(contact, limits.ids_listed)
+        reasons.append(
+            f"respondent_id looks like a contact detail in {len(contact)} {noun} (data {noun} {listed}): "
+            "use the survey's own respondent ids"
+        )
     repeated = con.execute(
         f"SELECT respondent_id, count(*) FROM {stage} WHERE respondent_id IS NOT NULL "
         f"GROUP BY respondent_id HAVING count(*) > 1 ORDER BY min({_ROW})"
     ).fetchall()
     if repeated:
-        reasons.append("respondent_id repeated: " + _listed([f"{rid} ({n} rows)" for rid, n in repeated], limits.ids_listed))
+        # Reasons are published (marts.landed_files): an id that is a contact detail is not repeated.
+        shown = [
+            f"{'an id that is a contact detail' if detail_kind(rid) else rid} ({n} rows)"
+            for rid, n in repeated
+        ]
+        reasons.append("respondent_id repeated: " + _listed(shown, limits.ids_listed))
     return reasons
+
+
+def _published_value(raw_value: str) -> str:
+    """raw_value reaches analysts (marts.data_quality_issues), whose gate refuses contact
+    details: an invalid cell that holds one is recorded as `hidden (contact detail)`, so
+    one mistyped cell never blocks the publish (the cell itself stays in raw)."""
+    return (
+        f"CASE WHEN regexp_matches({raw_value}, {quote_literal(_CONTACT_DETAIL_REGEX)}) "
+        f"THEN 'hidden (contact detail)' ELSE {raw_value} END"
+    )
 
 
 def _stage_invalid_cells(
@@ -134,7 +177,8 @@ def _stage_invalid_cells(
     consenting = f"consent = {quote_literal(CONSENT_YES)}"
     # One scan per rule; measured faster than one pass building a list of cells per row.
     selects = " UNION ALL ".join(
-        f"SELECT respondent_id, {quote_literal(r.variable)}, {r.raw_value}, {quote_literal(r.rule)} "
+        f"SELECT respondent_id, {quote_literal(r.variable)}, {_published_value(r.raw_value)}, "
+        f"{quote_literal(r.rule)} "
         f"FROM {stage} WHERE {consenting} AND {r.invalid_when}"
         for r in rules
     )
@@ -143,10 +187,14 @@ def _stage_invalid_cells(
     return int(invalid)
 
 
-def _counts(con: duckdb.DuckDBPyConnection, stage: str, survey: str, present: set[str]) -> tuple[int, int, int]:
+def _counts(
+    con: duckdb.DuckDBPyConnection, stage: str, survey: str, present: set[str]
+) -> tuple[int, int, int]:
     """Rows, rows without consent, answered answer cells of consenting rows."""
     answers = [v.name for v in load_codebook(survey).variables if v.is_answer and v.name in present]
-    answered = " + ".join(f"CAST({quote_identifier(n)} IS NOT NULL AS INTEGER)" for n in answers) or "0"
+    answered = (
+        " + ".join(f"CAST({quote_identifier(n)} IS NOT NULL AS INTEGER)" for n in answers) or "0"
+    )
     rows, without_consent, answered_cells = con.execute(
         f"SELECT count(*), count(*) FILTER (WHERE consent IS DISTINCT FROM ?), "
         f"coalesce(sum({answered}) FILTER (WHERE consent = ?), 0) FROM {stage}",
@@ -191,7 +239,11 @@ def _invalid_table(stage: str) -> str:
 
 
 def _checked(
-    con: duckdb.DuckDBPyConnection, item: ReturnFile, stage: str, columns: _Columns, limits: QuarantineLimits
+    con: duckdb.DuckDBPyConnection,
+    item: ReturnFile,
+    stage: str,
+    columns: _Columns,
+    limits: QuarantineLimits,
 ) -> StagedVersion:
     """The file's own checks, read from its stage table (its invalid cells into a table
     beside it), so that landing it later only copies rows."""
@@ -274,14 +326,16 @@ def land_new_version(
     )
     if read.invalid_table:
         con.execute(
-            f"INSERT INTO raw.invalid_cells SELECT ?, ?, * FROM {read.invalid_table}", [item.relative_path, sha]
+            f"INSERT INTO raw.invalid_cells SELECT ?, ?, * FROM {read.invalid_table}",
+            [item.relative_path, sha],
         )
     return read.outcome
 
 
-def record_checks(con: duckdb.DuckDBPyConnection, item: ReturnFile, sha: str, outcome: FileOutcome) -> None:
+def record_checks(
+    con: duckdb.DuckDBPyConnection, item: ReturnFile, sha: str, outcome: FileOutcome
+) -> None:
     con.execute(
         f"INSERT INTO {FILE_CHECKS} VALUES (?, ?, ?, ?, ?)",
         [item.slot.wave, item.slot.org_code, item.slot.survey, sha, outcome.content_reason],
     )
-

@@ -34,7 +34,9 @@ class OrganisationsOutcome:
 
 
 def _current_codes(con: duckdb.DuckDBPyConnection) -> set[str]:
-    rows = con.execute("SELECT org_code FROM raw.organisations WHERE org_code IS NOT NULL").fetchall()
+    rows = con.execute(
+        "SELECT org_code FROM raw.organisations WHERE org_code IS NOT NULL"
+    ).fetchall()
     return {code for (code,) in rows}
 
 
@@ -42,12 +44,18 @@ def land_organisations(
     con: duckdb.DuckDBPyConnection, path: Path | None, landed_at: dt.datetime, log: logging.Logger
 ) -> OrganisationsOutcome:
     def keep(problem: str) -> OrganisationsOutcome:
-        log.error(f"{ORGANISATIONS_FILE} not used: {problem}; keeping the list landed before")
+        kept = (
+            "keeping the list landed before" if _current_codes(con) else "no list was landed before"
+        )
+        log.error(f"{ORGANISATIONS_FILE} not used: {problem}; {kept}")
         return OrganisationsOutcome(_current_codes(con), False, problem)
 
     if path is None:
         return keep("no such file in the landing folder")
-    sha = sha256_of(path)
+    try:
+        sha = sha256_of(path)
+    except OSError as exc:
+        return keep(f"file cannot be read: {exc.strerror or exc}")
     stored = con.execute("SELECT DISTINCT source_sha256 FROM raw.organisations").fetchall()
     if stored == [(sha,)]:
         return OrganisationsOutcome(_current_codes(con), False, None)
@@ -55,6 +63,12 @@ def land_organisations(
         header = read_into_table(con, path, "csv")
     except UnreadableFile as exc:
         return keep(f"file cannot be read: {exc}")
+    try:
+        unchanged = sha256_of(path) == sha
+    except OSError as exc:
+        return keep(f"file cannot be read: {exc.strerror or exc}")
+    if not unchanged:
+        return keep("it changed while it was being landed (the next run lands it)")
     positions = {name.strip().lower(): i for i, name in reversed(list(enumerate(header)))}
     missing = [c for c in ORGANISATION_COLUMNS if c not in positions]
     if missing:
@@ -65,7 +79,10 @@ def land_organisations(
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute("DELETE FROM raw.organisations")
-        con.execute(f"INSERT INTO raw.organisations SELECT {selects}, ?, ? FROM {FILE_TABLE}", [sha, landed_at])
+        con.execute(
+            f"INSERT INTO raw.organisations SELECT {selects}, ?, ? FROM {FILE_TABLE}",
+            [sha, landed_at],
+        )
         con.execute("COMMIT")
     except duckdb.Error as exc:
         con.execute("ROLLBACK")

@@ -21,6 +21,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from dagster_project.bounds import MAX_CSV_ROW_BYTES
+
 FILE_TABLE = "landing_file"
 _FRAME_VIEW = "landing_frame"
 _MAX_CAUSE_CHARS = 160
@@ -70,7 +72,7 @@ def _csv_source(path: Path) -> tuple[list[str], str]:
     # differ only in case or spaces stay distinguishable (checked by the caller).
     relation = (
         f"read_csv({literal_path}, header=true, all_varchar=true, auto_detect=false, "
-        f"delim=',', quote='\"', escape='\"', columns={{{columns}}})"
+        f"delim=',', quote='\"', escape='\"', max_line_size={MAX_CSV_ROW_BYTES}, columns={{{columns}}})"
     )
     return header, relation
 
@@ -95,7 +97,12 @@ def _floats_text(values: np.ndarray) -> np.ndarray:
     """Numbers stored as floats (every SPSS number, Excel numeric cells): 1.0 is "1"."""
     text = np.full(len(values), None, dtype=object)
     present = ~np.isnan(values)
-    integral = present & np.isfinite(values) & (np.floor(values) == values) & (np.abs(values) < _EXACT_INTEGERS)
+    integral = (
+        present
+        & np.isfinite(values)
+        & (np.floor(values) == values)
+        & (np.abs(values) < _EXACT_INTEGERS)
+    )
     text[integral] = values[integral].astype(np.int64).astype(str)
     other = present & ~integral
     text[other] = [repr(float(v)) for v in values[other]]
@@ -116,7 +123,8 @@ def _column_text(column: pd.Series) -> np.ndarray:
 
 def _text_frame(header: list[str], rows: pd.DataFrame) -> pd.DataFrame:
     text = pd.DataFrame(
-        {position_column(i): _column_text(rows.iloc[:, i]) for i in range(len(header))}, dtype=object
+        {position_column(i): _column_text(rows.iloc[:, i]) for i in range(len(header))},
+        dtype=object,
     )
     # A row with every cell blank is spreadsheet furniture (formatted but empty), not a return.
     return text[text.notna().any(axis=1)] if len(text.columns) else text
@@ -128,7 +136,9 @@ def _xlsx_frame(path: Path) -> tuple[list[str], pd.DataFrame]:
             path, sheet_name=0, header=None, engine="calamine", dtype=object, na_filter=False
         )
     except Exception as exc:  # calamine raises its own types for corrupt workbooks
-        raise UnreadableFile(f"not a readable Excel workbook ({str(exc).splitlines()[0][:120]})") from exc
+        raise UnreadableFile(
+            f"not a readable Excel workbook ({str(exc).splitlines()[0][:120]})"
+        ) from exc
     if sheet.empty:
         raise UnreadableFile("first worksheet is empty")
     header = [_cell_text(v) or "" for v in sheet.iloc[0]]
@@ -143,7 +153,9 @@ def _sav_frame(path: Path) -> tuple[list[str], pd.DataFrame]:
         # answers in this survey and must be kept distinct from blanks.
         frame, _meta = pyreadstat.read_sav(str(path), apply_value_formats=False, user_missing=True)
     except Exception as exc:  # pyreadstat raises ReadstatError and others for bad files
-        raise UnreadableFile(f"not a readable SPSS file ({str(exc).splitlines()[0][:120]})") from exc
+        raise UnreadableFile(
+            f"not a readable SPSS file ({str(exc).splitlines()[0][:120]})"
+        ) from exc
     header = [str(name) for name in frame.columns]
     if not header:
         raise UnreadableFile("no variables")
@@ -160,6 +172,31 @@ FRAME_READERS: dict[str, Callable[[Path], tuple[list[str], pd.DataFrame]]] = {
 class Source:
     header: list[str]  # as delivered
     relation: str  # SQL usable after FROM: the cells as VARCHAR c0, c1, ... in file order
+    csv_path: Path | None = None  # the CSV file DuckDB parses, to explain a row it rejects
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):.1f} MB"
+
+
+def oversized_row_cause(path: Path, header: list[str], limit: int | None = None) -> str | None:
+    """Which data row is longer than the reader takes, and which column holds most of it."""
+    limit = limit or MAX_CSV_ROW_BYTES
+    csv.field_size_limit(2**31 - 1)
+    with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
+        rows = csv.reader(handle)
+        next(rows, None)
+        for number, row in enumerate(rows, start=1):
+            sizes = [len(cell.encode("utf-8")) for cell in row]
+            if sum(sizes) + len(sizes) > limit:
+                widest = max(range(len(sizes)), key=sizes.__getitem__)
+                column = header[widest].strip() if widest < len(header) else f"field {widest + 1}"
+                return (
+                    f"data row {number} is {_megabytes(sum(sizes))}, more than the reader's limit of "
+                    f"{_megabytes(limit)} per row (column {column} holds {_megabytes(sizes[widest])}): "
+                    "shorten that cell"
+                )
+    return None
 
 
 @contextmanager
@@ -169,7 +206,7 @@ def opened(con: duckdb.DuckDBPyConnection, path: Path, file_format: str) -> Iter
     if path.stat().st_size == 0:
         raise UnreadableFile("file is empty")
     if file_format == "csv":
-        yield Source(*_csv_source(path))
+        yield Source(*_csv_source(path), csv_path=path)
         return
     header, frame = FRAME_READERS[file_format](path)
     con.register(_FRAME_VIEW, frame)
@@ -182,15 +219,24 @@ def opened(con: duckdb.DuckDBPyConnection, path: Path, file_format: str) -> Iter
 
 
 def create_table(
-    con: duckdb.DuckDBPyConnection, table: str, select_list: str, source: Source, temporary: bool = True
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    select_list: str,
+    source: Source,
+    temporary: bool = True,
 ) -> None:
     """CREATE [TEMP] TABLE table AS SELECT select_list FROM the source; a file DuckDB cannot
     parse (ragged rows, bad encoding) raises UnreadableFile."""
     kind = "TEMP TABLE" if temporary else "TABLE"
     try:
-        con.execute(f"CREATE OR REPLACE {kind} {table} AS SELECT {select_list} FROM {source.relation}")
+        con.execute(
+            f"CREATE OR REPLACE {kind} {table} AS SELECT {select_list} FROM {source.relation}"
+        )
     except duckdb.Error as exc:
-        raise UnreadableFile(_short_duckdb_cause(exc)) from exc
+        cause = None
+        if source.csv_path is not None and "maximum line size" in str(exc).lower():
+            cause = oversized_row_cause(source.csv_path, source.header)
+        raise UnreadableFile(cause or _short_duckdb_cause(exc)) from exc
 
 
 def read_into_table(con: duckdb.DuckDBPyConnection, path: Path, file_format: str) -> list[str]:

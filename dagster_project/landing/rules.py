@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dagster_project.bounds import EARLIEST_SURVEY_DATE, MAX_TEXT_CHARS, latest_survey_date
 from dagster_project.codebook import Codebook, Variable
 
 AMOUNT = "amount_gbp"
@@ -20,6 +21,8 @@ CODE_NOT_IN_CODEBOOK = "code_not_in_codebook"
 AMOUNT_NOT_POSITIVE_NUMBER = "amount_not_positive_number"
 PERIOD_MISSING_FOR_AMOUNT = "period_missing_for_amount"
 DATE_NOT_ISO = "date_not_iso"
+DATE_OUT_OF_RANGE = "date_out_of_range"
+TEXT_TOO_LONG = "text_too_long"
 
 # Spaces, tabs, line breaks and the no-break space Excel users paste in.
 _BLANKS = "' ' || chr(9) || chr(10) || chr(13) || chr(160)"
@@ -63,7 +66,9 @@ def canonical(column: str, variable: Variable) -> str:
         return column
     # Most cells are already canonical ("1"): only a decimal point or a leading zero
     # needs the regular expression.
-    plain = f"(strpos({column}, '.') = 0 AND NOT (starts_with({column}, '0') AND length({column}) > 1))"
+    plain = (
+        f"(strpos({column}, '.') = 0 AND NOT (starts_with({column}, '0') AND length({column}) > 1))"
+    )
     integral = f"CAST(TRY_CAST(split_part({column}, '.', 1) AS HUGEINT) AS VARCHAR)"
     return (
         f"CASE WHEN {column} IS NULL OR {plain} THEN {column} "
@@ -108,6 +113,23 @@ def cell_rules(codebook: Codebook, present: set[str]) -> list[CellRule]:
                 f"AND TRY_CAST({column} AS DATE) IS NOT NULL)"
             )
             rules.append(CellRule(name, DATE_NOT_ISO, predicate, column))
+            # The staging gate's bounds (dagster_project/bounds.py): one file's far-off date
+            # is an invalid cell here, not a failed gate that blocks every refresh.
+            low, high = (
+                quote_literal(EARLIEST_SURVEY_DATE.isoformat()),
+                quote_literal(latest_survey_date().isoformat()),
+            )
+            as_date = f"TRY_CAST({column} AS DATE)"
+            predicate = (
+                f"regexp_full_match({column}, {_ISO_DATE}) AND {as_date} IS NOT NULL "
+                f"AND NOT {as_date} BETWEEN CAST({low} AS DATE) AND CAST({high} AS DATE)"
+            )
+            rules.append(CellRule(name, DATE_OUT_OF_RANGE, predicate, column))
+        elif variable.type == "text":
+            # The text itself is never recorded (it may hold personal details): its length is.
+            predicate = f"length({column}) > {MAX_TEXT_CHARS}"
+            raw_value = f"CAST(length({column}) AS VARCHAR) || ' characters'"
+            rules.append(CellRule(name, TEXT_TOO_LONG, predicate, raw_value))
     # An absent amount_period column is "not asked", not a blank answer: no rule then.
     if AMOUNT in present and PERIOD in present and PERIOD in codebook.names:
         amount, period = quote_identifier(AMOUNT), quote_identifier(PERIOD)

@@ -8,6 +8,7 @@ from pathlib import Path
 import dagster as dg
 
 from dagster_project import fingerprint
+from dagster_project.publish import guards
 from dagster_project.publish.postgres import publish_to_postgres
 from dagster_project.publish.publisher import publish
 from dagster_project.quality.gated_tables import GATED_TABLES
@@ -16,6 +17,48 @@ from dagster_project.settings_resource import SettingsResource
 from dagster_project.warehouse import WarehouseResource
 
 PUBLISH_KEY = dg.AssetKey(["publish", "analysts_warehouse"])
+
+
+class PublishConfig(dg.Config):
+    """Run configuration of the publish step (`poet run --accept-shrink` sets accept_shrink)."""
+
+    accept_shrink: bool = False  # publish even when used respondents or organisations fall
+    max_shrink_share: float = guards.DEFAULT_MAX_SHRINK_SHARE  # largest fall of a wave and survey
+    # Tables whose gate must have passed in this run (None: every gated table).
+    gated_tables: list[str] | None = None
+
+
+def publish_run_config(accept_shrink: bool) -> dict:
+    """Run config that sets the publish step's PublishConfig (the op of PUBLISH_KEY)."""
+    op_name = "__".join(PUBLISH_KEY.path)
+    return {"ops": {op_name: {"config": {"accept_shrink": accept_shrink}}}}
+
+
+def _required_gates(config: "PublishConfig") -> list[str]:
+    """The gated tables whose gate must have passed in this run: all of them, unless the
+    run config names fewer (a test graph that defines only some gates)."""
+    every = [g.qualified for g in GATED_TABLES]
+    return every if config.gated_tables is None else [t for t in every if t in config.gated_tables]
+
+
+def _shrink_decision(
+    context: dg.AssetExecutionContext, config: PublishConfig, published: Path, working: Path
+) -> str:
+    shrunk = guards.compare_with_published(published, working, config.max_shrink_share)
+    if shrunk is None:
+        return "first publish: nothing to compare with"
+    if not shrunk.any:
+        return f"no shrinkage beyond {config.max_shrink_share:.0%}"
+    if not config.accept_shrink:
+        refusal = guards.shrink_refusal(shrunk)
+        raise dg.Failure(
+            description=refusal,
+            metadata={"shrink_guard": dg.MetadataValue.text(f"refused: {refusal}")},
+        )
+    context.log.warning(
+        f"publishing a smaller warehouse, accepted by --accept-shrink: {shrunk.describe()}"
+    )
+    return f"accepted (--accept-shrink): {shrunk.describe()}"
 
 
 @dg.asset(
@@ -27,14 +70,26 @@ PUBLISH_KEY = dg.AssetKey(["publish", "analysts_warehouse"])
     description="Copies marts, reference and quality into a new DuckDB file and renames it "
     "over POET_PUBLISHED (with each mart as Parquet beside it), and, when POET_POSTGRES_URL "
     "is set, loads them into PostgreSQL and swaps them in; runs only when every blocking "
-    "quality gate passed.",
+    "quality gate passed in this run, on marts built from the landing state now registered, "
+    "and when nothing shrinks unexpectedly.",
 )
 def analysts_warehouse(
-    context: dg.AssetExecutionContext, warehouse: WarehouseResource, settings: SettingsResource
+    context: dg.AssetExecutionContext,
+    config: PublishConfig,
+    warehouse: WarehouseResource,
+    settings: SettingsResource,
 ) -> dg.MaterializeResult:
     published = Path(settings.published)
+    working = Path(warehouse.path)
+    problem = guards.output_path_problem(published) or guards.freshness_problem(
+        working, context.run.run_id, _required_gates(config)
+    )
+    if problem:
+        raise dg.Failure(description=problem)
+    decision = _shrink_decision(context, config, published, working)
+    context.log.info(f"shrink guard: {decision}")
     report = publish(
-        working=Path(warehouse.path),
+        working=working,
         published=published,
         run_id=context.run.run_id,
         log=context.log.info,
@@ -68,4 +123,6 @@ def analysts_warehouse(
         )
         context.log.info(f"recorded the inputs of this publish in {record}")
     metadata["inputs"] = dg.MetadataValue.text(inputs.digest if inputs else "unknown")
+    metadata["shrink_guard"] = dg.MetadataValue.text(decision)
+    metadata["accept_shrink"] = dg.MetadataValue.bool(config.accept_shrink)
     return dg.MaterializeResult(metadata=metadata)

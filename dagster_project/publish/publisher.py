@@ -35,6 +35,7 @@ TMP_MARKER = ".tmp-"
 # older `duckdb` 1.x Python package).
 STORAGE_VERSION = "v1.1.0"
 PUBLISHED_CATALOG = "published"
+RUN_SCOPED_TABLE = ("quality", "validation_results")
 
 
 class PublishRefused(RuntimeError):
@@ -121,8 +122,12 @@ def publish(
             con.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
         for schema, name in tables:
             # Views are materialised: the published file must not depend on schemas it lacks.
+            # The gate history published is this run's: the gates of the marts it copies,
+            # not those of failed or concurrent runs (guards.py checks they all passed).
+            only_this_run = " WHERE run_id = $run_id" if (schema, name) == RUN_SCOPED_TABLE else ""
             con.execute(
-                f'CREATE TABLE "{schema}"."{name}" AS SELECT * FROM working."{schema}"."{name}"'
+                f'CREATE TABLE "{schema}"."{name}" AS SELECT * FROM working."{schema}"."{name}"{only_this_run}',
+                {"run_id": run_id} if only_this_run else None,
             )
             copied[f"{schema}.{name}"] = con.execute(
                 f'SELECT count(*) FROM "{schema}"."{name}"'
@@ -146,9 +151,13 @@ def publish(
         raise PublishRefused(
             f"{target} still has a write-ahead log after checkpoint; not published"
         )
-    with open(target, "rb") as handle:
-        os.fsync(handle.fileno())
-    os.replace(target, published)
+    try:
+        with open(target, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(target, published)
+    except OSError:
+        target.unlink(missing_ok=True)  # never leave a half-published file behind
+        raise
     _fsync_dir(published.parent)
     parquet.swap_in(new_parquet, parquet.parquet_dir(published), run_id, log)
     return PublishReport(

@@ -11,6 +11,7 @@ import time
 import dagster as dg
 
 from dagster_project.quality.gated_tables import GATED_TABLES, GatedTable
+from dagster_project.quality.masking import masked
 from dagster_project.quality.outcomes import ExpectationOutcome, GateResult
 from dagster_project.quality.results_store import record
 from dagster_project.quality.runner import Suite, run_suite
@@ -65,8 +66,10 @@ def gate_check(gated: GatedTable) -> dg.AssetChecksDefinition:
             with warehouse.connect(read_only=True) as con:
                 result = run_suite(con, suite)
         except Exception as error:  # a gate that cannot run is a failed gate
-            cannot_run = ExpectationOutcome(
-                "gate_can_run", None, False, message=f"{type(error).__name__}: {error}"
+            cannot_run = masked(
+                ExpectationOutcome(
+                    "gate_can_run", None, False, message=f"{type(error).__name__}: {error}"
+                )
             )
             result = GateResult(gated.qualified, gated.suite_name, (cannot_run,))
         with warehouse.connect() as con:

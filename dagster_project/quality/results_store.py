@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 
 import duckdb
 
+from dagster_project.quality.contact_details import CONTACT_DETAIL_PATTERNS
+from dagster_project.quality.masking import FREE_TEXT_COLUMN_SQL
 from dagster_project.quality.outcomes import GateResult
 
 RESULTS_TABLE = "quality.validation_results"
@@ -33,9 +35,48 @@ CREATE TABLE IF NOT EXISTS {RESULTS_TABLE} (
 """
 
 
+CONTACT_DETAILS_CHECK = "poet_no_contact_details"
+MASKED_BY_MIGRATION = "hidden (recorded before gates masked their examples)"
+
+
+def mask_stored_examples(con: duckdb.DuckDBPyConnection) -> int:
+    """Migration: examples recorded before masking (contact-detail findings, values of
+    free-text columns) are replaced by where and what; messages are scrubbed of contact
+    details. Idempotent: rows already masked are left alone. Returns rows changed."""
+    examples = con.execute(
+        f"""UPDATE {RESULTS_TABLE}
+            SET examples = json_array(json_object('column', "column", 'kind', expectation,
+                                                  'value', '{MASKED_BY_MIGRATION}'))
+            WHERE examples IS NOT NULL AND json_array_length(examples) > 0
+              AND (expectation = ? OR regexp_matches(coalesce("column", ''), ?))
+              AND json_extract_string(examples, '$[0].kind') IS NULL""",
+        [CONTACT_DETAILS_CHECK, FREE_TEXT_COLUMN_SQL],
+    ).fetchone()[0]
+    scrubbed_message = "message"
+    scrubbed_examples = "CAST(examples AS VARCHAR)"
+    regex = "|".join(f"(?:{p})" for p in CONTACT_DETAIL_PATTERNS.values())
+    for kind, pattern in CONTACT_DETAIL_PATTERNS.items():
+        literal = "'" + pattern.replace("'", "''") + "'"
+        scrubbed_message = f"regexp_replace({scrubbed_message}, {literal}, '[{kind}]', 'g')"
+        scrubbed_examples = f"regexp_replace({scrubbed_examples}, {literal}, '[{kind}]', 'g')"
+    others = con.execute(
+        f"""UPDATE {RESULTS_TABLE}
+            SET message = {scrubbed_message}, examples = CAST({scrubbed_examples} AS JSON)
+            WHERE regexp_matches(coalesce(message, ''), ?)
+               OR regexp_matches(coalesce(CAST(examples AS VARCHAR), ''), ?)""",
+        [regex, regex],
+    ).fetchone()[0]
+    return int(examples) + int(others)
+
+
+def ensure_table(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(_DDL)
+    mask_stored_examples(con)
+
+
 def record(con: duckdb.DuckDBPyConnection, run_id: str, result: GateResult) -> int:
     """Append one row per outcome; returns the number of rows written."""
-    con.execute(_DDL)
+    ensure_table(con)
     checked_at = datetime.now(UTC).replace(tzinfo=None)
     rows = [
         (

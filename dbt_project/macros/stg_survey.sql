@@ -49,7 +49,9 @@ select
     {{ typed_cell(v) }} as {{ v.name }},
     {%- endfor %}
     {%- for name in comment_variables(survey) %}
-    {{ redact(name) }} as {{ name }}_redacted,
+    {#- A comment landing recorded as invalid (text_too_long) is not published. #}
+    case when list_contains(coalesce(invalid_variables, []), '{{ name }}') then null
+         else {{ redact(name) }} end as {{ name }}_redacted,
     {%- endfor %}
     {%- for name in asked_variables(survey) %}
     list_contains(consenting.columns_present, '{{ name }}') as asked_{{ name }}{% if not loop.last %},{% endif %}

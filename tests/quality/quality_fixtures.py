@@ -26,6 +26,7 @@ def create_stg_holders(con: duckdb.DuckDBPyConnection, rows: int = 40) -> None:
     con.execute(
         f"""CREATE OR REPLACE TABLE staging.stg_holders AS
         SELECT 'sha' || (i // 20)::VARCHAR AS source_sha256, 2014 AS wave,
+               '2014/LA0' || (i // 20)::VARCHAR || '/holders.csv' AS source_path,
                'LA0' || (i // 20)::VARCHAR AS org_code, 'H' || lpad(i::VARCHAR, 7, '0') AS respondent_id,
                CASE WHEN i % 5 = 0 THEN NULL ELSE 50.0 + i END AS amount_gbp,
                DATE '2014-03-01' + (i % 60)::INTEGER AS survey_date,

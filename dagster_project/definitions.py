@@ -12,6 +12,7 @@ from dagster_project.publish import definitions as publish
 from dagster_project.quality import definitions as quality
 from dagster_project.resources import build_resources
 from dagster_project.stats import definitions as stats
+from dagster_project.themes import definitions as themes
 from dagster_project.transform import definitions as transform
 
 __all__ = ["FULL_REFRESH_JOB", "defs"]
@@ -20,6 +21,7 @@ defs = dg.Definitions.merge(
     landing.defs,
     transform.defs,
     stats.defs,
+    themes.defs,
     quality.defs,
     publish.defs,
     dg.Definitions(

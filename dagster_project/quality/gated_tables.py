@@ -44,6 +44,7 @@ MARTS_TABLES = (
     "odds_ratios", "regression_models", "regression_terms", "group_differences",
     "group_figures", "process_scale", "org_benchmark", "org_summary", "trends",
     "comments", "landed_files", "data_quality_issues", "report_fidelity",
+    "comment_themes", "theme_shares", "theme_agreement",
 )  # fmt: skip
 
 GATED_TABLES: tuple[GatedTable, ...] = (

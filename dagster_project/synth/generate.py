@@ -15,6 +15,7 @@ import numpy as np
 from dagster_project.codebook import Codebook, load_codebook
 from dagster_project.settings import SURVEYS
 from dagster_project.synth import faults
+from dagster_project.synth.comments import ThemeSample
 from dagster_project.synth.config import SynthConfig
 from dagster_project.synth.organisations import (
     UNKNOWN_ORG,
@@ -127,7 +128,8 @@ def _ids(org_code: str, survey: str, wave: int, start: int, n: int) -> np.ndarra
 
 def write_return(out: Path, builder: ReturnBuilder, org: Organisation, n: int,
                  file_format: str, rng: np.random.Generator, org_code: str | None = None,
-                 faulty: bool = True, reason: str | None = None) -> FileRecord:
+                 faulty: bool = True, reason: str | None = None,
+                 theme_sample: ThemeSample | None = None) -> FileRecord:
     """Write one return of n consenting rows (plus rows without consent)."""
     config = builder.config
     code = org_code or org.code
@@ -149,6 +151,8 @@ def write_return(out: Path, builder: ReturnBuilder, org: Organisation, n: int,
         rows["respondent_id"] = _ids(code, builder.survey, builder.wave, written, size)
         if reason == "repeated_respondent_id" and size > 2:
             rows["respondent_id"][size - 1] = rows["respondent_id"][0]
+        if theme_sample is not None:
+            theme_sample.add(builder.survey, code, rows)
         consenting += int((rows["consent"] == 1).sum())
         total += counts
         written += size
@@ -210,6 +214,8 @@ def _clear_previous(out: Path) -> None:
     previous = json.loads(manifest.read_text(encoding="utf-8"))
     for record in previous.get("files", []):
         (out / record["path"]).unlink(missing_ok=True)
+    for path in previous.get("theme_codes", []):
+        (out / path).unlink(missing_ok=True)
     (out / "organisations.csv").unlink(missing_ok=True)
     manifest.unlink()
 
@@ -222,7 +228,9 @@ def generate(out: Path, config: SynthConfig) -> dict:
     orgs = build_organisations(config)
     _write_organisations(out, orgs)
     records: list[FileRecord] = []
+    theme_codes: list[str] = []
     for wave in config.waves:
+        theme_sample = ThemeSample()
         for s, survey in enumerate(SURVEYS):
             senders = [o for o in orgs if survey == "holders" or o.sends_carers]
             total = config.holders if survey == "holders" else config.carers
@@ -234,12 +242,16 @@ def generate(out: Path, config: SynthConfig) -> dict:
                     continue
                 rng = np.random.default_rng([config.seed, wave, s + 1, org.index])
                 record = write_return(out, builder, org, n, org.file_format, rng,
-                                      faulty=config.faults)
+                                      faulty=config.faults, theme_sample=theme_sample)
                 records.append(record)
                 _log(f"wrote {record.path} ({record.rows} rows, "
                      f"{record.consenting_rows} consenting)")
         if config.faults:
             records.extend(_bad_files(out, config, wave, orgs))
+        sample_path = theme_sample.write(out, wave)
+        if sample_path:
+            theme_codes.append(sample_path)
+            _log(f"wrote {sample_path} ({len(theme_sample.rows)} hand-coded theme rows)")
     manifest = {
         "seed": config.seed,
         "waves": list(config.waves),
@@ -251,6 +263,7 @@ def generate(out: Path, config: SynthConfig) -> dict:
             for wave in config.waves for survey in SURVEYS
         },
         "files": [asdict(r) for r in records],
+        "theme_codes": theme_codes,
     }
     (out / MANIFEST_NAME).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
     _log(f"{len(records)} files in {out} in {time.monotonic() - started:.1f}s")

@@ -1,6 +1,6 @@
 """Quality of the theme coding on the hand-coded labelled set (docs/themes.md).
 
-    .venv/bin/python benchmarks/eval_themes.py [--split held_out|dev|all] [--check] [--errors]
+    .venv/bin/python benchmarks/eval_themes.py [--split held_out|fresh|dev|all] [--check] [--errors]
 
 Prints micro precision, recall and F1 and the per-theme figures of each split. The
 targets are judged on the held-out half (comments the rules were not written from):
@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     items = load_labelled()
     coded = code_labelled(items)
-    splits = [args.split] if args.split else ["held_out", "dev", "all"]
+    splits = [args.split] if args.split else ["held_out", "fresh", "dev", "all"]
     held_out = None
     for split in splits:
         subset = items if split == "all" else [i for i in items if i.split == split]

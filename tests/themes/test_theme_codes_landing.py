@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import shutil
 from pathlib import Path
 
 import duckdb
@@ -23,11 +24,24 @@ def synth_landing(tmp_path_factory) -> Path:
     return out
 
 
-@pytest.fixture()
-def landed(synth_landing, tmp_path):
-    """A fresh warehouse with the synthetic returns landed; the sample not yet."""
-    con = duckdb.connect(str(tmp_path / "warehouse.duckdb"))
+@pytest.fixture(scope="module")
+def landed_file(synth_landing, tmp_path_factory) -> Path:
+    """A warehouse with the synthetic returns landed once; the sample not yet."""
+    path = tmp_path_factory.mktemp("themes_warehouse") / "warehouse.duckdb"
+    con = duckdb.connect(str(path))
     land_folder(con, synth_landing)
+    con.execute("DROP TABLE IF EXISTS raw.theme_codes")
+    con.execute("DROP TABLE IF EXISTS raw.theme_code_files")
+    con.close()
+    return path
+
+
+@pytest.fixture()
+def landed(landed_file, synth_landing, tmp_path):
+    """A copy of that warehouse for one test."""
+    copy = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(landed_file, copy)
+    con = duckdb.connect(str(copy))
     yield con, synth_landing
     con.close()
 

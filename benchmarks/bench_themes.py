@@ -1,0 +1,88 @@
+"""Benchmark of the theme coding at national-times-400 scale (not a test).
+
+Writes the comments 1,000,000 holders and 500,000 carers would leave (each question
+answered at the shares `poet synth` uses, wording from synth/comments.py) into
+`marts.comments` of a temporary DuckDB file, then times the three theme marts as the
+assets build them, and reports the process's peak resident memory.
+
+    .venv/bin/python benchmarks/bench_themes.py [--holders N] [--carers N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from dagster_project.synth.comments import QUESTIONS, comment_texts
+from dagster_project.synth.targets import survey_targets
+from dagster_project.themes.marts import (
+    build_comment_themes,
+    build_theme_agreement,
+    build_theme_shares,
+)
+
+CHUNK = 200_000
+
+
+def _fill(con: duckdb.DuckDBPyConnection, survey: str, n: int, seed: int) -> int:
+    shares = survey_targets(survey).comments
+    rng = np.random.default_rng(seed)
+    written = 0
+    for start in range(0, n, CHUNK):
+        size = min(CHUNK, n - start)
+        ids = np.array([f"R{i:07d}" for i in range(start, start + size)], dtype=object)
+        for variable, question in QUESTIONS.items():
+            answered = rng.random(size) < shares[variable]
+            texts, _ = comment_texts(variable, answered, 0.0, rng, survey)
+            frame = pd.DataFrame(
+                {"respondent_id": ids[answered], "comment_redacted": texts[answered]}
+            )
+            con.register("chunk", frame)
+            con.execute(
+                f"INSERT INTO marts.comments SELECT 2014, '{survey}', 'LA01', respondent_id, "
+                f"'{question}', comment_redacted FROM chunk"
+            )
+            con.unregister("chunk")
+            written += len(frame)
+    return written
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--holders", type=int, default=1_000_000)
+    parser.add_argument("--carers", type=int, default=500_000)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        con = duckdb.connect(str(Path(folder) / "bench.duckdb"))
+        con.execute("CREATE SCHEMA marts")
+        con.execute(
+            "CREATE TABLE marts.comments (wave INTEGER, survey VARCHAR, org_code VARCHAR, "
+            "respondent_id VARCHAR, question VARCHAR, comment_redacted VARCHAR)"
+        )
+        started = time.monotonic()
+        comments = _fill(con, "holders", args.holders, 1) + _fill(con, "carers", args.carers, 2)
+        print(f"wrote {comments:,} comments in {time.monotonic() - started:.1f}s", flush=True)
+        for name, build in (
+            ("comment_themes", build_comment_themes),
+            ("theme_shares", build_theme_shares),
+            ("theme_agreement", build_theme_agreement),
+        ):
+            started = time.monotonic()
+            rows = build(con)
+            print(f"marts.{name}: {rows:,} rows in {time.monotonic() - started:.1f}s", flush=True)
+        con.close()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
+    print(f"peak resident memory of this process: {peak:.2f} GiB")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

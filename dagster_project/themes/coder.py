@@ -1,8 +1,9 @@
 """Theme coding of redacted comments: one DuckDB statement per survey.
 
 The rules (rules.py) become literal regular expressions in the SQL, so DuckDB compiles
-each once and runs them vectorised over every comment: one scan of the comments per
-survey, one list of (theme, rule) per comment, unnested to one row per coded theme.
+each once and runs them vectorised: one scan of the comments per survey, each distinct
+(normalised) text coded once into a list of (theme, rule), unnested to one row per
+coded theme and joined back to every comment with that text.
 The same function codes `marts.comments` in the asset and the labelled set in
 benchmarks/eval_themes.py, so the measured quality is the quality of what is published.
 """
@@ -55,13 +56,17 @@ def coding_sql(
         f"{{'theme_id': {_literal(r.theme_id)}, 'rule': {theme_hit_sql(r)}}}" for r in active
     )
     normalised = NORMALISED.format(col="comment_redacted")
+    # Each distinct text is coded once ("nothing", "more money" recur thousands of times).
     return f"""
-        SELECT {keys}, hit.theme_id AS theme_id, hit.rule AS rule
-        FROM (
-            SELECT {keys}, unnest([{hits}]) AS hit
-            FROM (SELECT {keys}, {normalised} AS t FROM {source} WHERE survey = {_literal(survey)})
+        WITH comments AS (
+            SELECT {keys}, {normalised} AS t FROM {source} WHERE survey = {_literal(survey)}
+        ), coded AS (
+            SELECT t, unnest([{hits}]) AS hit FROM (SELECT DISTINCT t FROM comments)
         )
-        WHERE hit.rule IS NOT NULL
+        SELECT {", ".join(f"c.{k}" for k in key_columns)}, coded.hit.theme_id AS theme_id,
+               coded.hit.rule AS rule
+        FROM comments c JOIN coded ON c.t = coded.t
+        WHERE coded.hit.rule IS NOT NULL
     """
 
 
@@ -74,4 +79,4 @@ def code_comments(
     """The coded themes of every comment in `source` (a table or view with the key
     columns and `comment_redacted`), as a relation: key columns, theme_id, rule."""
     parts = [coding_sql(source, s, rules, key_columns) for s, rules in rules_by_survey.items()]
-    return con.sql(" UNION ALL ".join(parts))
+    return con.sql(" UNION ALL ".join(f"SELECT * FROM ({part})" for part in parts))

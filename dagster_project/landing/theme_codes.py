@@ -45,7 +45,8 @@ CREATE_TABLES = (
     "CREATE SCHEMA IF NOT EXISTS raw",
     """CREATE TABLE IF NOT EXISTS raw.theme_code_files (
         source_path VARCHAR, source_sha256 VARCHAR, wave INTEGER, landed_at TIMESTAMP,
-        status VARCHAR, reason VARCHAR, rows INTEGER, columns_present VARCHAR[])""",
+        status VARCHAR, reason VARCHAR, rows INTEGER, columns_present VARCHAR[],
+        read_error VARCHAR)""",
     """CREATE TABLE IF NOT EXISTS raw.theme_codes (
         source_path VARCHAR, source_sha256 VARCHAR, source_row INTEGER, wave INTEGER,
         survey VARCHAR, org_code VARCHAR, respondent_id VARCHAR, question VARCHAR,
@@ -156,11 +157,11 @@ def _store_version(
             con.execute("INSERT INTO raw.theme_codes SELECT * FROM theme_codes_frame")
             con.unregister("theme_codes_frame")
         con.execute(
-            "INSERT INTO raw.theme_code_files VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO raw.theme_code_files VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 sample.relative_path, sha, sample.wave, landed_at, QUARANTINED,
                 reason or "landing stopped before this version's status was decided",
-                len(rows), [c for c in columns if c in REQUIRED_COLUMNS],
+                len(rows), [c for c in columns if c in REQUIRED_COLUMNS], reason,
             ],
         )  # fmt: skip
         con.execute("COMMIT")
@@ -171,10 +172,13 @@ def _store_version(
 
 
 def _count_reason(rows: list[tuple], what: str) -> str | None:
+    """'3 rows <what> (first: row 7, carers home)'; a leading 'name' agrees in number."""
     if not rows:
         return None
     first = rows[0]
     noun = "row" if len(rows) == 1 else "rows"
+    if len(rows) == 1:
+        what = re.sub(r"^name ", "names ", what)
     return (
         f"{len(rows)} {noun} {what} (first: row {first[0]}, {' '.join(str(v) for v in first[1:])})"
     )
@@ -183,7 +187,7 @@ def _count_reason(rows: list[tuple], what: str) -> str | None:
 def content_reasons(con: duckdb.DuckDBPyConnection, path: str, sha: str) -> list[str]:
     """Why the version cannot be used, in words a person can act on ([] when it can)."""
     columns, unreadable = con.execute(
-        "SELECT columns_present, CASE WHEN reason LIKE 'cannot be read%' THEN reason END "
+        "SELECT columns_present, read_error "
         "FROM raw.theme_code_files WHERE source_path = ? AND source_sha256 = ?",
         [path, sha],
     ).fetchall()[0]

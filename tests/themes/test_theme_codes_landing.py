@@ -86,7 +86,7 @@ def test_the_synthetic_sample_is_landed_and_used(landed):
         (lambda rows: [*rows, ["carers", rows[1][1], rows[1][2], "change", "home"]],
          "with a theme id unknown for its survey"),
         (lambda rows: [*rows, ["holders", rows[1][1], "NOT-A-RESPONDENT", "change", "support"]],
-         "1 row name a comment that was not landed (first: row"),
+         "1 row names a comment that was not landed (first: row"),
         (lambda rows: [*rows, ["holder", rows[1][1], rows[1][2], "change", "support"]],
          "with a survey that is not holders or carers"),
     ],

@@ -118,7 +118,7 @@ def test_agreement_matches_an_independent_computation(con):
     rows.append(("s.csv", "sha", 999, 2014, "holders", "LA01", "NOBODY", "change", "support", None))
     con.executemany("INSERT INTO raw.theme_codes VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
     con.execute(
-        "INSERT INTO raw.theme_code_files VALUES ('s.csv', 'sha', 2014, now(), 'used', NULL, 1, [])"
+        "INSERT INTO raw.theme_code_files VALUES ('s.csv', 'sha', 2014, now(), 'used', NULL, 1, [], NULL)"
     )
     # a superseded version is never compared
     con.execute(
@@ -126,7 +126,7 @@ def test_agreement_matches_an_independent_computation(con):
         "FROM raw.theme_codes"
     )
     con.execute(
-        "INSERT INTO raw.theme_code_files VALUES ('s.csv', 'old', 2014, now(), 'superseded', 'x', 1, [])"
+        "INSERT INTO raw.theme_code_files VALUES ('s.csv', 'old', 2014, now(), 'superseded', 'x', 1, [], NULL)"
     )
     build_theme_agreement(con)
     got = {

@@ -285,20 +285,20 @@ def themes_column(variable: str) -> str:
     return f"_themes:{variable}"
 
 
-def _fragment(survey: str, theme: str, question: str, pick: int) -> str:
-    by_question = FRAGMENTS[survey][theme]
-    # A theme without words for this question borrows those of another question.
-    options = by_question.get(question) or next(iter(by_question.values()))
-    return options[pick % len(options)]
+def _fragments(survey: str, question: str) -> list[tuple[str, ...]]:
+    """The fragments of each theme (in THEME_SHARES order) for a question; a theme without
+    words for this question borrows those of another."""
+    out = []
+    for theme in THEME_SHARES[survey][question]:
+        by_question = FRAGMENTS[survey][theme]
+        out.append(by_question.get(question) or next(iter(by_question.values())))
+    return out
 
 
-def _styled(text: str, style: np.ndarray) -> str:
+def _styled(text: str, style: list[float]) -> str:
     """Vary the surface: opener, capital or all lower case, apostrophes, a misspelling."""
     text = OPENERS[int(style[0] * len(OPENERS))] + text
-    if style[1] < 0.25:
-        text = text.lower()
-    else:
-        text = text[0].upper() + text[1:]
+    text = text.lower() if style[1] < 0.25 else text[0].upper() + text[1:]
     if style[2] < 0.12:
         for right, wrong in MISSPELLINGS:
             if right in text:
@@ -351,24 +351,36 @@ def comment_texts(
     question = QUESTIONS[variable]
     shares = THEME_SHARES[survey][question]
     themes = list(shares)
+    fragments = _fragments(survey, question)
     texts = np.full(len(answered), None, dtype=object)
     carried = np.full(len(answered), None, dtype=object)
     rows = np.flatnonzero(answered)
     draws = rng.random((len(rows), len(themes))) < np.array([shares[t] for t in themes])
-    picks = rng.integers(0, 1 << 20, size=(len(rows), len(themes)))
+    # Which themes a comment carries, as one integer per row (bit t = theme t); the
+    # fragment of theme t is picked by bits 3t.. of one random integer per row.
+    masks = draws.astype(np.int64) @ (1 << np.arange(len(themes), dtype=np.int64))
+    picks = rng.integers(0, 1 << 62, size=len(rows), dtype=np.int64)
     joins = rng.integers(0, len(JOINERS), size=len(rows))
     styles = rng.random((len(rows), 4))
     with_pii = rng.random(len(rows)) < pii_share
-    for i, row in enumerate(rows):
-        chosen = np.flatnonzero(draws[i])
-        if len(chosen):
-            parts = [_fragment(survey, themes[t], question, int(picks[i, t])) for t in chosen]
-            text = JOINERS[int(joins[i])].join(parts)
-            text = _styled(text, styles[i])
+    chosen_of: dict[int, tuple[tuple[int, ...], str]] = {}
+    # Plain Python lists: indexing numpy arrays element by element is far slower.
+    for row, mask, pick, join, style, pii in zip(
+        rows.tolist(), masks.tolist(), picks.tolist(), joins.tolist(), styles.tolist(),
+        with_pii.tolist(), strict=True,
+    ):  # fmt: skip
+        if mask not in chosen_of:
+            chosen = tuple(t for t in range(len(themes)) if mask >> t & 1)
+            chosen_of[mask] = (chosen, ";".join(themes[t] for t in chosen))
+        chosen, carried[row] = chosen_of[mask]
+        if chosen:
+            text = JOINERS[join].join(
+                fragments[t][(pick >> (3 * t)) % len(fragments[t])] for t in chosen
+            )
+            text = _styled(text, style)
         else:
-            text = VAGUE[int(picks[i, 0]) % len(VAGUE)]
-        texts[row] = f"{text} {personal_detail(rng)}" if with_pii[i] else text
-        carried[row] = ";".join(themes[t] for t in chosen)
+            text = VAGUE[pick % len(VAGUE)]
+        texts[row] = f"{text} {personal_detail(rng)}" if pii else text
     return texts, carried
 
 

@@ -29,12 +29,11 @@ import dagster as dg
 import duckdb
 import pandas as pd
 
-from dagster_project.landing.layout import sha256_of
+from dagster_project.landing.layout import THEME_CODES_FILE, sha256_of
 from dagster_project.settings import SURVEYS, Settings
 from dagster_project.themes.rules import load_themes
 from dagster_project.warehouse import WarehouseResource
 
-THEME_CODES_FILE = "theme_codes.csv"
 REQUIRED_COLUMNS = ("survey", "org_code", "respondent_id", "question", "theme_id")
 QUESTIONS = ("worked_well", "not_worked", "change")
 USED, SUPERSEDED, QUARANTINED = "used", "superseded", "quarantined"

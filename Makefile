@@ -10,14 +10,16 @@ export POET_LANDING_DIR ?= $(DATA)/landing
 export POET_WAREHOUSE ?= $(DATA)/warehouse.duckdb
 export POET_PUBLISHED ?= $(DATA)/poet.duckdb
 export DAGSTER_HOME ?= $(DATA)/dagster_home
+UI_PORT ?= 3000
 
 .PHONY: setup demo run synth test lint ui bench clean
 
 $(STAMP): pyproject.toml requirements.lock
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -c requirements.lock -e ".[dev]"
-	touch $(STAMP)
+	@$(PYTHON) -m venv $(VENV)
+	@echo "Installing into $(VENV) (a few minutes the first time)"
+	@$(BIN)/pip install --quiet --quiet --disable-pip-version-check --upgrade pip
+	@$(BIN)/pip install --quiet --quiet --disable-pip-version-check -c requirements.lock -e ".[dev]"
+	@touch $(STAMP)
 
 setup: $(STAMP)
 
@@ -27,12 +29,12 @@ demo: setup
 		echo "Landing folder is empty: generating 2014-like returns"; \
 		$(BIN)/poet synth --out "$(POET_LANDING_DIR)"; \
 	fi
-	$(BIN)/poet run
-	$(BIN)/poet summary
-	@echo "Open the Dagster UI with: make ui   (then http://127.0.0.1:3000)"
+	@$(BIN)/poet run
+	@$(BIN)/poet summary --brief
+	@echo "Full summary: .venv/bin/poet summary   Dagster UI: make ui (then http://127.0.0.1:3000)"
 
 run: setup
-	$(BIN)/poet run
+	@$(BIN)/poet run
 
 synth: setup
 	$(BIN)/poet synth --out "$(POET_LANDING_DIR)"
@@ -43,9 +45,11 @@ test: setup
 lint: setup
 	$(BIN)/ruff check .
 
+# exec: make's shell is replaced, so Ctrl-C and SIGTERM reach `poet ui`, which stops
+# dagster dev and every process it started.
 ui: setup
 	@mkdir -p "$(DAGSTER_HOME)"
-	$(BIN)/poet ui
+	@exec $(BIN)/poet ui --port $(UI_PORT)
 
 bench: setup
 	$(BIN)/python benchmarks/run_all.py

@@ -5,9 +5,14 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import time
+import uuid
 from collections.abc import Sequence
 
-from dagster_project.settings import REPO_ROOT, Settings
+from dagster_project.settings import Settings
+
+# Exit status of `poet run` when another refresh holds the working warehouse.
+EXIT_BUSY = 3
 
 
 def _fail(message: str, code: int = 1) -> int:
@@ -34,40 +39,110 @@ def _check_landing(settings: Settings) -> str | None:
     return None
 
 
+def _say(message: str) -> None:
+    print(f"poet: {message}", flush=True)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    """One refresh, unless nothing it reads changed since the last publish.
+
+    Decides before it imports Dagster, so "nothing changed" answers in well under a second.
+    """
+    started = time.monotonic()
     settings = Settings.from_env()
-    settings.export()
     problem = _check_landing(settings)
     if problem:
         return _fail(problem, 2)
+
+    from dagster_project import fingerprint
+    from dagster_project.landing.layout import LandingFolderError
+    from dagster_project.refresh_lock import RefreshLock, WarehouseBusy
+
+    run_id = str(uuid.uuid4())
+    lock = RefreshLock(settings.warehouse)
+
+    def waiting(holder) -> None:
+        who = holder.describe() if holder else "another process"
+        _say(f"waiting for {who} to release the working warehouse")
+
+    try:
+        lock.acquire(run_id=run_id, command="poet run", wait=args.wait, on_wait=waiting)
+    except WarehouseBusy as exc:
+        return _fail(str(exc), EXIT_BUSY)
+    try:
+        if lock.stale is not None:
+            _say(f"cleared the lock left by {lock.stale.describe()}: that process is gone")
+            _close_killed_run(settings, lock.stale)
+        try:
+            inputs = fingerprint.take(settings)
+        except (LandingFolderError, OSError) as exc:
+            return _fail(str(exc), 2)
+        record = fingerprint.read_record(settings.published)
+        if record is not None and record.fingerprint == inputs and not args.force:
+            print(
+                f"nothing changed since run {record.run_id} at {record.published_at}: "
+                "the published warehouse is current"
+            )
+            return 0
+        if record is not None and not args.force:
+            changed = ", ".join(inputs.differences(record.fingerprint))
+            _say(f"changed since run {record.run_id}: {changed}")
+        return _refresh(args, settings, run_id, inputs, started)
+    finally:
+        lock.release()
+
+
+def _close_killed_run(settings: Settings, stale) -> None:
+    """Mark the killed run failed in the run history (it would show 'started' for ever)."""
+    if not (settings.dagster_home / "dagster.yaml").exists():
+        return
+    import dagster as dg
+
+    from dagster_project.orchestration import mark_run_failed
+
+    with dg.DagsterInstance.from_config(str(settings.dagster_home)) as instance:
+        if mark_run_failed(instance, stale.run_id, f"its process (pid {stale.pid}) was killed"):
+            _say(f"marked run {stale.run_id} failed in the run history")
+
+
+def _refresh(args, settings: Settings, run_id: str, inputs, started: float) -> int:
     settings.prepare_dagster_home()
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    _say(f"refreshing into {settings.warehouse} (run {run_id})")
 
-    from dagster_project.orchestration import run_full_refresh
+    from dagster_project.orchestration import console_log_path, run_full_refresh, run_tags
 
-    outcome = run_full_refresh(settings)
+    outcome = run_full_refresh(
+        settings,
+        run_id=run_id,
+        tags=run_tags(settings, inputs.digest, "poet run"),
+        verbose=args.verbose,
+    )
+    elapsed = time.monotonic() - started
     if outcome.success:
-        print(f"poet: full refresh succeeded (run {outcome.run_id})")
+        _say(
+            f"full refresh succeeded in {elapsed:.1f} s (run {outcome.run_id}); "
+            f"analysts' warehouse: {settings.published}"
+        )
         return 0
-    return _fail(f"full refresh failed (run {outcome.run_id}): {outcome.reason}")
+    log = "" if args.verbose else f" (console output: {console_log_path(settings, run_id)})"
+    return _fail(f"full refresh failed (run {outcome.run_id}): {outcome.reason}{log}")
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
+    published = Settings.from_env().published
+    if not published.exists():
+        return _fail(f"no published warehouse at {published} yet: run 'poet run' first")
     from dagster_project.summary import summarise
 
-    print(summarise(Settings.from_env().published))
+    print(summarise(published, brief=args.brief))
     return 0
 
 
 def cmd_ui(args: argparse.Namespace) -> int:
-    settings = Settings.from_env()
-    settings.export()
-    settings.prepare_dagster_home()
-    os.chdir(REPO_ROOT)
-    dagster = os.path.join(os.path.dirname(sys.executable), "dagster")
-    argv = [dagster, "dev", "-m", "dagster_project.definitions", "-h", args.host, "-p", str(args.port)]
-    os.execv(dagster, argv)
-    return 0  # not reached
+    from dagster_project.ui import serve
+
+    return serve(Settings.from_env(), host=args.host, port=args.port)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -80,13 +155,32 @@ def build_parser() -> argparse.ArgumentParser:
     add_synth_arguments(synth)
     synth.set_defaults(func=cmd_synth)
 
-    run = sub.add_parser("run", help="one full refresh through Dagster (appears in the UI)")
+    run = sub.add_parser(
+        "run",
+        help="one full refresh through Dagster (appears in the UI), unless nothing changed",
+    )
+    run.add_argument(
+        "--force",
+        action="store_true",
+        help="refresh even when nothing changed since the last publish",
+    )
+    run.add_argument(
+        "--wait",
+        action="store_true",
+        help="when another refresh holds the warehouse, wait for it instead of stopping",
+    )
+    run.add_argument(
+        "--verbose", action="store_true", help="print Dagster's full event stream as well"
+    )
     run.set_defaults(func=cmd_run)
 
     summary = sub.add_parser("summary", help="print a short summary of the published warehouse")
+    summary.add_argument(
+        "--brief", action="store_true", help="files, respondents and fidelity only (no outcomes)"
+    )
     summary.set_defaults(func=cmd_summary)
 
-    ui = sub.add_parser("ui", help="start the Dagster UI and daemon on localhost")
+    ui = sub.add_parser("ui", help="start the Dagster UI and daemon on localhost (Ctrl-C stops)")
     ui.add_argument("--host", default="127.0.0.1")
     ui.add_argument("--port", type=int, default=3000)
     ui.set_defaults(func=cmd_ui)

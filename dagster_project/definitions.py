@@ -11,11 +11,16 @@ from dagster_project.landing import definitions as landing
 from dagster_project.publish import definitions as publish
 from dagster_project.quality import definitions as quality
 from dagster_project.resources import build_resources
+from dagster_project.settings import Settings
 from dagster_project.stats import definitions as stats
 from dagster_project.themes import definitions as themes
 from dagster_project.transform import definitions as transform
 
 __all__ = ["FULL_REFRESH_JOB", "defs"]
+
+# The one place the environment is read: every asset, check and sensor gets the settings
+# through these resources (the UI shows their values under Deployment > Resources).
+SETTINGS = Settings.from_env()
 
 defs = dg.Definitions.merge(
     landing.defs,
@@ -26,7 +31,7 @@ defs = dg.Definitions.merge(
     publish.defs,
     dg.Definitions(
         jobs=[full_refresh_job],
-        resources=build_resources(),
+        resources=build_resources(SETTINGS),
         # DuckDB takes one writer: every step of a run executes in one process, in turn.
         executor=dg.in_process_executor,
     ),

@@ -86,10 +86,3 @@ class Settings:
         config = self.dagster_home / "dagster.yaml"
         if not config.exists():
             config.write_text(DAGSTER_INSTANCE_YAML, encoding="utf-8")
-
-    def export(self) -> None:
-        """Write the resolved values back to the environment, for subprocesses (dbt)."""
-        os.environ["POET_LANDING_DIR"] = str(self.landing_dir)
-        os.environ["POET_WAREHOUSE"] = str(self.warehouse)
-        os.environ["POET_PUBLISHED"] = str(self.published)
-        os.environ["DAGSTER_HOME"] = str(self.dagster_home)

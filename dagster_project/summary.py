@@ -13,7 +13,8 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
     return con.execute(sql).fetchall()
 
 
-def summarise(published: Path) -> str:
+def summarise(published: Path, brief: bool = False) -> str:
+    """The summary; `brief` leaves out the per-file and per-outcome lines (for `make demo`)."""
     if not published.exists():
         return f"No published warehouse at {published} yet: run 'poet run' first."
     lines: list[str] = [f"Published warehouse: {published}"]
@@ -30,9 +31,9 @@ def summarise(published: Path) -> str:
             con,
             "select path, reason from marts.landed_files where status = 'quarantined' order by path",
         )
-        for path, reason in quarantined[:20]:
+        for path, reason in [] if brief else quarantined[:20]:
             lines.append(f"    quarantined {path}: {reason}")
-        if len(quarantined) > 20:
+        if len(quarantined) > 20 and not brief:
             lines.append(f"    ... and {len(quarantined) - 20} more (see marts.landed_files)")
 
         lines.append("")
@@ -46,7 +47,7 @@ def summarise(published: Path) -> str:
                 lines.append(f"  {wave} {survey:<8} {n:>9} respondents from {orgs} organisations")
 
         latest = _rows(con, "select max(wave) from marts.outcome_summary")[0][0]
-        if latest is not None:
+        if latest is not None and not brief:
             lines.append("")
             lines.append(f"Outcomes {latest}: % better of those for whom relevant (95% Wilson interval)")
             for survey, outcome, n, pct, low, high in _rows(

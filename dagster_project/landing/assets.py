@@ -1,10 +1,12 @@
 """The landing assets: one step lands the folder and materialises the five raw tables."""
 
+from pathlib import Path
+
 import dagster as dg
 
 from dagster_project.landing.land import LandingReport, land_folder
 from dagster_project.landing.layout import LandingFolderError
-from dagster_project.settings import Settings
+from dagster_project.settings_resource import SettingsResource
 from dagster_project.warehouse import WarehouseResource
 
 RAW_TABLES = ("organisations", "holders", "carers", "file_registry", "invalid_cells")
@@ -65,9 +67,11 @@ def _run_metadata(report: LandingReport) -> dict[str, dg.MetadataValue]:
         for table in RAW_TABLES
     ],
 )
-def land_returns(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
-    """Land every return in POET_LANDING_DIR into the raw layer (docs/landing.md)."""
-    landing_dir = Settings.from_env().landing_dir
+def land_returns(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, settings: SettingsResource
+):
+    """Land every return in the landing folder (POET_LANDING_DIR) into the raw layer (docs/landing.md)."""
+    landing_dir = Path(settings.landing_dir)
     with warehouse.connect() as con:
         try:
             report = land_folder(con, landing_dir, log=context.log)
@@ -78,4 +82,5 @@ def land_returns(context: dg.AssetExecutionContext, warehouse: WarehouseResource
             metadata = _table_metadata(con, table)
             if table == "file_registry":
                 metadata.update(run_metadata)
+                metadata["landing_dir"] = dg.MetadataValue.path(str(landing_dir))
             yield dg.MaterializeResult(asset_key=raw_key(table), metadata=metadata)

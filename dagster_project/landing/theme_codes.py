@@ -30,7 +30,8 @@ import duckdb
 import pandas as pd
 
 from dagster_project.landing.layout import THEME_CODES_FILE, sha256_of
-from dagster_project.settings import SURVEYS, Settings
+from dagster_project.settings import SURVEYS
+from dagster_project.settings_resource import SettingsResource
 from dagster_project.themes.rules import load_themes
 from dagster_project.warehouse import WarehouseResource
 
@@ -364,9 +365,11 @@ RETURNS = [dg.AssetKey(["raw", t]) for t in ("holders", "carers", "file_registry
         ),
     ],
 )
-def land_theme_codes_asset(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
+def land_theme_codes_asset(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource, settings: SettingsResource
+):
     """Land the hand-coded theme samples after the returns (docs/themes.md)."""
-    landing_dir = Settings.from_env().landing_dir
+    landing_dir = Path(settings.landing_dir)
     with warehouse.connect() as con:
         report = land_theme_codes(con, landing_dir, log=context.log)
         context.log.info(

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
+from dagster_project.synth.faults import planted_detail
+
 QUESTIONS = {
     "comment_worked_well": "worked_well",
     "comment_not_worked": "not_worked",
@@ -324,7 +326,9 @@ def _nhs_number(rng: np.random.Generator) -> str:
 
 
 def personal_detail(rng: np.random.Generator) -> str:
-    kind = int(rng.integers(0, 5))
+    kind = int(rng.integers(0, 10))
+    if kind >= 5:  # every other written form the redaction must catch (faults.py)
+        return planted_detail(rng)
     if kind == 0:
         title = TITLES[int(rng.integers(len(TITLES)))]
         return f"{title} {SURNAMES[int(rng.integers(len(SURNAMES)))]} has been very helpful."

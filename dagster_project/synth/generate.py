@@ -60,6 +60,18 @@ def _log(message: str) -> None:
     print(f"poet synth: {message}", file=sys.stderr, flush=True)
 
 
+PROGRESS_EVERY_SECONDS = 10.0
+_last_progress = [time.monotonic()]
+
+
+def _progress(message: str) -> None:
+    """A progress line at most every PROGRESS_EVERY_SECONDS: a national set takes minutes."""
+    now = time.monotonic()
+    if now - _last_progress[0] >= PROGRESS_EVERY_SECONDS:
+        _last_progress[0] = now
+        _log(message)
+
+
 def _text_columns(codebook: Codebook) -> set[str]:
     return {v.name for v in codebook.variables if v.type in ("text", "date")} | {EXTRA_COLUMN}
 
@@ -244,8 +256,8 @@ def generate(out: Path, config: SynthConfig) -> dict:
                 record = write_return(out, builder, org, n, org.file_format, rng,
                                       faulty=config.faults, theme_sample=theme_sample)
                 records.append(record)
-                _log(f"wrote {record.path} ({record.rows} rows, "
-                     f"{record.consenting_rows} consenting)")
+                _progress(f"{len(records)} returns written so far, latest {record.path} "
+                          f"({record.rows} rows)")
         if config.faults:
             records.extend(_bad_files(out, config, wave, orgs))
         sample_path = theme_sample.write(out, wave)

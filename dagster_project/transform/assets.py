@@ -5,7 +5,6 @@ staging table stops the recoded step, and one on recoded stops the marts: dbt ex
 an error, the step fails, and Dagster does not start the steps downstream of it.
 """
 
-import os
 import shutil
 from collections import Counter
 from collections.abc import Iterator
@@ -15,7 +14,7 @@ import dagster as dg
 from dagster import AssetExecutionContext
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from dagster_project.transform.project import DBT_PROJECT, ensure_manifest, export_warehouse_path
+from dagster_project.transform.project import DBT_PROJECT, ensure_manifest
 from dagster_project.transform.translator import TRANSLATOR
 
 MANIFEST = ensure_manifest()
@@ -35,10 +34,9 @@ INDIRECT_SELECTION = "buildable"
 
 
 def build_layer(context: AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
-    warehouse = export_warehouse_path()
-    # Not setdefault: an inherited "eager" would run mart tests in the staging step.
-    os.environ["DBT_INDIRECT_SELECTION"] = INDIRECT_SELECTION
-    context.log.info(f"dbt build of {len(context.selected_asset_keys)} assets into {warehouse}")
+    # The dbt resource (dagster_project/resources.py) gives dbt the run's warehouse and
+    # INDIRECT_SELECTION for the call; nothing here reads or writes the environment.
+    context.log.info(f"dbt build of {len(context.selected_asset_keys)} assets")
     invocation = dbt.cli(["build"], context=context)
     try:
         yield from invocation.stream()

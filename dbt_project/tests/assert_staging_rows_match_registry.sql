@@ -1,7 +1,8 @@
 -- Nothing is dropped silently: staging holds exactly the rows_used that landing counted for
 -- each used file (consenting rows). A difference means landing and staging disagree on
 -- consent or on which files are used.
-{{ config(severity='warn') }}
+-- Several parents: dagster-dbt attaches the test, as an asset check, to the model named here.
+{{ config(severity='warn', meta={'dagster': {'ref': {'name': 'stg_holders'}}}) }}
 with staged as (
     select source_sha256, count(*) as staged_rows from {{ ref('stg_holders') }} group by all
     union all

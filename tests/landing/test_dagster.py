@@ -12,17 +12,31 @@ from dagster_project.landing.assets import RAW_TABLES, land_returns
 from dagster_project.landing.definitions import defs
 from dagster_project.landing.sensors import landing_sensor
 from dagster_project.landing.theme_codes import THEME_CODE_TABLES
+from dagster_project.settings_resource import SettingsResource
 from dagster_project.warehouse import WarehouseResource
 
 
+def _settings(landing_dir, warehouse_path) -> SettingsResource:
+    return SettingsResource(
+        landing_dir=str(landing_dir),
+        warehouse=str(warehouse_path),
+        published=str(warehouse_path.parent / "poet.duckdb"),
+        dagster_home=str(warehouse_path.parent / "dagster_home"),
+    )
+
+
 @pytest.fixture
-def warehouse(tmp_path, monkeypatch, landing) -> WarehouseResource:
-    monkeypatch.setenv("POET_LANDING_DIR", str(landing.root))
+def warehouse(tmp_path, landing) -> WarehouseResource:
     return WarehouseResource(path=str(tmp_path / "warehouse.duckdb"))
 
 
-def _materialize(warehouse: WarehouseResource) -> dg.ExecuteInProcessResult:
-    return dg.materialize([land_returns], resources={"warehouse": warehouse}, raise_on_error=False)
+def _materialize(warehouse: WarehouseResource, landing_dir) -> dg.ExecuteInProcessResult:
+    from pathlib import Path
+
+    settings = _settings(landing_dir, Path(warehouse.path))
+    return dg.materialize(
+        [land_returns], resources={"warehouse": warehouse, "settings": settings}, raise_on_error=False
+    )
 
 
 def test_definitions_expose_asset_sensor_and_schedule(tmp_path):
@@ -30,7 +44,11 @@ def test_definitions_expose_asset_sensor_and_schedule(tmp_path):
     location = dg.Definitions.merge(
         defs,
         dg.Definitions(
-            jobs=[full_refresh_job], resources={"warehouse": WarehouseResource(path=str(tmp_path / "w.duckdb"))}
+            jobs=[full_refresh_job],
+            resources={
+                "warehouse": WarehouseResource(path=str(tmp_path / "w.duckdb")),
+                "settings": _settings(tmp_path / "landing", tmp_path / "w.duckdb"),
+            },
         ),
     )
     keys = {key.to_user_string() for key in location.resolve_all_asset_keys()}
@@ -44,7 +62,7 @@ def test_definitions_expose_asset_sensor_and_schedule(tmp_path):
 def test_materialize_lands_into_the_warehouse(landing, warehouse):
     landing.csv("2014/LA01/holders.csv", holders_rows(4))
     landing.csv("2014/LA99/carers.csv", [{"respondent_id": "C1", "consent": "1"}])
-    result = _materialize(warehouse)
+    result = _materialize(warehouse, landing.root)
     assert result.success
     materialized = {
         m.asset_key.to_user_string(): m.metadata for m in result.asset_materializations_for_node("land_returns")
@@ -58,42 +76,46 @@ def test_materialize_lands_into_the_warehouse(landing, warehouse):
             ("used",),
             ("quarantined",),
         ]
-    again = _materialize(warehouse)
+    again = _materialize(warehouse, landing.root)
     metadata = {m.asset_key.to_user_string(): m.metadata for m in again.asset_materializations_for_node("land_returns")}
     assert metadata["raw/file_registry"]["files_unchanged"].value == 2
     assert metadata["raw/file_registry"]["dagster/row_count"].value == 2
 
 
-def test_unreadable_landing_folder_fails_with_one_line(tmp_path, monkeypatch):
-    monkeypatch.setenv("POET_LANDING_DIR", str(tmp_path / "nowhere"))
-    result = _materialize(WarehouseResource(path=str(tmp_path / "w.duckdb")))
+def test_unreadable_landing_folder_fails_with_one_line(tmp_path):
+    result = _materialize(WarehouseResource(path=str(tmp_path / "w.duckdb")), tmp_path / "nowhere")
     assert not result.success
     failure = next(e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE)
     message = failure.step_failure_data.error.message.strip()
     assert "\n" not in message and "does not exist" in message and str(tmp_path / "nowhere") in message
 
 
-def test_sensor_fires_on_new_and_changed_content_only(landing, monkeypatch):
-    monkeypatch.setenv("POET_LANDING_DIR", str(landing.root))
+def test_sensor_fires_on_new_and_changed_content_only(landing, tmp_path):
+    settings = _settings(landing.root, tmp_path / "warehouse.duckdb")
+
+    def sense(instance, cursor=None):
+        with dg.build_sensor_context(
+            instance=instance, cursor=cursor, resources={"settings": settings}
+        ) as context:
+            return landing_sensor(context), context.cursor
+
     landing.csv("2014/LA01/holders.csv", holders_rows(2))
     with dg.instance_for_test() as instance:
-        context = dg.build_sensor_context(instance=instance)
-        first = landing_sensor(context)
-        assert isinstance(first, dg.RunRequest) and first.run_key == context.cursor
+        first, cursor = sense(instance)
+        assert isinstance(first, dg.RunRequest) and first.run_key == cursor
 
-        unchanged = landing_sensor(dg.build_sensor_context(instance=instance, cursor=context.cursor))
+        unchanged, _ = sense(instance, cursor)
         assert isinstance(unchanged, dg.SkipReason)
 
         # Ignored files change nothing landing reads.
         landing.path("synth_manifest.json").write_text("{}")
-        assert isinstance(landing_sensor(dg.build_sensor_context(instance=instance, cursor=context.cursor)), dg.SkipReason)
+        assert isinstance(sense(instance, cursor)[0], dg.SkipReason)
 
         landing.csv("2014/LA01/holders.csv", holders_rows(3))
-        changed_context = dg.build_sensor_context(instance=instance, cursor=context.cursor)
-        changed = landing_sensor(changed_context)
+        changed, changed_cursor = sense(instance, cursor)
         assert isinstance(changed, dg.RunRequest)
-        assert changed.run_key == changed_context.cursor != context.cursor
+        assert changed.run_key == changed_cursor != cursor
 
         landing.csv("2015/LA02/carers.csv", [{"respondent_id": "C1", "consent": "1"}])
-        added = landing_sensor(dg.build_sensor_context(instance=instance, cursor=changed_context.cursor))
+        added, _ = sense(instance, changed_cursor)
         assert isinstance(added, dg.RunRequest) and added.run_key != changed.run_key

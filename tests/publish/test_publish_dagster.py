@@ -14,6 +14,7 @@ from conftest import tables_of
 from dagster_project.publish.assets import analysts_warehouse
 from dagster_project.quality.checks import gate_check
 from dagster_project.quality.gated_tables import MARTS_TABLES, gated_table
+from dagster_project.settings_resource import SettingsResource
 from dagster_project.warehouse import WarehouseResource
 
 FIXTURE_MARTS = ("outcome_summary", "comments")
@@ -57,7 +58,15 @@ def _graph(warehouse_path: Path, email_in_comment: bool):
 def _run(warehouse_path: Path, email_in_comment: bool = False) -> dg.ExecuteInProcessResult:
     return dg.materialize(
         _graph(warehouse_path, email_in_comment),
-        resources={"warehouse": WarehouseResource(path=str(warehouse_path))},
+        resources={
+            "warehouse": WarehouseResource(path=str(warehouse_path)),
+            "settings": SettingsResource(
+                landing_dir=str(warehouse_path.parent / "landing"),
+                warehouse=str(warehouse_path),
+                published=os.environ["POET_PUBLISHED"],  # set by the published_path fixture
+                dagster_home=str(warehouse_path.parent / "dagster_home"),
+            ),
+        },
         raise_on_error=False,
     )
 

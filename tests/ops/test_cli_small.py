@@ -1,0 +1,57 @@
+"""Small promises of the `poet` command: summary without a warehouse, run's options."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from dagster_project.cli import build_parser
+from dagster_project.settings import REPO_ROOT, isolated_environment
+
+POET = str(Path(sys.executable).parent / "poet")
+
+
+def test_summary_without_a_published_warehouse_fails_with_one_line(tmp_path):
+    env = isolated_environment(tmp_path)
+    result = subprocess.run(
+        [POET, "summary"], env=env, cwd=REPO_ROOT, capture_output=True, text=True
+    )
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert (
+        len(lines) == 1
+        and "no published warehouse" in lines[0]
+        and env["POET_PUBLISHED"] in lines[0]
+    )
+    assert result.stdout == ""
+
+
+def test_run_options():
+    parser = build_parser()
+    args = parser.parse_args(["run", "--force", "--wait", "--verbose"])
+    assert (args.force, args.wait, args.verbose) == (True, True, True)
+    args = parser.parse_args(["run"])
+    assert (args.force, args.wait, args.verbose) == (False, False, False)
+    assert parser.parse_args(["ui", "--port", "3111"]).port == 3111
+
+
+def test_held_warehouse_stops_poet_run_with_one_line(tmp_path):
+    """A Dagster-launched run (here: any process holding the lock) stops `poet run` at once."""
+    from dagster_project.refresh_lock import RefreshLock
+
+    env = isolated_environment(tmp_path)
+    Path(env["POET_LANDING_DIR"]).mkdir()
+    lock = RefreshLock(Path(env["POET_WAREHOUSE"])).acquire(
+        run_id="run-in-ui", command="dagster run"
+    )
+    try:
+        result = subprocess.run(
+            [POET, "run"], env=env, cwd=REPO_ROOT, capture_output=True, text=True
+        )
+    finally:
+        lock.release()
+    assert result.returncode == 3
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert "run run-in-ui" in lines[0] and "dagster run" in lines[0] and "pid " in lines[0]

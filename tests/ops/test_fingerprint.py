@@ -1,0 +1,95 @@
+"""The inputs' fingerprint: content, not timestamps; the record describes the file in place."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from dagster_project import fingerprint
+from dagster_project.settings import Settings
+
+
+def _settings(root: Path) -> Settings:
+    landing = root / "landing"
+    (landing / "2014" / "LA01").mkdir(parents=True)
+    (landing / "organisations.csv").write_text("org_code,org_name\nLA01,One\n")
+    (landing / "2014" / "LA01" / "holders.csv").write_text("respondent_id,consent\nH1,1\n")
+    return Settings(
+        landing_dir=landing,
+        warehouse=root / "warehouse.duckdb",
+        published=root / "poet.duckdb",
+        dagster_home=root / "dagster_home",
+    )
+
+
+def test_same_content_same_fingerprint_even_when_touched(tmp_path):
+    settings = _settings(tmp_path)
+    first = fingerprint.take(settings)
+    holders = settings.landing_dir / "2014" / "LA01" / "holders.csv"
+    os.utime(holders, ns=(1, 1))
+    (settings.landing_dir / "notes.txt").write_text("ignored by landing")
+    assert fingerprint.take(settings) == first
+
+
+def test_changed_return_or_organisations_changes_the_landing_part_only(tmp_path):
+    settings = _settings(tmp_path)
+    first = fingerprint.take(settings)
+    (settings.landing_dir / "2014" / "LA01" / "holders.csv").write_text(
+        "respondent_id,consent\nH2,1\n"
+    )
+    second = fingerprint.take(settings)
+    assert second.differences(first) == ["the landing folder's files"]
+    (settings.landing_dir / "organisations.csv").write_text("org_code,org_name\nLA01,Renamed\n")
+    assert fingerprint.take(settings).landing != second.landing
+
+
+def test_settings_and_code_are_part_of_it(tmp_path):
+    settings = _settings(tmp_path)
+    first = fingerprint.take(settings)
+    moved = Settings(
+        landing_dir=settings.landing_dir,
+        warehouse=settings.warehouse,
+        published=tmp_path / "elsewhere.duckdb",
+        dagster_home=settings.dagster_home,
+    )
+    assert fingerprint.take(moved).differences(first) == ["the settings"]
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "model.sql").write_text("select 1")
+    cache = fingerprint.HashCache(None)
+    before = fingerprint.code_digest(cache, (code,))
+    (code / "model.sql").write_text("select 2")
+    assert fingerprint.code_digest(cache, (code,)) != before
+
+
+def test_hash_cache_is_used_for_unchanged_files(tmp_path, monkeypatch):
+    settings = _settings(tmp_path)
+    fingerprint.take(settings)
+    hashed = []
+    real = fingerprint.sha256_of
+    monkeypatch.setattr(fingerprint, "sha256_of", lambda p: hashed.append(p) or real(p))
+    fingerprint.take(settings)
+    assert hashed == []  # every file's (size, mtime) matched the cache
+    (settings.landing_dir / "2014" / "LA01" / "holders.csv").write_text(
+        "respondent_id,consent\nH3,1\n"
+    )
+    fingerprint.take(settings)
+    assert [p.name for p in hashed] == ["holders.csv"]
+
+
+def test_record_is_read_only_for_the_file_it_describes(tmp_path):
+    settings = _settings(tmp_path)
+    inputs = fingerprint.take(settings)
+    assert fingerprint.read_record(settings.published) is None
+    settings.published.write_bytes(b"published v1")
+    fingerprint.write_record(settings.published, "run-1", "2026-01-01T00:00:00+00:00", inputs)
+    record = fingerprint.read_record(settings.published)
+    assert record.run_id == "run-1" and record.fingerprint == inputs
+    assert fingerprint.is_current(settings).run_id == "run-1"
+
+    # A later publish whose record was never written (killed between rename and record).
+    replacement = tmp_path / "new.duckdb"
+    replacement.write_bytes(b"published v2, another file")
+    os.replace(replacement, settings.published)
+    assert fingerprint.read_record(settings.published) is None
+    assert fingerprint.is_current(settings) is None

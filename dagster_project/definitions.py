@@ -14,6 +14,7 @@ from dagster_project.reports import definitions as reports
 from dagster_project.resources import build_resources
 from dagster_project.settings import Settings
 from dagster_project.stats import definitions as stats
+from dagster_project.themes import definitions as themes
 from dagster_project.transform import definitions as transform
 
 __all__ = ["FULL_REFRESH_JOB", "defs"]
@@ -26,6 +27,7 @@ defs = dg.Definitions.merge(
     landing.defs,
     transform.defs,
     stats.defs,
+    themes.defs,
     quality.defs,
     reports.defs,
     publish.defs,

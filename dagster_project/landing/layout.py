@@ -19,6 +19,8 @@ from dagster_project.bounds import WAVE_RANGE
 from dagster_project.settings import SURVEYS
 
 ORGANISATIONS_FILE = "organisations.csv"
+# A hand-coded theme sample, `<wave>/theme_codes.csv`: landed by theme_codes.py, not a return.
+THEME_CODES_FILE = "theme_codes.csv"
 FILE_FORMATS = ("csv", "xlsx", "sav")
 _WAVE = re.compile(r"[0-9]{4}")
 _HASH_CHUNK_BYTES = 1 << 20
@@ -96,6 +98,11 @@ def _parse_return(relative: str) -> tuple[Slot, str] | str:
     return Slot(wave, parts[1], stem.lower()), ext.lower()
 
 
+def is_theme_sample(relative: str) -> bool:
+    wave, _, name = relative.partition("/")
+    return name == THEME_CODES_FILE and _WAVE.fullmatch(wave) is not None
+
+
 def check_folder(root: Path) -> None:
     """Raise LandingFolderError with one line a person can act on."""
     if not root.exists():
@@ -135,6 +142,8 @@ def scan(root: Path) -> LandingFolder:
                 continue
             if relative == ORGANISATIONS_FILE:
                 organisations = path
+                continue
+            if is_theme_sample(relative):
                 continue
             parsed = _parse_return(relative)
             if isinstance(parsed, str):

@@ -9,6 +9,7 @@ import dagster as dg
 from dagster_project import fingerprint
 from dagster_project.jobs import FULL_REFRESH_JOB
 from dagster_project.landing.layout import LandingFolderError, scan, sha256_of
+from dagster_project.landing.theme_codes import find_samples
 from dagster_project.settings_resource import SettingsResource
 
 SENSOR_INTERVAL_SECONDS = 60
@@ -34,6 +35,7 @@ def folder_digest(landing_dir: Path) -> str:
     paths = [item.path for item in folder.returns]
     if folder.organisations is not None:
         paths.append(folder.organisations)
+    paths += [sample.path for sample in find_samples(folder.root)]  # hand-coded themes
     listing = sorted((p.relative_to(folder.root).as_posix(), _cached_sha256(p)) for p in paths)
     return hashlib.sha256(json.dumps(listing).encode()).hexdigest()
 

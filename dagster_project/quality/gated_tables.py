@@ -45,6 +45,7 @@ MARTS_TABLES = (
     "group_figures", "process_scale", "org_benchmark", "org_summary", "trends",
     "comments", "landed_files", "data_quality_issues", "report_fidelity",
     "trend_changes", "org_trend_changes",
+    "comment_themes", "theme_shares", "theme_agreement",
 )  # fmt: skip
 
 GATED_TABLES: tuple[GatedTable, ...] = (

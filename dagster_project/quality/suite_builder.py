@@ -24,6 +24,7 @@ from dagster_project.quality.gated_tables import GATED_TABLES, GatedTable
 from dagster_project.settings import SURVEYS
 from dagster_project.stats.plan import CARERS, HOLDERS
 from dagster_project.stats.plan import SURVEYS as PLAN_SURVEYS
+from dagster_project.themes.rules import load_themes
 
 # Timestamps, not dates: GE compares datetime64 columns with datetimes vectorised. The
 # bounds are landing's too (dagster_project/bounds.py): one file never fails a gate.
@@ -439,6 +440,57 @@ def _report_fidelity() -> tuple[list[Expectation], dict]:
     return expectations, {"row_checks": [_not_below("ci_high", "ci_low", ["kind", "survey"])]}
 
 
+_QUESTIONS = ["worked_well", "not_worked", "change"]
+
+
+def _themes_of_surveys() -> tuple[list[str], str]:
+    """Every theme id of the catalogue, and SQL flagging a theme id unknown for its survey."""
+    themes = load_themes()
+    pairs = ", ".join(f"'{t.survey}:{t.theme_id}'" for t in themes)
+    return sorted({t.theme_id for t in themes}), f"survey || ':' || theme_id NOT IN ({pairs})"
+
+
+def _comment_themes() -> tuple[list[Expectation], dict]:
+    theme_ids, unknown = _themes_of_surveys()
+    expectations = [*_survey_and_wave(), *_not_null("org_code", "respondent_id", "theme_id", "rule")]
+    expectations += [_in_set("question", _QUESTIONS), _in_set("theme_id", theme_ids)]
+    expectations.append(_unique("wave", "survey", "org_code", "respondent_id", "question", "theme_id"))
+    return expectations, {
+        "row_checks": [_row_check("theme_of_its_survey", unknown, ["survey", "theme_id"])]
+    }
+
+
+def _theme_shares() -> tuple[list[Expectation], dict]:
+    theme_ids, unknown = _themes_of_surveys()
+    expectations = [*_survey_and_wave(), *_not_null("question", "theme_id", "label", "n_comments")]
+    expectations += [_in_set("question", _QUESTIONS), _in_set("theme_id", theme_ids)]
+    expectations += [_unique("wave", "survey", "question", "theme_id")]
+    expectations += [_between("n_with_theme", 0, None), _between("n_comments", 1, None)]
+    expectations += [_a_ge_b("n_comments", "n_with_theme"), *_pct("pct", "ci_low", "ci_high")]
+    row_checks = [
+        _row_check("theme_of_its_survey", unknown, ["survey", "theme_id"]),
+        _interval("pct", ["survey", "question", "theme_id"]),
+        _counts_agree("pct", "n_with_theme", "n_comments"),
+    ]
+    return expectations, {"row_checks": row_checks}
+
+
+def _theme_agreement() -> tuple[list[Expectation], dict]:
+    theme_ids, unknown = _themes_of_surveys()
+    expectations = [*_not_null("survey", "theme_id", "n_compared")]
+    expectations += [_in_set("survey", list(SURVEYS)), _in_set("theme_id", theme_ids)]
+    expectations += [_unique("survey", "theme_id"), _between("n_compared", 1, None)]
+    expectations += [*_probability("precision", "recall", "f1")]
+    expectations.append(_between("kappa", -1 - FLOAT_SLACK, 1 + FLOAT_SLACK))
+    cells = "tp + fp + fn + tn"
+    row_checks = [
+        _row_check("theme_of_its_survey", unknown, ["survey", "theme_id"]),
+        _row_check("cells_sum_to_n_compared", f"{cells} <> n_compared",
+                   ["survey", "theme_id", "tp", "fp", "fn", "tn", "n_compared"]),
+    ]  # fmt: skip
+    return expectations, {"row_checks": row_checks}
+
+
 def _respondents(table: str) -> tuple[list[Expectation], dict]:
     """The responses marts are the recoded table joined with its organisation: the flags
     are gated once, in recoded (re-checking a million rows of them here cost a quarter of
@@ -483,6 +535,9 @@ _MARTS_SUITES = {
         {},
     ),  # fmt: skip
     "data_quality_issues": lambda: _minimal("path", "sha256", "variable", "rule"),
+    "comment_themes": _comment_themes,
+    "theme_shares": _theme_shares,
+    "theme_agreement": _theme_agreement,
 }
 
 

@@ -15,6 +15,7 @@ import numpy as np
 from dagster_project.codebook import Codebook, load_codebook
 from dagster_project.settings import SURVEYS
 from dagster_project.synth import faults
+from dagster_project.synth.comments import ThemeSample
 from dagster_project.synth.config import SynthConfig
 from dagster_project.synth.organisations import (
     UNKNOWN_ORG,
@@ -160,6 +161,7 @@ def write_return(
     org_code: str | None = None,
     faulty: bool = True,
     reason: str | None = None,
+    theme_sample: ThemeSample | None = None,
 ) -> FileRecord:
     """Write one return of n consenting rows (plus rows without consent)."""
     config = builder.config
@@ -191,6 +193,8 @@ def write_return(
         rows["respondent_id"] = _ids(code, builder.survey, builder.wave, written, size)
         if reason == "repeated_respondent_id" and size > 2:
             rows["respondent_id"][size - 1] = rows["respondent_id"][0]
+        if theme_sample is not None:
+            theme_sample.add(builder.survey, code, rows)
         consenting += int((rows["consent"] == 1).sum())
         total += counts
         written += size
@@ -301,6 +305,8 @@ def _clear_previous(out: Path) -> None:
     previous = json.loads(manifest.read_text(encoding="utf-8"))
     for record in previous.get("files", []):
         (out / record["path"]).unlink(missing_ok=True)
+    for path in previous.get("theme_codes", []):
+        (out / path).unlink(missing_ok=True)
     (out / "organisations.csv").unlink(missing_ok=True)
     manifest.unlink()
 
@@ -315,7 +321,9 @@ def generate(out: Path, config: SynthConfig) -> dict:
     _write_organisations(out, orgs)
     records: list[FileRecord] = []
     planted: dict[str, dict] = {}
+    theme_codes: list[str] = []
     for wave in config.waves:
+        theme_sample = ThemeSample()
         for s, survey in enumerate(SURVEYS):
             senders = [o for o in orgs if survey == "holders" or o.sends_carers]
             total = config.holders if survey == "holders" else config.carers
@@ -329,7 +337,14 @@ def generate(out: Path, config: SynthConfig) -> dict:
                     continue
                 rng = np.random.default_rng([config.seed, wave, s + 1, org.index])
                 record = write_return(
-                    out, builder, org, n, org.file_format, rng, faulty=config.faults
+                    out,
+                    builder,
+                    org,
+                    n,
+                    org.file_format,
+                    rng,
+                    faulty=config.faults,
+                    theme_sample=theme_sample,
                 )
                 records.append(record)
                 _progress(
@@ -338,6 +353,10 @@ def generate(out: Path, config: SynthConfig) -> dict:
                 )
         if config.faults:
             records.extend(_bad_files(out, config, wave, orgs))
+        sample_path = theme_sample.write(out, wave)
+        if sample_path:
+            theme_codes.append(sample_path)
+            _log(f"wrote {sample_path} ({len(theme_sample.rows)} hand-coded theme rows)")
     manifest = {
         "seed": config.seed,
         "waves": list(config.waves),
@@ -357,6 +376,7 @@ def generate(out: Path, config: SynthConfig) -> dict:
         "drift_points_per_year": config.drift_points(),
         "org_drift_logit_per_year": org_drift,
         "planted": planted,
+        "theme_codes": theme_codes,
     }
     (out / MANIFEST_NAME).write_text(json.dumps(manifest, indent=1) + "\n", encoding="utf-8")
     _log(f"{len(records)} files in {out} in {time.monotonic() - started:.1f}s")

@@ -17,7 +17,7 @@ import numpy as np
 from scipy.optimize import brentq
 from scipy.special import expit, logit
 
-from dagster_project.synth.comments import comment_texts
+from dagster_project.synth.comments import comment_texts, themes_column
 from dagster_project.synth.config import SynthConfig
 from dagster_project.synth.factors import carer_factors, holder_factors
 from dagster_project.synth.organisations import Organisation
@@ -291,7 +291,9 @@ class SurveyGenerator:
         pii = self.config.fault_rates.comment_pii if self.config.faults else 0.0
         for variable, share in self.t.comments.items():
             answered = self._flag(variable, share, n, rng)
-            c[variable] = comment_texts(variable, answered, pii, rng)
+            c[variable], c[themes_column(variable)] = comment_texts(
+                variable, answered, pii, rng, self.survey
+            )
 
     def _survey_dates(self, n: int, rng: np.random.Generator) -> np.ndarray:
         first, last = self.a.survey_months

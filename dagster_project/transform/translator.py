@@ -12,7 +12,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 RAW_LAYER = "raw"
 SEED_LAYER = "reference"
 # Source `statistics`: the stats stage's tables in marts, declared for documentation.
-SOURCE_LAYERS = {"raw": RAW_LAYER, "statistics": "marts"}
+SOURCE_LAYERS = {"raw": RAW_LAYER, "statistics": "marts", "themes": "marts"}
 
 
 def dbt_layer(dbt_resource_props: Mapping[str, Any]) -> str:

@@ -165,6 +165,35 @@ def test_no_organisation_figure_under_ten_is_visible(refreshed):
     assert suppressed > 0, "the default set has small organisations: some figures must be suppressed"
 
 
+def test_the_demo_codes_comments_lands_its_sample_and_publishes_the_theme_marts(refreshed):
+    """Issue 12: comment_themes, theme_shares and theme_agreement with the contract's columns."""
+    root, _, _ = refreshed
+    contract = {
+        "comment_themes": ["wave", "survey", "org_code", "respondent_id", "question", "theme_id", "rule"],
+        "theme_shares": ["wave", "survey", "question", "theme_id", "label", "n_comments",
+                         "n_with_theme", "pct", "ci_low", "ci_high"],
+        "theme_agreement": ["survey", "theme_id", "n_compared", "precision", "recall", "f1", "kappa"],
+    }  # fmt: skip
+    for table, columns in contract.items():
+        present = [r[0] for r in _query(root, f"describe marts.{table}")]
+        assert set(columns) <= set(present), table
+        assert _query(root, f"select count(*) from marts.{table}")[0][0] > 0, table
+    # Every non-blank comment is counted, and every share reconciles with the coded rows.
+    unreconciled = _query(
+        root,
+        """select s.survey, s.question, s.theme_id from marts.theme_shares s
+           where n_comments <> (select count(*) from marts.comments c where c.wave = s.wave
+                                and c.survey = s.survey and c.question = s.question)
+              or n_with_theme <> (select count(*) from marts.comment_themes t where t.wave = s.wave
+                                  and t.survey = s.survey and t.question = s.question
+                                  and t.theme_id = s.theme_id)""",
+    )
+    assert unreconciled == []
+    # The demo's hand-coded sample was landed and compared, for both surveys.
+    compared = dict(_query(root, "select survey, min(n_compared) from marts.theme_agreement group by survey"))
+    assert set(compared) == {"holders", "carers"} and min(compared.values()) >= 100
+
+
 def _leaks(path: Path, needles: list[str], schemas: str) -> list[tuple[str, str, str]]:
     """(schema.table, column, needle) for every text column holding a needle."""
     con = duckdb.connect(str(path), read_only=True)

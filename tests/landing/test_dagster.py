@@ -11,6 +11,7 @@ from dagster_project.jobs import FULL_REFRESH_JOB, full_refresh_job
 from dagster_project.landing.assets import RAW_TABLES, land_returns
 from dagster_project.landing.definitions import defs
 from dagster_project.landing.sensors import landing_sensor
+from dagster_project.landing.theme_codes import THEME_CODE_TABLES
 from dagster_project.settings_resource import SettingsResource
 from dagster_project.warehouse import WarehouseResource
 
@@ -51,7 +52,8 @@ def test_definitions_expose_asset_sensor_and_schedule(tmp_path):
         ),
     )
     keys = {key.to_user_string() for key in location.resolve_all_asset_keys()}
-    assert keys == {f"raw/{table}" for table in RAW_TABLES}
+    # The hand-coded theme samples land in the same stage (dagster_project/landing/theme_codes.py).
+    assert keys == {f"raw/{table}" for table in (*RAW_TABLES, *THEME_CODE_TABLES)}
     assert location.resolve_sensor_def("landing_sensor").job_name == FULL_REFRESH_JOB
     schedule = location.resolve_schedule_def("nightly_full_refresh")
     assert schedule.job_name == FULL_REFRESH_JOB and schedule.cron_schedule == "0 2 * * *"

@@ -1,0 +1,104 @@
+"""Quality of the theme coding on the hand-coded labelled set (docs/themes.md).
+
+    .venv/bin/python benchmarks/eval_themes.py [--split held_out|fresh|dev|all] [--check] [--errors]
+
+Prints micro precision, recall and F1 and the per-theme figures of each split. The
+targets are judged on the held-out half (comments the rules were not written from):
+micro-F1 >= 0.75, and F1 >= 0.5 for every theme with 10 or more hand-coded examples.
+--check exits 1 when a held-out target is missed; --errors lists the disagreements.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from dagster_project.themes.evaluate import (
+    MICRO_F1_TARGET,
+    SPLITS,
+    THEME_F1_TARGET,
+    THEME_MIN_EXAMPLES,
+    Labelled,
+    Scores,
+    code_labelled,
+    load_labelled,
+    micro,
+    theme_scores,
+)
+
+
+def _fmt(value: float | None) -> str:
+    return "   -  " if value is None else f"{value:6.3f}"
+
+
+def evaluate(items: list[Labelled], coded: dict[str, dict[str, str]]):
+    gold = {i.id: i.themes for i in items}
+    survey_of = {i.id: i.survey for i in items}
+    return theme_scores(gold, coded, survey_of)
+
+
+def report(name: str, items: list[Labelled], coded) -> tuple[Scores, list[str]]:
+    scores = evaluate(items, coded)
+    total = micro(scores)
+    print(f"\n== {name}: {len(items)} comments, {total.tp + total.fn} hand-coded themes ==")
+    print(
+        f"micro  precision {_fmt(total.precision)}  recall {_fmt(total.recall)}  "
+        f"F1 {_fmt(total.f1)}"
+    )
+    print(f"{'survey':8} {'theme':22} {'n':>3} {'prec':>6} {'recall':>6} {'F1':>6}")
+    misses = []
+    for (survey, theme), s in sorted(scores.items()):
+        examples = s.tp + s.fn
+        flag = ""
+        if examples >= THEME_MIN_EXAMPLES and (s.f1 or 0.0) < THEME_F1_TARGET:
+            flag = "  < target"
+            misses.append(f"{survey}/{theme}")
+        print(
+            f"{survey:8} {theme:22} {examples:3d} {_fmt(s.precision)} {_fmt(s.recall)} "
+            f"{_fmt(s.f1)}{flag}"
+        )
+    return total, misses
+
+
+def errors(items: list[Labelled], coded) -> None:
+    print("\n== disagreements (id: missed -, extra +) ==")
+    for i in items:
+        auto = set(coded[i.id])
+        missed, extra = i.themes - auto, auto - i.themes
+        if missed or extra:
+            rules = {t: coded[i.id][t] for t in sorted(extra)}
+            print(f"{i.id} {i.comment!r}: -{sorted(missed)} +{rules}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--split", choices=[*SPLITS, "all"], default=None)
+    parser.add_argument("--check", action="store_true")
+    parser.add_argument("--errors", action="store_true")
+    args = parser.parse_args(argv)
+    items = load_labelled()
+    coded = code_labelled(items)
+    splits = [args.split] if args.split else ["held_out", "fresh", "dev", "all"]
+    held_out = None
+    for split in splits:
+        subset = items if split == "all" else [i for i in items if i.split == split]
+        total, misses = report(split, subset, coded)
+        if split == "held_out":
+            held_out = (total, misses)
+        if args.errors:
+            errors(subset, coded)
+    if held_out is not None:
+        total, misses = held_out
+        ok = (total.f1 or 0.0) >= MICRO_F1_TARGET and not misses
+        print(
+            f"\nheld-out targets (micro-F1 >= {MICRO_F1_TARGET}, no theme with >= "
+            f"{THEME_MIN_EXAMPLES} examples below F1 {THEME_F1_TARGET}): "
+            f"{'met' if ok else 'NOT met'}"
+        )
+        if args.check and not ok:
+            return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

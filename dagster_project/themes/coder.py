@@ -1,0 +1,82 @@
+"""Theme coding of redacted comments: one DuckDB statement per survey.
+
+The rules (rules.py) become literal regular expressions in the SQL, so DuckDB compiles
+each once and runs them vectorised: one scan of the comments per survey, each distinct
+(normalised) text coded once into a list of (theme, rule), unnested to one row per
+coded theme and joined back to every comment with that text.
+The same function codes `marts.comments` in the asset and the labelled set in
+benchmarks/eval_themes.py, so the measured quality is the quality of what is published.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from dagster_project.themes.rules import ThemeRule
+
+# Case and apostrophes are ignored ("Don't" = "dont"), as in rules.normalise_phrase.
+NORMALISED = "lower(replace(replace({col}, '''', ''), '\u2019', ''))"
+KEY_COLUMNS = ("wave", "survey", "org_code", "respondent_id", "question")
+
+
+def _literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def theme_hit_sql(rule: ThemeRule, text: str = "t") -> str:
+    """The words of `text` that carry the theme, or NULL.
+
+    Rules-out phrases are blanked out first. Most comments carry no given theme, so the
+    cheap test (does any carrying phrase occur at all?) runs first, and the blanking only
+    when a rules-out phrase occurs too: one regular expression per comment and theme in
+    the common case.
+    """
+    carry = _literal(rule.carry_pattern)
+
+    def extract(source: str) -> str:
+        return f"nullif(trim(regexp_extract({source}, {carry})), '')"
+
+    found = extract(text)
+    if rule.rules_out_pattern:
+        out = _literal(rule.rules_out_pattern)
+        masked = extract(f"regexp_replace({text}, {out}, ' | ', 'g')")
+        found = f"CASE WHEN regexp_matches({text}, {out}) THEN {masked} ELSE {found} END"
+    return f"CASE WHEN regexp_matches({text}, {carry}) THEN {found} END"
+
+
+def coding_sql(
+    source: str, survey: str, rules: tuple[ThemeRule, ...], key_columns=KEY_COLUMNS
+) -> str:
+    """SELECT of key columns, theme_id, rule: one row per comment of `survey` and theme."""
+    active = [r for r in rules if r.carries]
+    keys = ", ".join(key_columns)
+    if not active:
+        return f"SELECT {keys}, NULL::VARCHAR AS theme_id, NULL::VARCHAR AS rule FROM {source} WHERE false"
+    hits = ", ".join(
+        f"{{'theme_id': {_literal(r.theme_id)}, 'rule': {theme_hit_sql(r)}}}" for r in active
+    )
+    normalised = NORMALISED.format(col="comment_redacted")
+    # Each distinct text is coded once ("nothing", "more money" recur thousands of times).
+    return f"""
+        WITH comments AS (
+            SELECT {keys}, {normalised} AS t FROM {source} WHERE survey = {_literal(survey)}
+        ), coded AS (
+            SELECT t, unnest([{hits}]) AS hit FROM (SELECT DISTINCT t FROM comments)
+        )
+        SELECT {", ".join(f"c.{k}" for k in key_columns)}, coded.hit.theme_id AS theme_id,
+               coded.hit.rule AS rule
+        FROM comments c JOIN coded ON c.t = coded.t
+        WHERE coded.hit.rule IS NOT NULL
+    """
+
+
+def code_comments(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    rules_by_survey: dict[str, tuple[ThemeRule, ...]],
+    key_columns=KEY_COLUMNS,
+) -> duckdb.DuckDBPyRelation:
+    """The coded themes of every comment in `source` (a table or view with the key
+    columns and `comment_redacted`), as a relation: key columns, theme_id, rule."""
+    parts = [coding_sql(source, s, rules, key_columns) for s, rules in rules_by_survey.items()]
+    return con.sql(" UNION ALL ".join(f"SELECT * FROM ({part})" for part in parts))

@@ -1,0 +1,185 @@
+"""The three theme marts of docs/contract/marts.md, written in DuckDB SQL.
+
+- `marts.comment_themes`: one row per coded comment and theme, with the words that
+  carried the theme (`rule`).
+- `marts.theme_shares`: per wave, survey, question and theme of the catalogue, the
+  non-blank comments, those carrying the theme, the percentage and its Wilson 95%
+  interval (analysis plan section 4; national, so never suppressed: plan section 3).
+- `marts.theme_agreement`: per survey and theme, how the coding agrees with the used
+  hand-coded samples (raw.theme_codes), over the sampled comments that are published.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+from dagster_project.settings import SURVEYS
+from dagster_project.themes.coder import code_comments
+from dagster_project.themes.rules import load_rules, load_themes
+
+Z_95 = 1.959964  # as dbt_project/macros/proportions.sql
+
+COMMENT_THEMES = {
+    "wave": "INTEGER", "survey": "VARCHAR", "org_code": "VARCHAR", "respondent_id": "VARCHAR",
+    "question": "VARCHAR", "theme_id": "VARCHAR", "rule": "VARCHAR",
+}  # fmt: skip
+THEME_SHARES = {
+    "wave": "INTEGER", "survey": "VARCHAR", "question": "VARCHAR", "theme_id": "VARCHAR",
+    "label": "VARCHAR", "n_comments": "BIGINT", "n_with_theme": "BIGINT", "pct": "DOUBLE",
+    "ci_low": "DOUBLE", "ci_high": "DOUBLE",
+}  # fmt: skip
+THEME_AGREEMENT = {
+    "survey": "VARCHAR", "theme_id": "VARCHAR", "label": "VARCHAR", "n_compared": "BIGINT",
+    "n_hand": "BIGINT", "n_coded": "BIGINT", "tp": "BIGINT", "fp": "BIGINT", "fn": "BIGINT",
+    "tn": "BIGINT", "precision": "DOUBLE", "recall": "DOUBLE", "f1": "DOUBLE", "kappa": "DOUBLE",
+}  # fmt: skip
+
+
+def wilson_sql(k: str, n: str, sign: int) -> str:
+    """Wilson score bound in percent for k of n (sign -1 low, +1 high); NULL when n = 0."""
+    op = "-" if sign < 0 else "+"
+    p = f"(({k})::DOUBLE / ({n}))"
+    bound = (
+        f"100.0 * (({p} + {Z_95}^2 / (2.0 * ({n}))) {op} {Z_95} * "
+        f"sqrt({p} * (1 - {p}) / ({n}) + {Z_95}^2 / (4.0 * ({n})^2))) / (1 + {Z_95}^2 / ({n}))"
+    )
+    # The bound is 0 at k = 0 and 100 at k = n; rounding can miss that by an ulp.
+    return f"CASE WHEN ({n}) > 0 THEN least(100.0, greatest(0.0, {bound})) END"
+
+
+def _ddl(name: str, columns: dict[str, str]) -> str:
+    cols = ", ".join(f'"{c}" {t}' for c, t in columns.items())
+    return f"CREATE OR REPLACE TABLE marts.{name} ({cols})"
+
+
+def _register_catalogue(con: duckdb.DuckDBPyConnection) -> None:
+    frame = pd.DataFrame(
+        [(t.survey, t.theme_id, t.label, i) for i, t in enumerate(load_themes())],
+        columns=["survey", "theme_id", "label", "theme_order"],
+    )
+    con.register("theme_catalogue", frame)
+
+
+def build_comment_themes(con: duckdb.DuckDBPyConnection) -> int:
+    """Code every comment of marts.comments into marts.comment_themes; return the rows."""
+    con.execute("CREATE SCHEMA IF NOT EXISTS marts")
+    coded = code_comments(con, "marts.comments", {s: load_rules(s) for s in SURVEYS})
+    con.execute(_ddl("comment_themes", COMMENT_THEMES))
+    con.execute(
+        f"INSERT INTO marts.comment_themes SELECT * FROM ({coded.sql_query()}) "
+        "ORDER BY wave, survey, org_code, respondent_id, question, theme_id"
+    )
+    return con.execute("SELECT count(*) FROM marts.comment_themes").fetchall()[0][0]
+
+
+def build_theme_shares(con: duckdb.DuckDBPyConnection) -> int:
+    """Every theme of the catalogue for every wave, survey and question with comments."""
+    _register_catalogue(con)
+    try:
+        con.execute(_ddl("theme_shares", THEME_SHARES))
+        con.execute(
+            f"""INSERT INTO marts.theme_shares
+            WITH base AS (
+                SELECT wave, survey, question, count(*) AS n_comments
+                FROM marts.comments GROUP BY wave, survey, question
+            ), coded AS (
+                SELECT wave, survey, question, theme_id, count(*) AS n_with_theme
+                FROM marts.comment_themes GROUP BY wave, survey, question, theme_id
+            ), cells AS (
+                SELECT b.wave, b.survey, b.question, t.theme_id, t.label, t.theme_order,
+                       b.n_comments, coalesce(c.n_with_theme, 0) AS n_with_theme
+                FROM base b
+                JOIN theme_catalogue t ON t.survey = b.survey
+                LEFT JOIN coded c ON c.wave = b.wave AND c.survey = b.survey
+                     AND c.question = b.question AND c.theme_id = t.theme_id
+            )
+            SELECT wave, survey, question, theme_id, label, n_comments, n_with_theme,
+                   100.0 * n_with_theme / n_comments AS pct,
+                   {wilson_sql("n_with_theme", "n_comments", -1)} AS ci_low,
+                   {wilson_sql("n_with_theme", "n_comments", +1)} AS ci_high
+            FROM cells
+            ORDER BY wave, survey,
+                     CASE question WHEN 'worked_well' THEN 1 WHEN 'not_worked' THEN 2 ELSE 3 END,
+                     theme_order"""
+        )
+    finally:
+        con.unregister("theme_catalogue")
+    return con.execute("SELECT count(*) FROM marts.theme_shares").fetchall()[0][0]
+
+
+def _has_samples(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_schema = 'raw' AND table_name IN ('theme_codes', 'theme_code_files')"
+        ).fetchall()[0][0]
+        == 2
+    )
+
+
+def build_theme_agreement(con: duckdb.DuckDBPyConnection) -> int:
+    """Agreement of the coding with the used hand-coded samples; empty without one.
+
+    Compared comments: those a used sample names that are published in marts.comments
+    (so never a comment of a superseded return or without consent). For each theme of
+    the survey, each compared comment is one decision: hand-coded or not, coded or not.
+    """
+    con.execute(_ddl("theme_agreement", THEME_AGREEMENT))
+    if not _has_samples(con):
+        return 0
+    _register_catalogue(con)
+    try:
+        con.execute(
+            """INSERT INTO marts.theme_agreement
+            WITH hand AS (
+                SELECT DISTINCT s.wave, s.survey, s.org_code, s.respondent_id, s.question, s.theme_id
+                FROM raw.theme_codes s
+                JOIN raw.theme_code_files f USING (source_path, source_sha256)
+                WHERE f.status = 'used'
+            ), compared AS (
+                SELECT DISTINCT h.wave, h.survey, h.org_code, h.respondent_id, h.question
+                FROM hand h
+                JOIN marts.comments c ON c.wave = h.wave AND c.survey = h.survey
+                     AND c.org_code = h.org_code AND c.respondent_id = h.respondent_id
+                     AND c.question = h.question
+            ), decisions AS (
+                SELECT c.survey, t.theme_id,
+                       EXISTS (SELECT 1 FROM hand h WHERE h.wave = c.wave AND h.survey = c.survey
+                               AND h.org_code = c.org_code AND h.respondent_id = c.respondent_id
+                               AND h.question = c.question AND h.theme_id = t.theme_id) AS by_hand,
+                       EXISTS (SELECT 1 FROM marts.comment_themes a WHERE a.wave = c.wave
+                               AND a.survey = c.survey AND a.org_code = c.org_code
+                               AND a.respondent_id = c.respondent_id AND a.question = c.question
+                               AND a.theme_id = t.theme_id) AS coded
+                FROM compared c JOIN theme_catalogue t ON t.survey = c.survey
+            ), counts AS (
+                SELECT survey, theme_id, count(*) AS n_compared,
+                       count(*) FILTER (WHERE by_hand) AS n_hand,
+                       count(*) FILTER (WHERE coded) AS n_coded,
+                       count(*) FILTER (WHERE by_hand AND coded) AS tp,
+                       count(*) FILTER (WHERE coded AND NOT by_hand) AS fp,
+                       count(*) FILTER (WHERE by_hand AND NOT coded) AS fn,
+                       count(*) FILTER (WHERE NOT by_hand AND NOT coded) AS tn
+                FROM decisions GROUP BY survey, theme_id
+            ), scored AS (
+                SELECT *,
+                       CASE WHEN tp + fp > 0 THEN tp / (tp + fp) END AS precision,
+                       CASE WHEN tp + fn > 0 THEN tp / (tp + fn) END AS recall,
+                       ((tp + tn) / n_compared) AS p_observed,
+                       ((tp + fp) * (tp + fn) + (fn + tn) * (fp + tn)) / (n_compared * n_compared) AS p_expected
+                FROM (SELECT survey, theme_id, n_compared, n_hand, n_coded,
+                             tp::DOUBLE AS tp, fp::DOUBLE AS fp, fn::DOUBLE AS fn, tn::DOUBLE AS tn
+                      FROM counts)
+            )
+            SELECT s.survey, s.theme_id, t.label, n_compared, n_hand, n_coded, tp, fp, fn, tn,
+                   precision, recall,
+                   CASE WHEN precision + recall > 0 THEN 2 * precision * recall / (precision + recall)
+                        WHEN precision IS NOT NULL AND recall IS NOT NULL THEN 0 END AS f1,
+                   CASE WHEN p_expected < 1 THEN (p_observed - p_expected) / (1 - p_expected) END AS kappa
+            FROM scored s JOIN theme_catalogue t USING (survey, theme_id)
+            ORDER BY CASE s.survey WHEN 'holders' THEN 1 ELSE 2 END, t.theme_order"""
+        )
+    finally:
+        con.unregister("theme_catalogue")
+    return con.execute("SELECT count(*) FROM marts.theme_agreement").fetchall()[0][0]

@@ -13,7 +13,13 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ("bench_synth.py", "bench_landing.py", "bench_stats.py", "bench_refresh.py")
+SCRIPTS = (
+    "bench_synth.py",
+    "bench_landing.py",
+    "bench_stats.py",
+    "bench_refresh.py",
+    "bench_redaction.py",
+)
 
 
 def main() -> int:

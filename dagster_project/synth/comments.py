@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from dagster_project.synth.faults import planted_detail
+
 PHRASES = {
     "comment_worked_well": (
         "Being able to choose my own personal assistants.",
@@ -55,7 +57,9 @@ def _nhs_number(rng: np.random.Generator) -> str:
 
 
 def personal_detail(rng: np.random.Generator) -> str:
-    kind = int(rng.integers(0, 5))
+    kind = int(rng.integers(0, 10))
+    if kind >= 5:  # every other written form the redaction must catch (faults.py)
+        return planted_detail(rng)
     if kind == 0:
         title = TITLES[int(rng.integers(len(TITLES)))]
         return f"{title} {SURNAMES[int(rng.integers(len(SURNAMES)))]} has been very helpful."

@@ -112,3 +112,49 @@ def make_invalid(c: Columns, codebook: Codebook, share: float, wave: int,
         values[row] = _invalid_value(variable, values[row], wave, rng)
         done.add((row, variable.name))
     return CellCounts(answered=answered, invalid=len(done))
+
+
+@dataclass(frozen=True)
+class PlantedDetail:
+    """A sentence carrying one personal detail, appended to a comment (plan section 3)."""
+
+    form: str  # which written form of which tag: name_after_trigger, phone_plus44, ...
+    text: str
+    detail: str  # what must never appear outside raw
+
+
+# Every written form the redaction has to catch; comments.personal_detail picks these
+# for about half the comments with a personal detail (the rest: its five plain kinds).
+PLANTED_DETAILS: tuple[PlantedDetail, ...] = (
+    PlantedDetail("name_after_trigger", "My PA Bronwen Okafor is wonderful.", "Okafor"),
+    PlantedDetail("name_after_called", "A lady called Zofia comes on Tuesdays.", "Zofia"),
+    PlantedDetail(
+        "name_after_worker", "Our social worker Declan Featherstone listened.", "Featherstone"
+    ),
+    PlantedDetail("first_name_alone", "Siobhan at the office sorted it out.", "Siobhan"),
+    PlantedDetail("full_name", "Thanks to Gareth Pritchard for everything.", "Pritchard"),
+    PlantedDetail("ambiguous_name_after_trigger", "My carer Grace is kind.", "carer Grace"),
+    PlantedDetail("title_lower_case", "mrs oyelaran from the council rang.", "oyelaran"),
+    PlantedDetail("title_upper_case", "DR WAINWRIGHT SIGNED IT.", "WAINWRIGHT"),
+    PlantedDetail("title_initial", "Ms J. Whitfield helped a lot.", "Whitfield"),
+    PlantedDetail("phone_plus44_brackets", "Ring +44 (0)20 7946 0958 please.", "7946 0958"),
+    PlantedDetail("phone_brackets", "Home phone (0113) 496 0172.", "496 0172"),
+    PlantedDetail("phone_hyphens", "Call 0161-496-0835 any time.", "496-0835"),
+    PlantedDetail("phone_no_spaces", "Mobile +447700900318.", "7700900318"),
+    PlantedDetail("postcode_lower_case", "I live near ls6 2qt.", "ls6 2qt"),
+    PlantedDetail("postcode_no_space", "Post it to SW1A1AA.", "SW1A1AA"),
+    PlantedDetail("email_upper_case", "Write to JANET.W@HOTMAIL.CO.UK thanks.", "HOTMAIL"),
+    PlantedDetail("email_at_dot", "carol (at) example (dot) org reaches me.", "carol (at)"),
+    PlantedDetail("nhs_hyphens", "NHS no. 943-476-5919.", "943-476-5919"),
+    PlantedDetail("nhs_spaces", "My NHS number is 401 023 2137.", "401 023 2137"),
+    PlantedDetail("ni_spaces", "My NI number is QQ 12 34 56 C.", "QQ 12 34 56 C"),
+    PlantedDetail("ni_lower_case", "ni qq123456c", "qq123456c"),
+    PlantedDetail("date_slashes", "I was born on 12/03/1956.", "12/03/1956"),
+    PlantedDetail("date_dots_short", "DOB 12.3.56 as on the form.", "12.3.56"),
+    PlantedDetail("date_words", "My date of birth is 12 March 1956.", "12 March 1956"),
+    PlantedDetail("date_month_first", "Born March 12th 1956.", "March 12th 1956"),
+)
+
+
+def planted_detail(rng: np.random.Generator) -> str:
+    return PLANTED_DETAILS[int(rng.integers(len(PLANTED_DETAILS)))].text

@@ -1,7 +1,9 @@
--- Disclosure control (plan 3): no published comment still holds an e-mail address, a
--- 10-digit NHS number or a UK postcode pattern that redaction should have replaced.
+-- Disclosure control (plan 3): no published comment still matches a pattern that the
+-- redaction replaces (macros/redaction_rules.sql, generated from dagster_project/redaction.py;
+-- the quality gates scan with the same patterns).
 select *
 from {{ ref('comments') }}
-where regexp_matches(comment_redacted, '[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}')
-   or regexp_matches(comment_redacted, '\b[0-9]{3} ?[0-9]{3} ?[0-9]{4}\b')
-   or regexp_matches(comment_redacted, '(?i)\b[A-Z]{1,2}[0-9][A-Z0-9]? ?[0-9][A-Z]{2}\b')
+where
+{%- for name, pattern in redaction_gate_patterns() %}
+    {% if not loop.first %}or {% endif %}regexp_matches(comment_redacted, '{{ pattern | replace("'", "''") }}')  -- {{ name }}
+{%- endfor %}

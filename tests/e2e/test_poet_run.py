@@ -163,3 +163,44 @@ def test_no_organisation_figure_under_ten_is_visible(refreshed):
     suppressed = _query(root, "select count(*) from marts.org_benchmark where suppressed")[0][0]
     assert visible_small == 0
     assert suppressed > 0, "the default set has small organisations: some figures must be suppressed"
+
+
+def _leaks(path: Path, needles: list[str], schemas: str) -> list[tuple[str, str, str]]:
+    """(schema.table, column, needle) for every text column holding a needle."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        columns = con.execute(
+            "select table_schema, table_name, column_name from information_schema.columns "
+            f"where data_type = 'VARCHAR' and {schemas} "
+            # The redaction's own name lists hold first names and surnames, no one's data.
+            "and table_name not like 'redaction\\_%' escape '\\'"
+        ).fetchall()
+        found = []
+        for schema, table, column in columns:
+            for needle in needles:
+                hits = con.execute(
+                    f'select count(*) from "{schema}"."{table}" where contains("{column}", ?)',
+                    [needle],
+                ).fetchone()[0]
+                if hits:
+                    found.append((f"{schema}.{table}", column, needle))
+        return found
+    finally:
+        con.close()
+
+
+def test_no_planted_personal_detail_leaves_raw(refreshed):
+    """Plan 3: synth plants a personal detail in every written form (synth/faults.py);
+    after the refresh none is in any schema but raw of the working warehouse, nor in the
+    published file."""
+    from dagster_project.synth.faults import PLANTED_DETAILS
+
+    root, env, run = refreshed
+    assert run.returncode == 0, run.stderr[-4000:]
+    warehouse = Path(env["POET_WAREHOUSE"])
+    needles = [p.detail for p in PLANTED_DETAILS]
+    in_raw = {needle for *_, needle in _leaks(warehouse, needles, "table_schema = 'raw'")}
+    absent = [p.form for p in PLANTED_DETAILS if p.detail not in in_raw]
+    assert absent == [], f"the synth set lacks these forms, so the test proves nothing: {absent}"
+    assert _leaks(warehouse, needles, "table_schema <> 'raw'") == []
+    assert _leaks(root / "poet.duckdb", needles, "true") == []

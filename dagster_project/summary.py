@@ -49,7 +49,9 @@ def summarise(published: Path, brief: bool = False) -> str:
         latest = _rows(con, "select max(wave) from marts.outcome_summary")[0][0]
         if latest is not None and not brief:
             lines.append("")
-            lines.append(f"Outcomes {latest}: % better of those for whom relevant (95% Wilson interval)")
+            lines.append(
+                f"Outcomes {latest}: % better of those for whom relevant (95% Wilson interval)"
+            )
             for survey, outcome, n, pct, low, high in _rows(
                 con,
                 "select survey, outcome_id, n_relevant, pct_positive, ci_low, ci_high "

@@ -34,12 +34,17 @@ class PresentFile:
 
 
 def known_versions(con: duckdb.DuckDBPyConnection) -> set[tuple[Slot, str]]:
-    rows = con.execute("SELECT wave, org_code, survey, source_sha256 FROM raw.file_registry").fetchall()
+    rows = con.execute(
+        "SELECT wave, org_code, survey, source_sha256 FROM raw.file_registry"
+    ).fetchall()
     return {(Slot(w, o, s), sha) for w, o, s, sha in rows}
 
 
 def insert_version(
-    con: duckdb.DuckDBPyConnection, present: PresentFile, landed_at: dt.datetime, outcome: FileOutcome
+    con: duckdb.DuckDBPyConnection,
+    present: PresentFile,
+    landed_at: dt.datetime,
+    outcome: FileOutcome,
 ) -> None:
     item = present.item
     con.execute(
@@ -80,7 +85,9 @@ def _desired_statuses(
     ).fetchall()
     by_slot: dict[Slot, list[tuple]] = {}
     for wave, org, survey, sha, rows, without_consent, content_reason in versions:
-        by_slot.setdefault(Slot(wave, org, survey), []).append((sha, rows, without_consent, content_reason))
+        by_slot.setdefault(Slot(wave, org, survey), []).append(
+            (sha, rows, without_consent, content_reason)
+        )
 
     desired: list[dict] = []
     for slot, present in slots.items():
@@ -92,7 +99,9 @@ def _desired_statuses(
             else:
                 reasons = []
                 if len(present) > 1:
-                    reasons.append(f"two files for one slot: {' and '.join(paths)} (remove all but one)")
+                    reasons.append(
+                        f"two files for one slot: {' and '.join(paths)} (remove all but one)"
+                    )
                 org_reason = _organisation_reason(slot.org_code, organisations)
                 reasons += [r for r in (org_reason, content_reason) if r]
                 status = QUARANTINED if reasons else USED
@@ -109,7 +118,8 @@ def _desired_statuses(
                 }
             )
     return pd.DataFrame(
-        desired, columns=["wave", "org_code", "survey", "source_sha256", "status", "reason", "rows_used"]
+        desired,
+        columns=["wave", "org_code", "survey", "source_sha256", "status", "reason", "rows_used"],
     )
 
 

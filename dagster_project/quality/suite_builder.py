@@ -452,9 +452,14 @@ def _themes_of_surveys() -> tuple[list[str], str]:
 
 def _comment_themes() -> tuple[list[Expectation], dict]:
     theme_ids, unknown = _themes_of_surveys()
-    expectations = [*_survey_and_wave(), *_not_null("org_code", "respondent_id", "theme_id", "rule")]
+    expectations = [
+        *_survey_and_wave(),
+        *_not_null("org_code", "respondent_id", "theme_id", "rule"),
+    ]
     expectations += [_in_set("question", _QUESTIONS), _in_set("theme_id", theme_ids)]
-    expectations.append(_unique("wave", "survey", "org_code", "respondent_id", "question", "theme_id"))
+    expectations.append(
+        _unique("wave", "survey", "org_code", "respondent_id", "question", "theme_id")
+    )
     return expectations, {
         "row_checks": [_row_check("theme_of_its_survey", unknown, ["survey", "theme_id"])]
     }

@@ -66,8 +66,12 @@ def odds_ratios(
 
 @dg.multi_asset(
     specs=[
-        dg.AssetSpec(_key("regression_models"), deps=[HOLDERS_MART, CARERS_MART, *LABELS], group_name=GROUP),
-        dg.AssetSpec(_key("regression_terms"), deps=[HOLDERS_MART, CARERS_MART, *LABELS], group_name=GROUP),
+        dg.AssetSpec(
+            _key("regression_models"), deps=[HOLDERS_MART, CARERS_MART, *LABELS], group_name=GROUP
+        ),
+        dg.AssetSpec(
+            _key("regression_terms"), deps=[HOLDERS_MART, CARERS_MART, *LABELS], group_name=GROUP
+        ),
     ]
 )
 def regressions(context: dg.AssetExecutionContext, warehouse: WarehouseResource):

@@ -104,4 +104,7 @@ def require_columns(con: duckdb.DuckDBPyConnection, table: str, columns: list[st
 
 def waves_of(con: duckdb.DuckDBPyConnection, table: str) -> list[int]:
     """The waves present in a responses table, in order (every statistic is per wave)."""
-    return [int(w) for (w,) in con.execute(f"SELECT DISTINCT wave FROM {table} ORDER BY wave").fetchall()]
+    return [
+        int(w)
+        for (w,) in con.execute(f"SELECT DISTINCT wave FROM {table} ORDER BY wave").fetchall()
+    ]

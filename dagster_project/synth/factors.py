@@ -45,21 +45,29 @@ def holder_factors(c: Columns, process_items: tuple[str, ...]) -> dict[str, np.n
     reason = c["main_reason"]
     others = tuple(range(1, 9))
     for factor, code in (
-        ("learning_disability", 2), ("mental_health_difficulty", 3), ("physical_disability", 1)
+        ("learning_disability", 2),
+        ("mental_health_difficulty", 3),
+        ("physical_disability", 1),
     ):
         f[factor] = _flag(reason, (code,), tuple(x for x in others if x != code))
     f["held_over_1_year"] = _flag(c["duration"], (2, 3), (1,))
     f["held_over_3_years"] = _flag(c["duration"], (3,), (1, 2))
     management = tuple(range(1, 6))
     for factor, code in (
-        ("dp_own_account", 1), ("dp_family_friend", 2), ("dp_broker", 3),
-        ("provider_managed", 4), ("council_nhs_managed", 5),
+        ("dp_own_account", 1),
+        ("dp_family_friend", 2),
+        ("dp_broker", 3),
+        ("provider_managed", 4),
+        ("council_nhs_managed", 5),
     ):
         f[factor] = _flag(c["management"], (code,), tuple(x for x in management if x != code))
     for factor, item in (
-        ("plan_help_family_friends", "plan_help_family"), ("plan_help_council", "plan_help_council"),
-        ("plan_help_nhs", "plan_help_nhs"), ("plan_help_independent", "plan_help_independent"),
-        ("plan_help_provider", "plan_help_provider"), ("plan_without_help", "plan_help_none"),
+        ("plan_help_family_friends", "plan_help_family"),
+        ("plan_help_council", "plan_help_council"),
+        ("plan_help_nhs", "plan_help_nhs"),
+        ("plan_help_independent", "plan_help_independent"),
+        ("plan_help_provider", "plan_help_provider"),
+        ("plan_without_help", "plan_help_none"),
         ("spend_care_support", "spend_care_support"),
         ("spend_community_leisure", "spend_community_leisure"),
         ("spend_personal_assistants", "spend_personal_assistant"),
@@ -81,8 +89,11 @@ def carer_factors(c: Columns) -> dict[str, np.ndarray]:
     f["self_reported_disability"] = _flag(c["disability"], (2, 3, 4, 5, 6, 7), (1,))
     relationships = (1, 2, 3, 4, 5)
     for factor, code in (
-        ("caring_for_partner_spouse", 1), ("caring_for_son_daughter", 2),
-        ("caring_for_parent", 3), ("caring_for_other", 4), ("caring_for_friend_neighbour", 5),
+        ("caring_for_partner_spouse", 1),
+        ("caring_for_son_daughter", 2),
+        ("caring_for_parent", 3),
+        ("caring_for_other", 4),
+        ("caring_for_friend_neighbour", 5),
     ):
         f[factor] = _flag(c["relationship"], (code,), tuple(x for x in relationships if x != code))
     f["lives_with_person"] = _flag(c["lives_with"], (1,), (2,))

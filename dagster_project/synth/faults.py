@@ -53,8 +53,9 @@ def blank_items(c: Columns, codebook: Codebook, share: float, rng: np.random.Gen
             c["amount_period"][rows] = np.nan
 
 
-def skip_multi_selects(c: Columns, codebook: Codebook, share: float,
-                       rng: np.random.Generator) -> None:
+def skip_multi_selects(
+    c: Columns, codebook: Codebook, share: float, rng: np.random.Generator
+) -> None:
     n = len(c["consent"])
     for prefix in MULTI_SELECT_PREFIXES:
         items = [v.name for v in codebook.of_type("tick") if v.name.startswith(prefix)]
@@ -71,8 +72,9 @@ def export_ticks_blank(c: Columns, codebook: Codebook) -> None:
 
 def count_answered(c: Columns, codebook: Codebook) -> int:
     consenting = c["consent"] == 1
-    return int(sum((~_blank(c[v.name]) & consenting).sum()
-                   for v in codebook.variables if v.is_answer))
+    return int(
+        sum((~_blank(c[v.name]) & consenting).sum() for v in codebook.variables if v.is_answer)
+    )
 
 
 def _invalid_value(variable, value, wave: int, rng: np.random.Generator):
@@ -84,14 +86,18 @@ def _invalid_value(variable, value, wave: int, rng: np.random.Generator):
     return (f"{wave}-02-30", f"{wave}-13-01", f"31/12/{wave}")[int(rng.integers(3))]
 
 
-def make_invalid(c: Columns, codebook: Codebook, share: float, wave: int,
-                 rng: np.random.Generator) -> CellCounts:
+def make_invalid(
+    c: Columns, codebook: Codebook, share: float, wave: int, rng: np.random.Generator
+) -> CellCounts:
     """Turn `share` of the answered cells of consenting rows invalid; return the counts."""
     answered = count_answered(c, codebook)
     wanted = round(share * answered)
     consenting = np.flatnonzero(c["consent"] == 1)
-    eligible = [v for v in codebook.variables
-                if v.is_answer and v.type in ("code", "tick", "number", "date")]
+    eligible = [
+        v
+        for v in codebook.variables
+        if v.is_answer and v.type in ("code", "tick", "number", "date")
+    ]
     done: set[tuple[int, str]] = set()
     attempts = 0
     while len(done) < wanted and attempts < 50 * wanted + 100 and len(consenting):

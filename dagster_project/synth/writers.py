@@ -21,8 +21,9 @@ SAV_DATE_OFFSET = 4 + 60 + 4 + 4 + 4 + 4 + 4 + 8
 class ReturnWriter:
     """One return file; `write(chunk)` repeatedly, then `close()`."""
 
-    def __init__(self, path: Path, columns: list[str], text_columns: set[str], wave: int,
-                 bom: bool = False):
+    def __init__(
+        self, path: Path, columns: list[str], text_columns: set[str], wave: int, bom: bool = False
+    ):
         self.path = path
         self.columns = columns
         self.text_columns = text_columns
@@ -41,20 +42,27 @@ class ReturnWriter:
 class CsvWriter(ReturnWriter):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.handle = self.path.open("w", encoding="utf-8-sig" if self.bom else "utf-8",
-                                     newline="")
+        self.handle = self.path.open("w", encoding="utf-8-sig" if self.bom else "utf-8", newline="")
 
     def write(self, chunk: Columns) -> None:
-        frame = pd.DataFrame({
-            name: chunk[name] if name in self.text_columns
-            else pd.array(chunk[name], dtype="Float64")
-            for name in self.columns
-        })
+        frame = pd.DataFrame(
+            {
+                name: chunk[name]
+                if name in self.text_columns
+                else pd.array(chunk[name], dtype="Float64")
+                for name in self.columns
+            }
+        )
         for name in self.columns:
             if name not in self.text_columns and name != "amount_gbp":
                 frame[name] = frame[name].astype("Int64")  # codes print without ".0"
-        frame.to_csv(self.handle, index=False, header=self.rows == 0, lineterminator="\n",
-                     float_format="%.2f")
+        frame.to_csv(
+            self.handle,
+            index=False,
+            header=self.rows == 0,
+            lineterminator="\n",
+            float_format="%.2f",
+        )
         self.rows += len(frame)
 
     def close(self) -> None:
@@ -99,11 +107,16 @@ class SavWriter(ReturnWriter):
         self.frames: list[pd.DataFrame] = []
 
     def write(self, chunk: Columns) -> None:
-        self.frames.append(pd.DataFrame({
-            name: np.where(pd.isna(chunk[name]), "", chunk[name]).astype(object)
-            if name in self.text_columns else chunk[name].astype(np.float64)
-            for name in self.columns
-        }))
+        self.frames.append(
+            pd.DataFrame(
+                {
+                    name: np.where(pd.isna(chunk[name]), "", chunk[name]).astype(object)
+                    if name in self.text_columns
+                    else chunk[name].astype(np.float64)
+                    for name in self.columns
+                }
+            )
+        )
         self.rows += len(self.frames[-1])
 
     def close(self) -> None:

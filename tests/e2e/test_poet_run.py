@@ -162,7 +162,9 @@ def test_no_organisation_figure_under_ten_is_visible(refreshed):
     )[0][0]
     suppressed = _query(root, "select count(*) from marts.org_benchmark where suppressed")[0][0]
     assert visible_small == 0
-    assert suppressed > 0, "the default set has small organisations: some figures must be suppressed"
+    assert suppressed > 0, (
+        "the default set has small organisations: some figures must be suppressed"
+    )
 
 
 def test_the_demo_codes_comments_lands_its_sample_and_publishes_the_theme_marts(refreshed):
@@ -190,7 +192,9 @@ def test_the_demo_codes_comments_lands_its_sample_and_publishes_the_theme_marts(
     )
     assert unreconciled == []
     # The demo's hand-coded sample was landed and compared, for both surveys.
-    compared = dict(_query(root, "select survey, min(n_compared) from marts.theme_agreement group by survey"))
+    compared = dict(
+        _query(root, "select survey, min(n_compared) from marts.theme_agreement group by survey")
+    )
     assert set(compared) == {"holders", "carers"} and min(compared.values()) >= 100
 
 
@@ -233,6 +237,7 @@ def test_no_planted_personal_detail_leaves_raw(refreshed):
     assert absent == [], f"the synth set lacks these forms, so the test proves nothing: {absent}"
     assert _leaks(warehouse, needles, "table_schema <> 'raw'") == []
     assert _leaks(root / "poet.duckdb", needles, "true") == []
+
 
 LABELLED = [
     # (mart, id column, label column)

@@ -34,7 +34,9 @@ def holders_rows(n: int, start: int = 1) -> list[dict[str, str]]:
     ]
 
 
-def write_csv(path: Path, rows: list[dict[str, str]], bom: bool = False, header: list[str] | None = None) -> Path:
+def write_csv(
+    path: Path, rows: list[dict[str, str]], bom: bool = False, header: list[str] | None = None
+) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     header = header or list(rows[0])
     buffer = io.StringIO()
@@ -55,7 +57,10 @@ class Landing:
         self.con = duckdb.connect()
         write_csv(
             root / "organisations.csv",
-            [dict(zip(("org_code", "org_name", "org_type", "region"), o, strict=True)) for o in ORGANISATIONS],
+            [
+                dict(zip(("org_code", "org_name", "org_type", "region"), o, strict=True))
+                for o in ORGANISATIONS
+            ],
         )
 
     def path(self, relative: str) -> Path:
@@ -81,4 +86,3 @@ class Landing:
             "SELECT source_path, respondent_id, variable, raw_value, rule FROM raw.invalid_cells "
             "ORDER BY source_path, respondent_id, variable"
         ).fetchall()
-

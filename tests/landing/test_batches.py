@@ -86,7 +86,10 @@ def test_a_file_that_breaks_its_batch_is_quarantined_alone(landing, monkeypatch)
     counts = dict(
         landing.con.execute("SELECT source_path, count(*) FROM raw.holders GROUP BY ALL").fetchall()
     )
-    assert counts == {"2014/LA01/holders.csv": 5, "2015/LA01/holders.csv": 3}  # each once, none of the broken
+    assert counts == {
+        "2014/LA01/holders.csv": 5,
+        "2015/LA01/holders.csv": 3,
+    }  # each once, none of the broken
     assert landing.con.execute("SELECT count(*) FROM raw.file_registry").fetchone()[0] == 4
 
 
@@ -105,7 +108,12 @@ def test_a_database_error_while_checking_a_file_quarantines_it_alone(landing, mo
     registry = landing.registry()
     broken = registry["2014/LA01/holders.csv"]
     assert (broken["status"], broken["rows"]) == ("quarantined", 0)
-    assert broken["reason"] == "file cannot be read: Conversion Error: Could not convert string 'not a number' to INT32"
+    assert (
+        broken["reason"]
+        == "file cannot be read: Conversion Error: Could not convert string 'not a number' to INT32"
+    )
     assert registry["2015/LA01/holders.csv"]["status"] == "used"
-    paths = {p for (p,) in landing.con.execute("SELECT DISTINCT source_path FROM raw.holders").fetchall()}
+    paths = {
+        p for (p,) in landing.con.execute("SELECT DISTINCT source_path FROM raw.holders").fetchall()
+    }
     assert paths == {"2014/LA02/holders.csv", "2015/LA01/holders.csv"}

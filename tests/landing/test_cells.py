@@ -56,11 +56,16 @@ def test_each_rule_recorded_with_its_name(landing):
 
 
 def test_integral_codes_written_as_decimals_are_codes(landing):
-    rows = [_row("A", consent="1.0", gender="2.0", plan_help_family="0"), _row("B", consent="1.", gender="01")]
+    rows = [
+        _row("A", consent="1.0", gender="2.0", plan_help_family="0"),
+        _row("B", consent="1.", gender="01"),
+    ]
     landing.csv("2014/LA01/holders.csv", rows)
     landing.land()
     assert landing.invalid_cells() == []
-    got = landing.con.execute("SELECT consent, gender, plan_help_family FROM raw.holders ORDER BY source_row")
+    got = landing.con.execute(
+        "SELECT consent, gender, plan_help_family FROM raw.holders ORDER BY source_row"
+    )
     assert got.fetchall() == [("1", "2", "0"), ("1", "1", None)]
     registry = landing.registry()["2014/LA01/holders.csv"]
     assert (registry["rows_used"], registry["rows_without_consent"]) == (2, 0)
@@ -69,7 +74,9 @@ def test_integral_codes_written_as_decimals_are_codes(landing):
 def test_non_integral_code_is_invalid(landing):
     landing.csv("2014/LA01/holders.csv", [_row("A", gender="1.5")] + holders_rows(60))
     landing.land()
-    assert landing.invalid_cells() == [("2014/LA01/holders.csv", "A", "gender", "1.5", "code_not_in_codebook")]
+    assert landing.invalid_cells() == [
+        ("2014/LA01/holders.csv", "A", "gender", "1.5", "code_not_in_codebook")
+    ]
 
 
 def test_used_files_reconcile_rows(landing):

@@ -35,7 +35,9 @@ def _materialize(warehouse: WarehouseResource, landing_dir) -> dg.ExecuteInProce
 
     settings = _settings(landing_dir, Path(warehouse.path))
     return dg.materialize(
-        [land_returns], resources={"warehouse": warehouse, "settings": settings}, raise_on_error=False
+        [land_returns],
+        resources={"warehouse": warehouse, "settings": settings},
+        raise_on_error=False,
     )
 
 
@@ -65,19 +67,25 @@ def test_materialize_lands_into_the_warehouse(landing, warehouse):
     result = _materialize(warehouse, landing.root)
     assert result.success
     materialized = {
-        m.asset_key.to_user_string(): m.metadata for m in result.asset_materializations_for_node("land_returns")
+        m.asset_key.to_user_string(): m.metadata
+        for m in result.asset_materializations_for_node("land_returns")
     }
     assert set(materialized) == {f"raw/{table}" for table in RAW_TABLES}
     assert materialized["raw/holders"]["dagster/row_count"].value == 4
     assert materialized["raw/file_registry"]["files_quarantined"].value == 1
     assert "unknown organisation LA99" in materialized["raw/file_registry"]["quarantined"].value
     with duckdb.connect(warehouse.path, read_only=True) as con:
-        assert con.execute("SELECT status FROM raw.file_registry ORDER BY source_path").fetchall() == [
+        assert con.execute(
+            "SELECT status FROM raw.file_registry ORDER BY source_path"
+        ).fetchall() == [
             ("used",),
             ("quarantined",),
         ]
     again = _materialize(warehouse, landing.root)
-    metadata = {m.asset_key.to_user_string(): m.metadata for m in again.asset_materializations_for_node("land_returns")}
+    metadata = {
+        m.asset_key.to_user_string(): m.metadata
+        for m in again.asset_materializations_for_node("land_returns")
+    }
     assert metadata["raw/file_registry"]["files_unchanged"].value == 2
     assert metadata["raw/file_registry"]["dagster/row_count"].value == 2
 
@@ -87,7 +95,9 @@ def test_unreadable_landing_folder_fails_with_one_line(tmp_path):
     assert not result.success
     failure = next(e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE)
     message = failure.step_failure_data.error.message.strip()
-    assert "\n" not in message and "does not exist" in message and str(tmp_path / "nowhere") in message
+    assert (
+        "\n" not in message and "does not exist" in message and str(tmp_path / "nowhere") in message
+    )
 
 
 def test_sensor_fires_on_new_and_changed_content_only(landing, tmp_path):

@@ -44,18 +44,50 @@ def test_raw_tables_have_exactly_the_documented_columns(landing):
         assert columns == RAW_COLUMNS_PREFIX + list(load_codebook(survey).names) + ["extra_columns"]
     registry = [r[0] for r in landing.con.execute("DESCRIBE raw.file_registry").fetchall()]
     assert registry == [
-        "source_path", "source_sha256", "wave", "org_code", "survey", "file_format", "landed_at",
-        "status", "reason", "rows", "rows_used", "rows_without_consent", "invalid_cells", "columns_present",
+        "source_path",
+        "source_sha256",
+        "wave",
+        "org_code",
+        "survey",
+        "file_format",
+        "landed_at",
+        "status",
+        "reason",
+        "rows",
+        "rows_used",
+        "rows_without_consent",
+        "invalid_cells",
+        "columns_present",
     ]
     cells = [r[0] for r in landing.con.execute("DESCRIBE raw.invalid_cells").fetchall()]
-    assert cells == ["source_path", "source_sha256", "respondent_id", "variable", "raw_value", "rule"]
+    assert cells == [
+        "source_path",
+        "source_sha256",
+        "respondent_id",
+        "variable",
+        "raw_value",
+        "rule",
+    ]
     organisations = [r[0] for r in landing.con.execute("DESCRIBE raw.organisations").fetchall()]
-    assert organisations == ["org_code", "org_name", "org_type", "region", "source_sha256", "landed_at"]
+    assert organisations == [
+        "org_code",
+        "org_name",
+        "org_type",
+        "region",
+        "source_sha256",
+        "landed_at",
+    ]
 
 
 def test_shuffled_cased_padded_and_extra_columns(landing):
     rows = [
-        {" Gender ": "2", "Local_Ref": "abc", "CONSENT": "1", "Respondent_ID": " R1 ", "amount_gbp": " 50 "},
+        {
+            " Gender ": "2",
+            "Local_Ref": "abc",
+            "CONSENT": "1",
+            "Respondent_ID": " R1 ",
+            "amount_gbp": " 50 ",
+        },
         {" Gender ": "", "Local_Ref": "", "CONSENT": "2", "Respondent_ID": "R2", "amount_gbp": ""},
     ]
     landing.csv("2014/LA01/holders.csv", rows)
@@ -76,7 +108,12 @@ def test_shuffled_cased_padded_and_extra_columns(landing):
 def test_no_extra_columns_is_null(landing):
     landing.csv("2014/LA01/holders.csv", holders_rows(2))
     landing.land()
-    assert landing.con.execute("SELECT count(*) FROM raw.holders WHERE extra_columns IS NULL").fetchone()[0] == 2
+    assert (
+        landing.con.execute(
+            "SELECT count(*) FROM raw.holders WHERE extra_columns IS NULL"
+        ).fetchone()[0]
+        == 2
+    )
 
 
 def test_xlsx_first_sheet_numbers_dates_and_text(landing, tmp_path):
@@ -94,7 +131,9 @@ def test_xlsx_first_sheet_numbers_dates_and_text(landing, tmp_path):
     )
     with pd.ExcelWriter(path, engine="xlsxwriter") as writer:
         first.to_excel(writer, sheet_name="returns", index=False)
-        pd.DataFrame({"respondent_id": ["ignored"]}).to_excel(writer, sheet_name="notes", index=False)
+        pd.DataFrame({"respondent_id": ["ignored"]}).to_excel(
+            writer, sheet_name="notes", index=False
+        )
     landing.land()
     assert _holders(landing, "2014/LA01/holders.xlsx") == [
         ("X1", "1", "2", "99.5", "2014-03-01", 1),
@@ -136,7 +175,11 @@ def test_spss_codes_without_labels_or_trailing_zero(landing):
         ("S2", "1", None, "1", None, None, "2015-04-02", 2015, "NHS01"),
     ]
     registry = landing.registry()["2015/NHS01/holders.sav"]
-    assert (registry["status"], registry["file_format"], registry["invalid_cells"]) == ("used", "sav", 0)
+    assert (registry["status"], registry["file_format"], registry["invalid_cells"]) == (
+        "used",
+        "sav",
+        0,
+    )
 
 
 def test_carers_land_into_their_own_table(landing):
@@ -145,9 +188,9 @@ def test_carers_land_into_their_own_table(landing):
         [{"respondent_id": "C1", "consent": "1", "relationship": "2", "cout_stress": "8"}],
     )
     landing.land()
-    assert landing.con.execute("SELECT respondent_id, relationship, cout_stress FROM raw.carers").fetchall() == [
-        ("C1", "2", "8")
-    ]
+    assert landing.con.execute(
+        "SELECT respondent_id, relationship, cout_stress FROM raw.carers"
+    ).fetchall() == [("C1", "2", "8")]
     assert landing.con.execute("SELECT count(*) FROM raw.holders").fetchone()[0] == 0
 
 
@@ -158,5 +201,10 @@ def test_csv_with_crlf_quotes_and_embedded_newlines(landing):
         b'respondent_id,consent,comment_change\r\nR1,1,"More hours, please\r\nand ""less"" paperwork"\r\nR2,2,\r\n'
     )
     landing.land()
-    got = landing.con.execute("SELECT respondent_id, consent, comment_change FROM raw.holders ORDER BY source_row")
-    assert got.fetchall() == [("R1", "1", 'More hours, please\r\nand "less" paperwork'), ("R2", "2", None)]
+    got = landing.con.execute(
+        "SELECT respondent_id, consent, comment_change FROM raw.holders ORDER BY source_row"
+    )
+    assert got.fetchall() == [
+        ("R1", "1", 'More hours, please\r\nand "less" paperwork'),
+        ("R2", "2", None),
+    ]

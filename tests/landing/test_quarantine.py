@@ -20,7 +20,12 @@ def test_unreadable_files_are_quarantined_and_the_rest_still_land(landing):
     landing.csv("2014/NHS01/holders.csv", holders_rows(2))
     report = landing.land()
     registry = landing.registry()
-    for path in ("2014/LA01/holders.xlsx", "2014/LA01/carers.sav", "2014/LA02/holders.csv", "2014/LA02/carers.csv"):
+    for path in (
+        "2014/LA01/holders.xlsx",
+        "2014/LA01/carers.sav",
+        "2014/LA02/holders.csv",
+        "2014/LA02/carers.csv",
+    ):
         row = registry[path]
         assert row["status"] == "quarantined"
         assert row["reason"].startswith("file cannot be read: "), row["reason"]
@@ -28,15 +33,22 @@ def test_unreadable_files_are_quarantined_and_the_rest_still_land(landing):
     assert "UTF-8" in registry["2014/LA02/holders.csv"]["reason"]
     assert registry["2014/LA02/carers.csv"]["reason"] == "file cannot be read: file is empty"
     assert registry["2014/NHS01/holders.csv"]["status"] == "used"
-    assert landing.con.execute("SELECT count(*) FROM raw.holders").fetchone()[0] == 2  # unreadable: no rows
-    assert set(report.quarantined) == {p for p, r in registry.items() if r["status"] == "quarantined"}
+    assert (
+        landing.con.execute("SELECT count(*) FROM raw.holders").fetchone()[0] == 2
+    )  # unreadable: no rows
+    assert set(report.quarantined) == {
+        p for p, r in registry.items() if r["status"] == "quarantined"
+    }
 
 
 def test_ragged_csv_says_which_line(landing):
     landing.path("2014/LA01").mkdir(parents=True)
     landing.path("2014/LA01/holders.csv").write_text("respondent_id,consent\nR1,1\nR2\n")
     landing.land()
-    assert _only(landing, "2014/LA01/holders.csv")["reason"] == "file cannot be read: line 3 has 1 fields, expected 2"
+    assert (
+        _only(landing, "2014/LA01/holders.csv")["reason"]
+        == "file cannot be read: line 3 has 1 fields, expected 2"
+    )
 
 
 def test_missing_required_column(landing):
@@ -45,7 +57,10 @@ def test_missing_required_column(landing):
     landing.csv("2014/LA01/carers.csv", [{"relationship": "1"}])
     landing.land()
     holders = _only(landing, "2014/LA01/holders.csv")
-    assert (holders["status"], holders["reason"]) == ("quarantined", "missing required column consent")
+    assert (holders["status"], holders["reason"]) == (
+        "quarantined",
+        "missing required column consent",
+    )
     assert (holders["rows"], holders["rows_without_consent"], holders["rows_used"]) == (1, 1, 0)
     carers = _only(landing, "2014/LA01/carers.csv")
     assert carers["reason"] == "missing required columns respondent_id and consent"
@@ -65,14 +80,21 @@ def test_blank_and_repeated_respondent_ids(landing):
     repeated = _only(landing, "2014/LA01/holders.csv")
     assert repeated["status"] == "quarantined"
     assert repeated["reason"] == "respondent_id repeated: R0001 (2 rows), R0012 (3 rows)"
-    assert _only(landing, "2014/LA02/holders.csv")["reason"] == "respondent_id blank in 1 row (data row 2)"
+    assert (
+        _only(landing, "2014/LA02/holders.csv")["reason"]
+        == "respondent_id blank in 1 row (data row 2)"
+    )
 
 
 def test_unknown_organisation(landing):
     landing.csv("2014/LA99/holders.csv", holders_rows(2))
     landing.land()
     row = _only(landing, "2014/LA99/holders.csv")
-    assert (row["status"], row["reason"], row["rows_used"]) == ("quarantined", "unknown organisation LA99", 0)
+    assert (row["status"], row["reason"], row["rows_used"]) == (
+        "quarantined",
+        "unknown organisation LA99",
+        0,
+    )
     # Its rows stay in raw, like every landed version's.
     assert landing.con.execute("SELECT count(*) FROM raw.holders").fetchone()[0] == 2
 
@@ -117,5 +139,9 @@ def test_files_outside_the_layout_are_ignored(landing):
     landing.csv("2014/LA01/notes.csv", holders_rows(1))
     landing.csv("14/LA01/holders.csv", holders_rows(1))
     report = landing.land()
-    assert sorted(report.ignored) == ["14/LA01/holders.csv", "2014/LA01/notes.csv", "synth_manifest.json"]
+    assert sorted(report.ignored) == [
+        "14/LA01/holders.csv",
+        "2014/LA01/notes.csv",
+        "synth_manifest.json",
+    ]
     assert list(landing.registry()) == ["2014/LA01/holders.csv"]

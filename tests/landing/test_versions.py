@@ -16,14 +16,19 @@ def test_landing_twice_changes_nothing(landing):
     landing.csv("2014/LA99/holders.csv", holders_rows(3))
     first = landing.land()
     before = landing.registry_rows()
-    counts = landing.con.execute("SELECT (SELECT count(*) FROM raw.holders), (SELECT count(*) FROM raw.invalid_cells)")
+    counts = landing.con.execute(
+        "SELECT (SELECT count(*) FROM raw.holders), (SELECT count(*) FROM raw.invalid_cells)"
+    )
     counts_before = counts.fetchone()
     second = landing.land()
     assert (first.landed, second.landed, second.unchanged, second.status_changes) == (2, 0, 2, 0)
     assert landing.registry_rows() == before
-    assert landing.con.execute(
-        "SELECT (SELECT count(*) FROM raw.holders), (SELECT count(*) FROM raw.invalid_cells)"
-    ).fetchone() == counts_before
+    assert (
+        landing.con.execute(
+            "SELECT (SELECT count(*) FROM raw.holders), (SELECT count(*) FROM raw.invalid_cells)"
+        ).fetchone()
+        == counts_before
+    )
 
 
 def test_new_content_supersedes_exactly_its_slot(landing):
@@ -37,7 +42,10 @@ def test_new_content_supersedes_exactly_its_slot(landing):
     rows = landing.registry_rows()
     assert len(rows) == 3
     la01 = [r for r in rows if r["source_path"] == "2014/LA01/holders.csv"]
-    assert [(r["status"], r["rows"], r["rows_used"]) for r in la01] == [("superseded", 3, 0), ("used", 5, 5)]
+    assert [(r["status"], r["rows"], r["rows_used"]) for r in la01] == [
+        ("superseded", 3, 0),
+        ("used", 5, 5),
+    ]
     assert la01[0]["source_sha256"] == old_sha
     assert la01[0]["reason"] == "superseded by the current 2014/LA01/holders.csv"
     la02 = [r for r in rows if r["source_path"] == "2014/LA02/holders.csv"]
@@ -69,9 +77,7 @@ def test_two_files_for_one_slot_are_both_quarantined_until_one_goes(landing):
     xlsx = landing.path("2014/LA01/holders.xlsx")
     pd.DataFrame(holders_rows(2)).to_excel(xlsx, index=False, engine="xlsxwriter")
     landing.land()
-    reason = (
-        "two files for one slot: 2014/LA01/holders.csv and 2014/LA01/holders.xlsx (remove all but one)"
-    )
+    reason = "two files for one slot: 2014/LA01/holders.csv and 2014/LA01/holders.xlsx (remove all but one)"
     assert _statuses(landing) == [
         ("2014/LA01/holders.csv", "quarantined", reason, 0),
         ("2014/LA01/holders.xlsx", "quarantined", reason, 0),
@@ -80,7 +86,12 @@ def test_two_files_for_one_slot_are_both_quarantined_until_one_goes(landing):
     report = landing.land()
     assert (report.landed, report.unchanged) == (0, 1)
     assert _statuses(landing) == [
-        ("2014/LA01/holders.csv", "superseded", "superseded by the current 2014/LA01/holders.xlsx", 0),
+        (
+            "2014/LA01/holders.csv",
+            "superseded",
+            "superseded by the current 2014/LA01/holders.xlsx",
+            0,
+        ),
         ("2014/LA01/holders.xlsx", "used", None, 2),
     ]
 

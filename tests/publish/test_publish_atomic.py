@@ -77,7 +77,11 @@ def test_a_failed_latest_gate_refuses_publish_and_keeps_the_file(tmp_path):
     with pytest.raises(PublishRefused, match="marts.outcome_summary"):
         publish(working, published, "run-2", log=lambda _: None)
     assert published.read_bytes() == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["parquet", "poet.duckdb", "working.duckdb"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "parquet",
+        "poet.duckdb",
+        "working.duckdb",
+    ]
 
 
 def test_missing_contract_mart_refuses_publish(tmp_path):

@@ -174,7 +174,9 @@ def test_contact_details_in_comments_fail(con):
     assert failure.expectation == "poet_no_contact_details"
     assert failure.column == "comment_redacted"
     # Where and what, never the text (masking.py).
-    assert failure.examples == [{"respondent_id": "H0001", "column": "comment_redacted", "kind": "email"}]
+    assert failure.examples == [
+        {"respondent_id": "H0001", "column": "comment_redacted", "kind": "email"}
+    ]
 
 
 def test_every_contact_pattern_is_caught_in_any_text_column(con):

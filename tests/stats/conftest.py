@@ -59,7 +59,9 @@ def _label_references(con: duckdb.DuckDBPyConnection) -> None:
         factors += [(s.name, f, f"Factor {f}", 1 + i % 6) for i, f in enumerate(s.factors)]
     variables += [("holders", "analysis", v, f"Variable {v}") for v, _ in group_variables()]
     variables.append(("holders", "analysis", AMOUNT, f"Variable {AMOUNT}"))
-    con.execute("CREATE OR REPLACE TABLE reference.outcomes (survey VARCHAR, outcome_id VARCHAR, outcome_label VARCHAR)")
+    con.execute(
+        "CREATE OR REPLACE TABLE reference.outcomes (survey VARCHAR, outcome_id VARCHAR, outcome_label VARCHAR)"
+    )
     con.executemany("INSERT INTO reference.outcomes VALUES (?, ?, ?)", outcomes)
     con.execute(
         "CREATE OR REPLACE TABLE reference.factor_definitions "

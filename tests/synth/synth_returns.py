@@ -77,8 +77,9 @@ def invalid_mask(frame: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
         bad = values.map(lambda x, v=v: x != "" and not _is_valid(v, x))
         mask[v.name] = bad & consenting
     if "amount_gbp" in frame and "amount_period" in frame:
-        valid_amount = frame["amount_gbp"].map(lambda x: _is_valid(codebook["amount_gbp"], x)
-                                               if x else False)
+        valid_amount = frame["amount_gbp"].map(
+            lambda x: _is_valid(codebook["amount_gbp"], x) if x else False
+        )
         mask["amount_period"] |= valid_amount & (frame["amount_period"] == "") & consenting
     return mask
 

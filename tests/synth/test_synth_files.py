@@ -25,8 +25,11 @@ def _landing_files(landing: Path) -> list[Path]:
 
 
 def _digests(landing: Path) -> dict[str, str]:
-    return {str(p.relative_to(landing)): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(landing.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(landing)): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(landing.rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_layout_and_manifest_cover_every_file(default_landing, manifest):
@@ -51,12 +54,18 @@ def test_each_file_breaks_exactly_the_rule_it_is_meant_to(default_landing, manif
         assert (f["intended_status"] == "used") == (problem is None)
         reasons.append(problem)
     assert {r for r in reasons if r} == {
-        "unreadable", "missing_required_column", "repeated_respondent_id",
-        "too_many_invalid_cells", "unknown_organisation",
+        "unreadable",
+        "missing_required_column",
+        "repeated_respondent_id",
+        "too_many_invalid_cells",
+        "unknown_organisation",
     }
     # bad files sit in slots without a good file
-    used_slots = {(f["wave"], f["org_code"], f["survey"]) for f in manifest["files"]
-                  if f["intended_status"] == "used"}
+    used_slots = {
+        (f["wave"], f["org_code"], f["survey"])
+        for f in manifest["files"]
+        if f["intended_status"] == "used"
+    }
     for f in manifest["files"]:
         if f["intended_status"] == "quarantined":
             assert (f["wave"], f["org_code"], f["survey"]) not in used_slots
@@ -97,8 +106,11 @@ def test_realistic_answers_and_faults(default_landing, manifest, holders):
     formats = [f["file_format"] for f in used]
     assert formats.count("csv") > len(formats) / 2
     assert formats.count("xlsx") > 0 and formats.count("sav") > 0
-    boms = [(default_landing / f["path"]).read_bytes()[:3] == b"\xef\xbb\xbf"
-            for f in used if f["file_format"] == "csv"]
+    boms = [
+        (default_landing / f["path"]).read_bytes()[:3] == b"\xef\xbb\xbf"
+        for f in used
+        if f["file_format"] == "csv"
+    ]
     assert any(boms) and not all(boms)
 
 
@@ -112,8 +124,13 @@ PII = {
 
 
 def test_comments_carry_every_kind_of_personal_detail(holders, carers):
-    texts = pd.concat([frame[c] for frame in (holders, carers)
-                       for c in ("comment_worked_well", "comment_not_worked", "comment_change")])
+    texts = pd.concat(
+        [
+            frame[c]
+            for frame in (holders, carers)
+            for c in ("comment_worked_well", "comment_not_worked", "comment_change")
+        ]
+    )
     texts = texts[texts != ""]
     for kind, pattern in PII.items():
         hits = texts.str.contains(pattern, regex=True).sum()
@@ -203,12 +220,30 @@ def test_no_faults_gives_clean_files(tmp_path):
 
 def test_cli_waves_and_errors(tmp_path, capsys):
     out = tmp_path / "landing"
-    status = poet_main(["synth", "--out", str(out), "--holders", "120", "--carers", "60",
-                        "--orgs", "8", "--waves", "2013,2014", "--seed", "3"])
+    status = poet_main(
+        [
+            "synth",
+            "--out",
+            str(out),
+            "--holders",
+            "120",
+            "--carers",
+            "60",
+            "--orgs",
+            "8",
+            "--waves",
+            "2013,2014",
+            "--seed",
+            "3",
+        ]
+    )
     assert status == 0
     manifest = json.loads((out / MANIFEST_NAME).read_text())
     assert manifest["used_consenting"] == {
-        "2013/holders": 120, "2013/carers": 60, "2014/holders": 120, "2014/carers": 60,
+        "2013/holders": 120,
+        "2013/carers": 60,
+        "2014/holders": 120,
+        "2014/carers": 60,
     }
     assert {p.name for p in out.iterdir()} >= {"2013", "2014", "organisations.csv"}
     assert poet_main(["synth", "--out", str(out), "--orgs", "3"]) == 2
@@ -255,11 +290,15 @@ def test_drift_moves_national_shares_by_the_planted_points(tmp_path):
     drift = (("independence", 10.0), ("carer_stress", -9.0))
     manifest = generate(tmp_path, SynthConfig(**SMALL, waves=(2013, 2014), drift=drift))
     planted = manifest["planted"]
-    change = planted["2014/holders"]["national"]["independence"] - planted["2013/holders"][
-        "national"]["independence"]
+    change = (
+        planted["2014/holders"]["national"]["independence"]
+        - planted["2013/holders"]["national"]["independence"]
+    )
     assert change == pytest.approx(10.0)
-    assert planted["2014/holders"]["national"]["dignity"] == planted["2013/holders"]["national"][
-        "dignity"]
+    assert (
+        planted["2014/holders"]["national"]["dignity"]
+        == planted["2013/holders"]["national"]["dignity"]
+    )
     holders = used_rows(tmp_path, "holders")
     holders["wave"] = holders["respondent_id"].str.slice(-9, -7).astype(int) + 2000
     share = _positive(holders, "out_independence").groupby(holders["wave"]).mean() * 100
@@ -270,8 +309,23 @@ def test_drift_moves_national_shares_by_the_planted_points(tmp_path):
 
 def test_cli_drift_options(tmp_path, capsys):
     out = tmp_path / "landing"
-    args = ["synth", "--out", str(out), "--holders", "120", "--carers", "60", "--orgs", "8",
-            "--waves", "2013,2014", "--drift", "none", "--org-drift", "LA01=1.5"]
+    args = [
+        "synth",
+        "--out",
+        str(out),
+        "--holders",
+        "120",
+        "--carers",
+        "60",
+        "--orgs",
+        "8",
+        "--waves",
+        "2013,2014",
+        "--drift",
+        "none",
+        "--org-drift",
+        "LA01=1.5",
+    ]
     assert poet_main(args) == 0
     manifest = json.loads((out / MANIFEST_NAME).read_text())
     assert manifest["drift_points_per_year"] == {}

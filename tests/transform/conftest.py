@@ -53,8 +53,11 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltW
         patch.setenv("POET_WAREHOUSE", str(warehouse.with_name("not_this.duckdb")))
         patch.setenv("DBT_INDIRECT_SELECTION", "eager")
         instance = dg.DagsterInstance.ephemeral()
-        result = dg.materialize(defs.assets, resources={"dbt": dbt_resource(),
-                                                        "warehouse": WarehouseResource(path=str(warehouse))},
-                                instance=instance, raise_on_error=False)
+        result = dg.materialize(
+            defs.assets,
+            resources={"dbt": dbt_resource(), "warehouse": WarehouseResource(path=str(warehouse))},
+            instance=instance,
+            raise_on_error=False,
+        )
     logs = [entry.user_message for entry in instance.all_logs(result.run_id)]
     yield BuiltWarehouse(path=warehouse, files=files, result=result, logs=logs)

@@ -62,11 +62,15 @@ def _random_row(survey: str, rng: random.Random, respondent_id: str) -> dict[str
             # About one cell in ten blank, so NULL handling is exercised everywhere.
             row[variable.name] = None if rng.random() < 0.1 else str(rng.choice(codes))
         elif variable.type == "number":
-            row[variable.name] = None if rng.random() < 0.2 else str(rng.choice([35, 180, 250, 600, 1200, 4000]))
+            row[variable.name] = (
+                None if rng.random() < 0.2 else str(rng.choice([35, 180, 250, 600, 1200, 4000]))
+            )
         elif variable.type == "date":
             row[variable.name] = f"2014-0{rng.randint(1, 9)}-1{rng.randint(0, 9)}"
         else:
-            row[variable.name] = rng.choice([None, "It worked well", "Mrs Smith called me on 07700 900123"])
+            row[variable.name] = rng.choice(
+                [None, "It worked well", "Mrs Smith called me on 07700 900123"]
+            )
     if survey == "holders" and row.get("amount_gbp") and not row.get("amount_period"):
         row["amount_period"] = "1"
     if survey == "carers" and row.get("amount_gbp") and not row.get("amount_period"):
@@ -89,21 +93,41 @@ def _special_holders() -> list[dict[str, str | None]]:
     # S1: process mean exactly 2.5 over four items -> 0; all plan_help blank -> NULL;
     # amount with a blank period -> knows 1, no weekly amount.
     s1 = _blank_row("holders", "S1")
-    s1.update(dict(zip(process_items, ["2", "3", "2", "3", "8", None, None, None, None], strict=True)))
-    s1.update(amount_gbp="150", amount_period=None, spend_equipment="1",
-              comment_worked_well="Dr. Jane Smith rang 0113 496 0000, email jo@example.org, NHS 943 476 5919, LS1 4DY")
+    s1.update(
+        dict(zip(process_items, ["2", "3", "2", "3", "8", None, None, None, None], strict=True))
+    )
+    s1.update(
+        amount_gbp="150",
+        amount_period=None,
+        spend_equipment="1",
+        comment_worked_well="Dr. Jane Smith rang 0113 496 0000, email jo@example.org, NHS 943 476 5919, LS1 4DY",
+    )
     rows.append(s1)
 
     # S2: two items only -> NULL; one plan_help ticked -> others 0; per month amount.
     s2 = _blank_row("holders", "S2")
-    s2.update(process_info="1", process_choose="2", plan_help_council="1",
-              amount_gbp="520", amount_period="3", gender="7")
+    s2.update(
+        process_info="1",
+        process_choose="2",
+        plan_help_council="1",
+        amount_gbp="520",
+        amount_period="3",
+        gender="7",
+    )
     rows.append(s2)
 
     # S3: mean 2.0 -> 1; invalid amount -> knows 0; per four weeks.
     s3 = _blank_row("holders", "S3")
-    s3.update(process_info="1", process_choose="2", process_change="3", amount_gbp="-40",
-              amount_period="2", management="6", main_reason="8", out_dignity="8")
+    s3.update(
+        process_info="1",
+        process_choose="2",
+        process_change="3",
+        amount_gbp="-40",
+        amount_period="2",
+        management="6",
+        main_reason="8",
+        out_dignity="8",
+    )
     rows.append(s3)
 
     # S4: one-off payment; explicit 0 ticks only.
@@ -123,36 +147,99 @@ def fixture_files() -> list[FixtureFile]:
     la01.append({**_random_row("holders", rng, "NC2"), "consent": None})
 
     # LA02 did not ask plan_help_nhs, amount_gbp/amount_period, nor any spend item.
-    absent = {"plan_help_nhs", "amount_gbp", "amount_period", "spend_care_support",
-              "spend_community_leisure", "spend_personal_assistant", "spend_equipment"}
+    absent = {
+        "plan_help_nhs",
+        "amount_gbp",
+        "amount_period",
+        "spend_care_support",
+        "spend_community_leisure",
+        "spend_personal_assistant",
+        "spend_equipment",
+    }
     la02_columns = [n for n in holders_names if n not in absent]
     la02 = []
     for i in range(6):
         row = _random_row("holders", rng, f"B{i}")
         la02.append({k: (None if k in absent else v) for k, v in row.items()})
-    la02[0].update(plan_help_family=None, plan_help_council=None, plan_help_independent=None,
-                   plan_help_provider=None, plan_help_none=None)  # all present items blank
-    la02[1].update(plan_help_family="1", plan_help_council=None, plan_help_independent=None,
-                   plan_help_provider=None, plan_help_none=None)
+    la02[0].update(
+        plan_help_family=None,
+        plan_help_council=None,
+        plan_help_independent=None,
+        plan_help_provider=None,
+        plan_help_none=None,
+    )  # all present items blank
+    la02[1].update(
+        plan_help_family="1",
+        plan_help_council=None,
+        plan_help_independent=None,
+        plan_help_provider=None,
+        plan_help_none=None,
+    )
 
     return [
-        FixtureFile(2014, "LA01", "holders", "csv", "superseded",
-                    [_random_row("holders", rng, f"OLD{i}") for i in range(5)], holders_names,
-                    reason="superseded by a newer version", version="v0"),
-        FixtureFile(2014, "LA01", "holders", "csv", "used", la01, holders_names,
-                    invalid=[("S2", "gender", "7", "code not in codebook"),
-                             ("S1", "amount_period", "", "blank amount_period beside a valid amount"),
-                             ("S3", "amount_gbp", "-40", "amount not a positive number")]),
+        FixtureFile(
+            2014,
+            "LA01",
+            "holders",
+            "csv",
+            "superseded",
+            [_random_row("holders", rng, f"OLD{i}") for i in range(5)],
+            holders_names,
+            reason="superseded by a newer version",
+            version="v0",
+        ),
+        FixtureFile(
+            2014,
+            "LA01",
+            "holders",
+            "csv",
+            "used",
+            la01,
+            holders_names,
+            invalid=[
+                ("S2", "gender", "7", "code not in codebook"),
+                ("S1", "amount_period", "", "blank amount_period beside a valid amount"),
+                ("S3", "amount_gbp", "-40", "amount not a positive number"),
+            ],
+        ),
         FixtureFile(2014, "LA02", "holders", "xlsx", "used", la02, la02_columns),
-        FixtureFile(2014, "LA99", "holders", "csv", "quarantined",
-                    [_random_row("holders", rng, f"Q{i}") for i in range(3)], holders_names,
-                    reason="unknown organisation LA99"),
-        FixtureFile(2015, "LA01", "holders", "sav", "used",
-                    [_random_row("holders", rng, f"W{i}") for i in range(15)], holders_names),
-        FixtureFile(2014, "LA01", "carers", "csv", "used",
-                    [_random_row("carers", rng, f"C{i:02d}") for i in range(25)], carers_names),
-        FixtureFile(2014, "NHS1", "carers", "csv", "used",
-                    [_random_row("carers", rng, f"D{i}") for i in range(4)], carers_names),
+        FixtureFile(
+            2014,
+            "LA99",
+            "holders",
+            "csv",
+            "quarantined",
+            [_random_row("holders", rng, f"Q{i}") for i in range(3)],
+            holders_names,
+            reason="unknown organisation LA99",
+        ),
+        FixtureFile(
+            2015,
+            "LA01",
+            "holders",
+            "sav",
+            "used",
+            [_random_row("holders", rng, f"W{i}") for i in range(15)],
+            holders_names,
+        ),
+        FixtureFile(
+            2014,
+            "LA01",
+            "carers",
+            "csv",
+            "used",
+            [_random_row("carers", rng, f"C{i:02d}") for i in range(25)],
+            carers_names,
+        ),
+        FixtureFile(
+            2014,
+            "NHS1",
+            "carers",
+            "csv",
+            "used",
+            [_random_row("carers", rng, f"D{i}") for i in range(4)],
+            carers_names,
+        ),
     ]
 
 
@@ -189,8 +276,16 @@ def build_raw_warehouse(path: Path, files: list[FixtureFile] | None = None) -> l
                 con.executemany(
                     f"insert into raw.{survey} values ({', '.join('?' * (len(names) + 7))})",
                     [
-                        (f.source_path, f.sha256, i, f.wave, f.org_code, LANDED_AT,
-                         *[row.get(n) for n in names], json.dumps({"note": "x"}) if i == 1 else None)
+                        (
+                            f.source_path,
+                            f.sha256,
+                            i,
+                            f.wave,
+                            f.org_code,
+                            LANDED_AT,
+                            *[row.get(n) for n in names],
+                            json.dumps({"note": "x"}) if i == 1 else None,
+                        )
                         for i, row in enumerate(f.rows, start=1)
                     ],
                 )
@@ -208,9 +303,22 @@ def build_raw_warehouse(path: Path, files: list[FixtureFile] | None = None) -> l
             used = len(f.consenting) if f.status == "used" else 0
             con.execute(
                 "insert into raw.file_registry values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [f.source_path, f.sha256, f.wave, f.org_code, f.survey, f.file_format, LANDED_AT,
-                 f.status, f.reason, len(f.rows), used, len(f.rows) - len(f.consenting),
-                 len(f.invalid), f.columns_present],
+                [
+                    f.source_path,
+                    f.sha256,
+                    f.wave,
+                    f.org_code,
+                    f.survey,
+                    f.file_format,
+                    LANDED_AT,
+                    f.status,
+                    f.reason,
+                    len(f.rows),
+                    used,
+                    len(f.rows) - len(f.consenting),
+                    len(f.invalid),
+                    f.columns_present,
+                ],
             )
             for cell in f.invalid:
                 con.execute(

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-PLAN_HELP = ["plan_help_family_friends", "plan_help_council", "plan_help_nhs",
-             "plan_help_independent", "plan_help_provider", "plan_without_help"]
-SPEND = ["spend_care_support", "spend_community_leisure", "spend_personal_assistants", "spend_equipment"]
+PLAN_HELP = [
+    "plan_help_family_friends",
+    "plan_help_council",
+    "plan_help_nhs",
+    "plan_help_independent",
+    "plan_help_provider",
+    "plan_without_help",
+]
+SPEND = [
+    "spend_care_support",
+    "spend_community_leisure",
+    "spend_personal_assistants",
+    "spend_equipment",
+]
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +87,8 @@ def test_flags_match_the_codes_for_every_generated_row(built_warehouse):
                 raw[(f.wave, f.org_code, row["respondent_id"])] = (row, invalid)
     marts = built_warehouse.records(
         "select wave, org_code, respondent_id, female, older_adult_65plus, held_over_1_year, "
-        "quality_of_life_positive, age_group from marts.holder_responses")
+        "quality_of_life_positive, age_group from marts.holder_responses"
+    )
     assert len(marts) == len(raw)
 
     def code(row, invalid, var):
@@ -89,8 +101,9 @@ def test_flags_match_the_codes_for_every_generated_row(built_warehouse):
         assert m["female"] == {1: 1, 2: 0}.get(gender)
         age = code(row, invalid, "age_band")
         assert m["older_adult_65plus"] == (None if age in (None, 99) else int(age >= 6))
-        assert m["age_group"] == (None if age in (None, 99) else
-                                  "16-44" if age <= 3 else "45-64" if age <= 5 else "65+")
+        assert m["age_group"] == (
+            None if age in (None, 99) else "16-44" if age <= 3 else "45-64" if age <= 5 else "65+"
+        )
         duration = code(row, invalid, "duration")
         assert m["held_over_1_year"] == {1: 0, 2: 1, 3: 1}.get(duration)
         qol = code(row, invalid, "out_quality_of_life")

@@ -67,7 +67,15 @@ def webserver(tmp_path_factory):
     log = (home / "webserver.log").open("w")
     webserver_bin = Path(sys.executable).parent / "dagster-webserver"
     process = subprocess.Popen(
-        [str(webserver_bin), "-m", "dagster_project.definitions", "-h", "127.0.0.1", "-p", str(port)],
+        [
+            str(webserver_bin),
+            "-m",
+            "dagster_project.definitions",
+            "-h",
+            "127.0.0.1",
+            "-p",
+            str(port),
+        ],
         cwd=REPO_ROOT,
         env=env,
         stdout=log,
@@ -77,7 +85,9 @@ def webserver(tmp_path_factory):
         deadline = time.monotonic() + 180
         while True:
             if process.poll() is not None:
-                pytest.fail(f"webserver exited early: {(home / 'webserver.log').read_text()[-2000:]}")
+                pytest.fail(
+                    f"webserver exited early: {(home / 'webserver.log').read_text()[-2000:]}"
+                )
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info", timeout=5):
                     break

@@ -23,6 +23,8 @@ Z_95 = 1.959964  # as dbt_project/macros/proportions.sql
 COMMENT_THEMES = {
     "wave": "INTEGER", "survey": "VARCHAR", "org_code": "VARCHAR", "respondent_id": "VARCHAR",
     "question": "VARCHAR", "theme_id": "VARCHAR", "rule": "VARCHAR",
+    # the theme's readable label (seed themes), as in theme_shares (issue 14: labels)
+    "label": "VARCHAR",
 }  # fmt: skip
 THEME_SHARES = {
     "wave": "INTEGER", "survey": "VARCHAR", "question": "VARCHAR", "theme_id": "VARCHAR",
@@ -66,8 +68,10 @@ def build_comment_themes(con: duckdb.DuckDBPyConnection) -> int:
     con.execute("CREATE SCHEMA IF NOT EXISTS marts")
     coded = code_comments(con, "marts.comments", {s: load_rules(s) for s in SURVEYS})
     con.execute(_ddl("comment_themes", COMMENT_THEMES))
+    _register_catalogue(con)
     con.execute(
-        f"INSERT INTO marts.comment_themes SELECT * FROM ({coded.sql_query()}) "
+        f"INSERT INTO marts.comment_themes SELECT c.*, t.label FROM ({coded.sql_query()}) c "
+        "LEFT JOIN theme_catalogue t USING (survey, theme_id) "
         "ORDER BY wave, survey, org_code, respondent_id, question, theme_id"
     )
     return con.execute("SELECT count(*) FROM marts.comment_themes").fetchall()[0][0]

@@ -9,6 +9,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import _label_references
 from scipy.stats import chi2_contingency
 from statsmodels.stats.proportion import confint_proportions_2indep
 
@@ -120,6 +121,8 @@ def trend_warehouse(tmp_path_factory) -> str:
     con = duckdb.connect(path)
     try:
         write_marts(con, holders, carers)
+        con.execute("CREATE SCHEMA IF NOT EXISTS reference")
+        _label_references(con)  # the stats tables join their labels (stats/labels.py)
         parts = []
         for s in SURVEYS:
             for o in s.outcomes:

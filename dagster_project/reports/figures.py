@@ -390,7 +390,9 @@ class FigureBuilder:
                                        "Themes of comments: none on a base of 10 or more.",
                                        columns, rows, missing="no theme on a base of 10 or more"))  # fmt: skip
             return
-        frame = visible.rename(columns={"theme": "label", "q": "group"})
+        # theme_shares has its own `label` (the same text as `theme`): chart the one column.
+        frame = visible.drop(columns=["label"], errors="ignore")
+        frame = frame.rename(columns={"theme": "label", "q": "group"})
         chart, datasets = charts.grouped_bars(frame[["label", "group", "pct"]])
         pairs = [(f"{r.q}, {r.theme}", pct(r.pct)) for r in visible.itertuples()]
         self.figures.append(

@@ -16,7 +16,9 @@ PLANTED_LABEL = "Getting and/or keeping a paid job"
 def plant_organisation(landing: Path, wave: int = 2014) -> None:
     """LA98: 30 consenting holders copied from LA01; paid work relevant to 9 of them."""
     with (landing / "organisations.csv").open("a", newline="", encoding="utf-8") as handle:
-        csv.writer(handle).writerow([PLANTED, PLANTED_NAME, "council", "North East"])
+        csv.writer(handle, lineterminator="\n").writerow(
+            [PLANTED, PLANTED_NAME, "council", "North East"]
+        )
     source = landing / str(wave) / "LA01" / "holders.csv"
     with source.open(newline="", encoding="utf-8") as handle:
         reader = csv.DictReader(handle)

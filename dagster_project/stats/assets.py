@@ -153,7 +153,7 @@ def report_fidelity(
     specs=[
         dg.AssetSpec(
             _key(name),
-            deps=[HOLDERS_MART, CARERS_MART, OUTCOME_SUMMARY, ORG_SUMMARY],
+            deps=[HOLDERS_MART, CARERS_MART, OUTCOME_SUMMARY, ORG_SUMMARY, *LABELS],
             group_name=GROUP,
         )
         for name in ("trend_changes", "org_trend_changes")

@@ -157,8 +157,9 @@ def trend_tables(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataF
                     org_key = {**key, "org_code": org_code, "org_name": returns[wave][org_code]}
                     org_rows.append({**org_key, **_disclosed(k1, n1, k0, n0)})
     return (
-        pd.DataFrame(national_rows, columns=list(TREND_CHANGES)),
-        pd.DataFrame(org_rows, columns=list(ORG_TREND_CHANGES)),
+        # the labels are joined when the tables are written (stats/assets.py)
+        pd.DataFrame(national_rows, columns=_computed(TREND_CHANGES)),
+        pd.DataFrame(org_rows, columns=_computed(ORG_TREND_CHANGES)),
     )
 
 
@@ -169,15 +170,21 @@ def _disclosed(k1: int, n1: int, k0: int, n0: int) -> dict:
     return {**compare(k1, n1, k0, n0).__dict__, "suppressed": False}
 
 
+def _computed(columns: dict) -> list[str]:
+    return [c for c in columns if c != "outcome_label"]
+
+
 TREND_CHANGES = {
     "survey": "VARCHAR", "outcome_id": "VARCHAR", "wave": "INTEGER", "previous_wave": "INTEGER",
     "n_relevant": "BIGINT", "pct_positive": "DOUBLE", "previous_n_relevant": "BIGINT",
     "previous_pct_positive": "DOUBLE", "change_points": "DOUBLE", "ci_low": "DOUBLE",
     "ci_high": "DOUBLE", "p_value": "DOUBLE", "direction": "VARCHAR",
+    "outcome_label": "VARCHAR",  # joined from reference.outcomes (stats/labels.py)
 }  # fmt: skip
 ORG_TREND_CHANGES = {
     "survey": "VARCHAR", "org_code": "VARCHAR", "org_name": "VARCHAR", "outcome_id": "VARCHAR",
     "wave": "INTEGER", "previous_wave": "INTEGER",
     **{k: v for k, v in TREND_CHANGES.items() if k in FIGURES},
     "suppressed": "BOOLEAN",
+    "outcome_label": "VARCHAR",
 }  # fmt: skip

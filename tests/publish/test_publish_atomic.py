@@ -10,7 +10,7 @@ from pathlib import Path
 import duckdb
 import pytest
 import quality_fixtures as fx
-from conftest import tables_of
+from published_tables import tables_of
 
 from dagster_project.publish.publisher import PublishRefused, publish
 from dagster_project.quality.gated_tables import gated_table

@@ -9,7 +9,7 @@ import dagster as dg
 import duckdb
 import pytest
 import quality_fixtures as fx
-from conftest import tables_of
+from published_tables import tables_of
 
 from dagster_project.publish.assets import analysts_warehouse
 from dagster_project.quality.checks import gate_check

@@ -45,6 +45,10 @@ def analysis_variable_labels(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
 
 def _merge(frame: pd.DataFrame, labels: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     # A left merge keeps the frame's rows and order; the reference keys are unique (dbt tests).
+    # A frame made empty with every column of its table already has the label columns: they
+    # are replaced, not suffixed.
+    joined = [c for c in labels.columns if c not in keys]
+    frame = frame.drop(columns=[c for c in joined if c in frame.columns])
     return frame.merge(labels, how="left", on=keys, validate="many_to_one")
 
 

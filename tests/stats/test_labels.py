@@ -54,3 +54,17 @@ def test_every_stats_table_is_written_with_its_labels(materialized_warehouse):
             assert total > 0 and labelled == total, table
     finally:
         con.close()
+
+
+def test_an_empty_frame_with_its_label_columns_keeps_one_of_each():
+    """A table with no rows (e.g. every regression refused on a small set) is built with all
+    of its columns: the labels replace them instead of coming back as _x/_y."""
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA reference")
+    con.execute(
+        "CREATE TABLE reference.outcomes AS SELECT * FROM (VALUES "
+        "('holders', 'dignity', 'Dignity')) t(survey, outcome_id, outcome_label)"
+    )
+    frame = pd.DataFrame(columns=["survey", "outcome_id", "estimate", "outcome_label"])
+    out = add_labels(con, frame)
+    assert list(out.columns) == ["survey", "outcome_id", "estimate", "outcome_label"]

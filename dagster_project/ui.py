@@ -65,8 +65,20 @@ def _stop(processes: list[subprocess.Popen]) -> None:
         process.wait()
 
 
+def _initialise_storage(settings: Settings) -> None:
+    """Create (and migrate) the instance's SQLite storages once, before the webserver and
+    the daemon start: both would otherwise create them at the same moment on a new
+    DAGSTER_HOME, and the loser fails ("more than one head present")."""
+    import dagster as dg
+
+    with dg.DagsterInstance.from_config(str(settings.dagster_home)) as instance:
+        instance.get_runs(limit=1)
+        _ = instance.event_log_storage, instance.schedule_storage
+
+
 def serve(settings: Settings, host: str = "127.0.0.1", port: int = 3000) -> int:
     settings.prepare_dagster_home()
+    _initialise_storage(settings)
     print(f"poet: Dagster UI on http://{host}:{port} (Ctrl-C stops it)", flush=True)
     stopping = False
 

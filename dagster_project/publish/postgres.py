@@ -51,8 +51,11 @@ RESPONDENT_TABLES = {
     "marts.data_quality_issues": "org_code",
 }
 COPY_CHUNK = 1 << 20
-SWAP_LOCK_TIMEOUT = "10s"
-SWAP_ATTEMPTS = 6
+# Below PostgreSQL's default deadlock_timeout (1 s): when a reader holding one table waits
+# for another the swap already locked, the swap gives up first and retries, so the reader is
+# never the one a deadlock check aborts. 120 attempts: about a minute of readers.
+SWAP_LOCK_TIMEOUT = "500ms"
+SWAP_ATTEMPTS = 120
 
 
 class PostgresPublishError(RuntimeError):

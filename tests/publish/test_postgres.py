@@ -52,7 +52,7 @@ def _respondent_marts(con: duckdb.DuckDBPyConnection) -> None:
     )
     con.execute("CREATE SCHEMA IF NOT EXISTS quality")
     con.execute(
-        "CREATE OR REPLACE TABLE quality.validation_results AS SELECT 'run' AS run_id, "
+        "CREATE OR REPLACE TABLE quality.validation_results AS SELECT 'run-1' AS run_id, "
         "TIMESTAMP '2026-01-01 10:00:00' AS checked_at, 'marts.holder_responses' AS \"table\", "
         "'suite' AS suite, 'expect' AS expectation, 'gender' AS \"column\", true AS success, "
         "'critical' AS severity, 1 AS unexpected_count, CAST('[\"H4\"]' AS JSON) AS examples, "

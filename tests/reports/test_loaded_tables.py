@@ -22,7 +22,7 @@ def _add_fixture_tables(path: Path) -> None:
         # respondent number also `staff` (rule: fixture).
         con.execute(
             """
-            CREATE TABLE marts.comment_themes AS
+            CREATE OR REPLACE TABLE marts.comment_themes AS
             SELECT wave, survey, org_code, respondent_id, question, 'support' AS theme_id,
                    'fixture' AS rule
             FROM marts.comments WHERE survey = 'holders' AND question = 'worked_well'
@@ -34,7 +34,7 @@ def _add_fixture_tables(path: Path) -> None:
         )
         con.execute(
             """
-            CREATE TABLE marts.theme_shares AS
+            CREATE OR REPLACE TABLE marts.theme_shares AS
             WITH bases AS (
                 SELECT wave, survey, question, count(*) AS n_comments FROM marts.comments
                 GROUP BY ALL
@@ -51,7 +51,7 @@ def _add_fixture_tables(path: Path) -> None:
         )
         con.execute(
             """
-            CREATE TABLE marts.trend_changes AS
+            CREATE OR REPLACE TABLE marts.trend_changes AS
             SELECT 'holders' AS survey, 'quality_of_life' AS outcome_id, 2014 AS wave,
                    2013 AS previous_wave, 900 AS n_relevant, 81.0 AS pct_positive,
                    800 AS previous_n_relevant, 76.8 AS previous_pct_positive,
@@ -61,7 +61,7 @@ def _add_fixture_tables(path: Path) -> None:
         )
         con.execute(
             """
-            CREATE TABLE marts.org_trend_changes AS
+            CREATE OR REPLACE TABLE marts.org_trend_changes AS
             SELECT 'holders' AS survey, org_code, org_name, 'quality_of_life' AS outcome_id,
                    2014 AS wave, 2013 AS previous_wave,
                    CASE WHEN org_code = 'LA01' THEN 40 END AS n_relevant,

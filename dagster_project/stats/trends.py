@@ -157,9 +157,9 @@ def trend_tables(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataF
                     org_key = {**key, "org_code": org_code, "org_name": returns[wave][org_code]}
                     org_rows.append({**org_key, **_disclosed(k1, n1, k0, n0)})
     return (
-        # the labels are joined when the tables are written (stats/assets.py)
-        pd.DataFrame(national_rows, columns=_computed(TREND_CHANGES)),
-        pd.DataFrame(org_rows, columns=_computed(ORG_TREND_CHANGES)),
+        # outcome_label is filled when the tables are written (stats/labels.py)
+        pd.DataFrame(national_rows, columns=list(TREND_CHANGES)),
+        pd.DataFrame(org_rows, columns=list(ORG_TREND_CHANGES)),
     )
 
 
@@ -168,10 +168,6 @@ def _disclosed(k1: int, n1: int, k0: int, n0: int) -> dict:
     if min(n1, n0) < DISCLOSURE_MIN_BASE:
         return {**dict.fromkeys(FIGURES), "suppressed": True}
     return {**compare(k1, n1, k0, n0).__dict__, "suppressed": False}
-
-
-def _computed(columns: dict) -> list[str]:
-    return [c for c in columns if c != "outcome_label"]
 
 
 TREND_CHANGES = {

@@ -143,6 +143,7 @@ def story(tmp_path_factory):
     steps["failed_working_quality"] = [
         t for t in _schemas_holding(root / "warehouse.duckdb", DETAIL) if t.startswith("quality.")
     ]
+    steps["failed_published"] = (root / "poet.duckdb").exists()
     _rewrite_csv(holders, _remove)
     steps["succeeded"] = _poet(env, "run")
     published = root / "poet.duckdb"
@@ -178,7 +179,7 @@ def test_failed_gate_says_where_and_what_never_the_detail(story):
     assert DETAIL not in _printed(failed)
     assert steps["failed_home"] == []
     assert steps["failed_working_quality"] == []
-    assert not (root / "poet.duckdb").exists()
+    assert steps["failed_published"] is False
 
 
 def test_copies_in_other_slots_do_not_block_and_nothing_personal_leaks(story):

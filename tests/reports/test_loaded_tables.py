@@ -46,7 +46,7 @@ def _add_fixture_tables(path: Path) -> None:
                    100.0 * count(*) / b.n_comments - 2 AS ci_low,
                    100.0 * count(*) / b.n_comments + 2 AS ci_high
             FROM marts.comment_themes t JOIN bases b USING (wave, survey, question)
-            GROUP BY ALL
+            GROUP BY t.wave, t.survey, t.question, t.theme_id, b.n_comments
             """
         )
         con.execute(

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import os
 import re
+import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -16,6 +17,7 @@ import pytest
 from report_browser import Browser, chromium
 from report_planting import PLANTED, PLANTED_LABEL, POET
 
+from dagster_project.reports.pack import build_pack
 from dagster_project.settings import REPO_ROOT
 
 pytestmark = pytest.mark.slow
@@ -204,13 +206,31 @@ def test_report_numbers_are_the_published_warehouse(pack, published):
     assert f"LA01: {name}, base {n}, {pct:.1f}% positive" in local  # the plotted point
 
 
-def test_sections_of_tables_not_built_yet_say_not_loaded(pack):
-    page = _text(pack / "national.html")
+def test_sections_of_tables_not_in_the_warehouse_say_not_loaded(published, tmp_path):
+    # A warehouse published before the themes and trends stages (or by a build without
+    # them) lacks their tables: the pack still builds and each section says so.
+    warehouse = tmp_path / "poet.duckdb"
+    shutil.copy(published, warehouse)
+    con = duckdb.connect(str(warehouse))
+    try:
+        for table in ("comment_themes", "theme_shares", "trend_changes", "org_trend_changes"):
+            con.execute(f"DROP TABLE IF EXISTS marts.{table}")
+        con.close()
+        con = duckdb.connect(str(warehouse), read_only=True)
+        build_pack(con, tmp_path / "pack", parallel=False)
+    finally:
+        con.close()
+    page = _text(tmp_path / "pack" / "national.html")
     for table in ("theme_shares", "trend_changes"):
         assert f"marts.{table} is not in this warehouse" in page
-    local = _text(pack / "org" / "LA01.html")
+    local = _text(tmp_path / "pack" / "org" / "LA01.html")
     assert "marts.comment_themes is not in this warehouse" in local
     assert "marts.org_trend_changes is not in this warehouse" in local
+
+
+def test_sections_of_loaded_tables_do_not_say_not_loaded(pack):
+    page = _text(pack / "national.html") + _text(pack / "org" / "LA01.html")
+    assert "is not in this warehouse" not in page
 
 
 def test_poet_report_for_a_wave_not_loaded_says_so(refreshed):

@@ -11,6 +11,8 @@ export POET_WAREHOUSE ?= $(DATA)/warehouse.duckdb
 export POET_PUBLISHED ?= $(DATA)/poet.duckdb
 export DAGSTER_HOME ?= $(DATA)/dagster_home
 UI_PORT ?= 3000
+# Test workers (pytest-xdist): each real refresh in the suite uses about one core.
+TEST_WORKERS ?= 2
 
 .PHONY: setup demo run synth test lint ui bench clean docs
 
@@ -41,7 +43,7 @@ synth: setup
 	$(BIN)/poet synth --out "$(POET_LANDING_DIR)"
 
 test: setup
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup --durations=20
 
 lint: setup
 	$(BIN)/ruff check .

@@ -112,6 +112,32 @@ for event in alone.all_events:
     )
 
 
+def _state_after_success(root: Path, env: dict[str, str]) -> dict[str, object]:
+    state: dict[str, object] = {
+        "home": _files_holding(Path(env["DAGSTER_HOME"]), DETAIL),
+        "published": _schemas_holding(root / "poet.duckdb", DETAIL),
+        "working": _schemas_holding(root / "warehouse.duckdb", DETAIL),
+    }
+    con = duckdb.connect(str(root / "poet.duckdb"), read_only=True)
+    try:
+        state["runs"] = con.execute(
+            "SELECT count(DISTINCT run_id), count(*) FILTER (WHERE NOT success AND severity = 'critical') "
+            "FROM quality.validation_results"
+        ).fetchone()
+        state["statuses"] = dict(
+            con.execute(
+                "SELECT path, status FROM marts.landed_files WHERE path LIKE '2014/LA99/%'"
+            ).fetchall()
+        )
+        state["copies"] = con.execute(
+            "SELECT list(path ORDER BY path), list(DISTINCT status) FROM marts.landed_files "
+            "WHERE survey = 'carers' GROUP BY sha256 HAVING count(*) > 1"
+        ).fetchall()
+    finally:
+        con.close()
+    return state
+
+
 @pytest.fixture(scope="module")
 def story(tmp_path_factory):
     root = tmp_path_factory.mktemp("hostile_refresh")
@@ -147,6 +173,8 @@ def story(tmp_path_factory):
     _rewrite_csv(holders, _remove)
     steps["succeeded"] = _poet(env, "run")
     published = root / "poet.duckdb"
+    # What the successful run left, read now: later steps change both warehouses.
+    steps["succeeded_state"] = _state_after_success(root, env)
     steps["published_stat"] = published.stat() if published.exists() else None
 
     # A corrected return arrives; someone lands it and then publishes alone from the UI.
@@ -183,34 +211,16 @@ def test_failed_gate_says_where_and_what_never_the_detail(story):
 
 
 def test_copies_in_other_slots_do_not_block_and_nothing_personal_leaks(story):
-    root, env, steps = story
+    _root, _env, steps = story
     succeeded = steps["succeeded"]
     assert succeeded.returncode == 0, _printed(succeeded)[-3000:]
     assert DETAIL not in _printed(succeeded)
-    assert _files_holding(Path(env["DAGSTER_HOME"]), DETAIL) == []
-    assert _schemas_holding(root / "poet.duckdb", DETAIL) == []
-    assert _schemas_holding(root / "warehouse.duckdb", DETAIL) == []
-    con = duckdb.connect(str(root / "poet.duckdb"), read_only=True)
-    try:
-        runs = con.execute(
-            "SELECT count(DISTINCT run_id), count(*) FILTER (WHERE NOT success AND severity = 'critical') "
-            "FROM quality.validation_results"
-        ).fetchone()
-        statuses = dict(
-            con.execute(
-                "SELECT path, status FROM marts.landed_files WHERE path LIKE '2014/LA99/%'"
-            ).fetchall()
-        )
-        copies = con.execute(
-            "SELECT list(path ORDER BY path), list(DISTINCT status) FROM marts.landed_files "
-            "WHERE survey = 'carers' GROUP BY sha256 HAVING count(*) > 1"
-        ).fetchall()
-    finally:
-        con.close()
-    assert runs == (1, 0), "only the gates of the run that built the published marts"
-    assert statuses["2014/LA99/holders.csv"] == "quarantined"
+    state = steps["succeeded_state"]
+    assert state["home"] == [] and state["published"] == [] and state["working"] == []
+    assert state["runs"] == (1, 0), "only the gates of the run that built the published marts"
+    assert state["statuses"]["2014/LA99/holders.csv"] == "quarantined"
     # The same carers bytes in two listed organisations' slots: two versions, both used.
-    [(paths, used)] = copies
+    [(paths, used)] = state["copies"]
     assert len(paths) == 2 and used == ["used"]
 
 

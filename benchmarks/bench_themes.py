@@ -98,7 +98,7 @@ def main() -> int:
             rows = build(con)
             print(
                 f"marts.{name}: {rows:,} rows in {time.monotonic() - started:.1f}s "
-                f"(CPU {_cpu_seconds() - cpu:.1f}s, all threads)",
+                f"(CPU {_cpu_seconds() - cpu:.2f}s, all threads)",
                 flush=True,
             )
         con.close()

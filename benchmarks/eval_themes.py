@@ -1,11 +1,13 @@
 """Quality of the theme coding on the hand-coded labelled set (docs/themes.md).
 
-    .venv/bin/python benchmarks/eval_themes.py [--split held_out|fresh|dev|all] [--check] [--errors]
+    .venv/bin/python benchmarks/eval_themes.py [--split fresh2|fresh|held_out|dev|all] [--check] [--errors]
 
 Prints micro precision, recall and F1 and the per-theme figures of each split. The
-targets are judged on the held-out half (comments the rules were not written from):
-micro-F1 >= 0.75, and F1 >= 0.5 for every theme with 10 or more hand-coded examples.
---check exits 1 when a held-out target is missed; --errors lists the disagreements.
+targets of issue 12 (micro-F1 >= 0.75, and F1 >= 0.5 for every theme with 10 or more
+hand-coded examples) are judged on the splits written after the rules were frozen
+(evaluate.UNSEEN_SPLITS: fresh2); dev, held_out and fresh were used to write the rules,
+so their figures show fit, not generalisation. --check exits 1 when a target is missed
+on an unseen split; --errors lists the disagreements.
 """
 
 from __future__ import annotations
@@ -14,10 +16,12 @@ import argparse
 import sys
 
 from dagster_project.themes.evaluate import (
+    DEVELOPMENT_SPLITS,
     MICRO_F1_TARGET,
     SPLITS,
     THEME_F1_TARGET,
     THEME_MIN_EXAMPLES,
+    UNSEEN_SPLITS,
     Labelled,
     Scores,
     code_labelled,
@@ -40,7 +44,16 @@ def evaluate(items: list[Labelled], coded: dict[str, dict[str, str]]):
 def report(name: str, items: list[Labelled], coded) -> tuple[Scores, list[str]]:
     scores = evaluate(items, coded)
     total = micro(scores)
-    print(f"\n== {name}: {len(items)} comments, {total.tp + total.fn} hand-coded themes ==")
+    role = (
+        "unseen: targets judged here"
+        if name in UNSEEN_SPLITS
+        else "used to write the rules"
+        if name in DEVELOPMENT_SPLITS
+        else "every split"
+    )
+    print(
+        f"\n== {name} ({role}): {len(items)} comments, {total.tp + total.fn} hand-coded themes =="
+    )
     print(
         f"micro  precision {_fmt(total.precision)}  recall {_fmt(total.recall)}  "
         f"F1 {_fmt(total.f1)}"
@@ -78,26 +91,25 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     items = load_labelled()
     coded = code_labelled(items)
-    splits = [args.split] if args.split else ["held_out", "fresh", "dev", "all"]
-    held_out = None
+    splits = [args.split] if args.split else [*UNSEEN_SPLITS, "fresh", "held_out", "dev", "all"]
+    verdicts = []
     for split in splits:
         subset = items if split == "all" else [i for i in items if i.split == split]
         total, misses = report(split, subset, coded)
-        if split == "held_out":
-            held_out = (total, misses)
+        if split in UNSEEN_SPLITS:
+            verdicts.append((split, total, misses))
         if args.errors:
             errors(subset, coded)
-    if held_out is not None:
-        total, misses = held_out
-        ok = (total.f1 or 0.0) >= MICRO_F1_TARGET and not misses
+    ok = True
+    for split, total, misses in verdicts:
+        met = (total.f1 or 0.0) >= MICRO_F1_TARGET and not misses
+        ok = ok and met
         print(
-            f"\nheld-out targets (micro-F1 >= {MICRO_F1_TARGET}, no theme with >= "
-            f"{THEME_MIN_EXAMPLES} examples below F1 {THEME_F1_TARGET}): "
-            f"{'met' if ok else 'NOT met'}"
+            f"\ntargets on {split} (micro-F1 >= {MICRO_F1_TARGET}: {_fmt(total.f1).strip()}; "
+            f"no theme with >= {THEME_MIN_EXAMPLES} examples below F1 {THEME_F1_TARGET}: "
+            f"{', '.join(misses) or 'none'}): {'met' if met else 'NOT met'}"
         )
-        if args.check and not ok:
-            return 1
-    return 0
+    return 1 if args.check and not ok else 0
 
 
 if __name__ == "__main__":

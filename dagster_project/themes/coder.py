@@ -27,21 +27,18 @@ def theme_hit_sql(rule: ThemeRule, text: str = "t") -> str:
     """The words of `text` that carry the theme, or NULL.
 
     Rules-out phrases are blanked out first. Most comments carry no given theme, so the
-    cheap test (does any carrying phrase occur at all?) runs first, and the blanking only
-    when a rules-out phrase occurs too: one regular expression per comment and theme in
-    the common case.
+    carrying phrases are looked for first and the blanking runs only for a comment where
+    one occurs. Each regular expression appears as few times as possible in the SQL:
+    DuckDB compiles every occurrence (at bind time and per thread), and with a few
+    thousand phrases compiling costs more than matching on the default set.
     """
     carry = _literal(rule.carry_pattern)
-
-    def extract(source: str) -> str:
-        return f"nullif(trim(regexp_extract({source}, {carry})), '')"
-
-    found = extract(text)
-    if rule.rules_out_pattern:
-        out = _literal(rule.rules_out_pattern)
-        masked = extract(f"regexp_replace({text}, {out}, ' | ', 'g')")
-        found = f"CASE WHEN regexp_matches({text}, {out}) THEN {masked} ELSE {found} END"
-    return f"CASE WHEN regexp_matches({text}, {carry}) THEN {found} END"
+    found = f"nullif(trim(regexp_extract({text}, {carry})), '')"
+    if not rule.rules_out_pattern:
+        return found
+    out = _literal(rule.rules_out_pattern)
+    masked = f"regexp_extract(regexp_replace({text}, {out}, ' | ', 'g'), {carry})"
+    return f"nullif(trim({masked}), '')"
 
 
 def coding_sql(
@@ -56,11 +53,12 @@ def coding_sql(
         f"{{'theme_id': {_literal(r.theme_id)}, 'rule': {theme_hit_sql(r)}}}" for r in active
     )
     normalised = NORMALISED.format(col="comment_redacted")
-    # Each distinct text is coded once ("nothing", "more money" recur thousands of times).
+    # Each distinct text is coded once ("nothing", "more money" recur thousands of times);
+    # MATERIALIZED so the expressions run once per text, not again for the filter.
     return f"""
         WITH comments AS (
             SELECT {keys}, {normalised} AS t FROM {source} WHERE survey = {_literal(survey)}
-        ), coded AS (
+        ), coded AS MATERIALIZED (
             SELECT t, unnest([{hits}]) AS hit FROM (SELECT DISTINCT t FROM comments)
         )
         SELECT {", ".join(f"c.{k}" for k in key_columns)}, coded.hit.theme_id AS theme_id,
@@ -68,6 +66,15 @@ def coding_sql(
         FROM comments c JOIN coded ON c.t = coded.t
         WHERE coded.hit.rule IS NOT NULL
     """
+
+
+def coding_query(
+    source: str, rules_by_survey: dict[str, tuple[ThemeRule, ...]], key_columns=KEY_COLUMNS
+) -> str:
+    """The SELECT that codes every comment of `source` (all surveys): key columns,
+    theme_id, rule."""
+    parts = [coding_sql(source, s, rules, key_columns) for s, rules in rules_by_survey.items()]
+    return " UNION ALL ".join(f"SELECT * FROM ({part})" for part in parts)
 
 
 def code_comments(
@@ -78,5 +85,4 @@ def code_comments(
 ) -> duckdb.DuckDBPyRelation:
     """The coded themes of every comment in `source` (a table or view with the key
     columns and `comment_redacted`), as a relation: key columns, theme_id, rule."""
-    parts = [coding_sql(source, s, rules, key_columns) for s, rules in rules_by_survey.items()]
-    return con.sql(" UNION ALL ".join(f"SELECT * FROM ({part})" for part in parts))
+    return con.sql(coding_query(source, rules_by_survey, key_columns))

@@ -15,8 +15,13 @@ import duckdb
 import pandas as pd
 
 from dagster_project.settings import SURVEYS
-from dagster_project.themes.coder import code_comments
+from dagster_project.themes.coder import coding_query
 from dagster_project.themes.rules import load_rules, load_themes
+
+# Below this many comments the coding runs on one DuckDB thread: every thread compiles
+# its own copy of each theme's expressions and builds its own matching automaton, which
+# with a few thousand phrases costs more than the parallelism saves on a small set.
+SINGLE_THREAD_MAX_COMMENTS = 250_000
 
 Z_95 = 1.959964  # as dbt_project/macros/proportions.sql
 
@@ -66,14 +71,23 @@ def _register_catalogue(con: duckdb.DuckDBPyConnection) -> None:
 def build_comment_themes(con: duckdb.DuckDBPyConnection) -> int:
     """Code every comment of marts.comments into marts.comment_themes; return the rows."""
     con.execute("CREATE SCHEMA IF NOT EXISTS marts")
-    coded = code_comments(con, "marts.comments", {s: load_rules(s) for s in SURVEYS})
+    # The query text, not a relation: binding a relation would compile every rule's
+    # regular expressions once more before the INSERT binds them again.
+    coded = coding_query("marts.comments", {s: load_rules(s) for s in SURVEYS})
     con.execute(_ddl("comment_themes", COMMENT_THEMES))
     _register_catalogue(con)
-    con.execute(
-        f"INSERT INTO marts.comment_themes SELECT c.*, t.label FROM ({coded.sql_query()}) c "
-        "LEFT JOIN theme_catalogue t USING (survey, theme_id) "
-        "ORDER BY wave, survey, org_code, respondent_id, question, theme_id"
-    )
+    comments = con.execute("SELECT count(*) FROM marts.comments").fetchall()[0][0]
+    threads = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
+    if comments <= SINGLE_THREAD_MAX_COMMENTS:
+        con.execute("SET threads = 1")
+    try:
+        con.execute(
+            f"INSERT INTO marts.comment_themes SELECT c.*, t.label FROM ({coded}) c "
+            "LEFT JOIN theme_catalogue t USING (survey, theme_id) "
+            "ORDER BY wave, survey, org_code, respondent_id, question, theme_id"
+        )
+    finally:
+        con.execute(f"SET threads = {int(threads)}")
     return con.execute("SELECT count(*) FROM marts.comment_themes").fetchall()[0][0]
 
 

@@ -1,7 +1,12 @@
 """Quality of the shipped rules on the hand-coded labelled set (docs/themes.md).
 
-The targets of issue 12 on the held-out half: micro-F1 >= 0.75 and no theme with 10 or
-more hand-coded examples below F1 0.5. The set was written and coded before the rules.
+The targets of issue 12 (micro-F1 >= 0.75, no theme with 10 or more hand-coded examples
+below F1 0.5) are judged on comments the rules were not written from: the `fresh2`
+split, written and committed after the rules were frozen (fab40f3). The rules miss them
+there (micro-F1 0.647, `support` below 0.5 in both surveys), so that test is a strict
+xfail: it fails as soon as the coding reaches the targets, and the marker must go. The
+splits the rules were written from (dev, held_out, fresh) are checked as a regression
+guard only: their figures show fit, not generalisation.
 """
 
 from __future__ import annotations
@@ -11,14 +16,20 @@ from collections import Counter
 import pytest
 
 from dagster_project.themes.evaluate import (
+    DEVELOPMENT_SPLITS,
     MICRO_F1_TARGET,
     THEME_F1_TARGET,
     THEME_MIN_EXAMPLES,
+    UNSEEN_SPLITS,
     code_labelled,
     load_labelled,
     micro,
     theme_scores,
 )
+
+# fresh2 as measured once at the freeze (docs/themes.md): a floor against regressions.
+FRESH2_MICRO_F1_FLOOR = 0.64
+FRESH2_RECALL_FLOOR = 0.60
 
 
 @pytest.fixture(scope="module")
@@ -27,25 +38,58 @@ def labelled():
     return items, code_labelled(items)
 
 
+def _scores(labelled, splits):
+    items, coded = labelled
+    chosen = [i for i in items if i.split in splits]
+    return theme_scores({i.id: i.themes for i in chosen}, coded, {i.id: i.survey for i in chosen})
+
+
+def _target_misses(scores) -> list:
+    misses = []
+    if micro(scores).f1 < MICRO_F1_TARGET:
+        misses.append(("micro", micro(scores).f1))
+    for (survey, theme), s in scores.items():
+        if s.tp + s.fn >= THEME_MIN_EXAMPLES and (s.f1 or 0.0) < THEME_F1_TARGET:
+            misses.append((survey, theme, s.f1))
+    return misses
+
+
 def test_the_set_is_large_and_varied(labelled):
     items, _ = labelled
     assert len(items) >= 200
-    assert Counter(i.split for i in items)["held_out"] >= 100
     assert {i.survey for i in items} == {"holders", "carers"}
     assert sum(not i.themes for i in items) >= 15, "vague comments with no theme"
     assert sum(len(i.themes) >= 2 for i in items) >= 50, "comments with several themes"
-
-
-def test_held_out_targets(labelled):
-    items, coded = labelled
-    held_out = [i for i in items if i.split == "held_out"]
-    scores = theme_scores(
-        {i.id: i.themes for i in held_out}, coded, {i.id: i.survey for i in held_out}
+    unseen = [i for i in items if i.split in UNSEEN_SPLITS]
+    assert len(unseen) >= 120
+    assert {(i.survey, i.question) for i in unseen} == {
+        (s, q) for s in ("holders", "carers") for q in ("worked_well", "not_worked", "change")
+    }
+    assert sum(not i.themes for i in unseen) >= 5
+    examples = Counter((i.survey, t) for i in unseen for t in i.themes)
+    assert sum(n >= THEME_MIN_EXAMPLES for n in examples.values()) >= 4, (
+        "the per-theme target must be tested on several themes"
     )
-    assert micro(scores).f1 >= MICRO_F1_TARGET
-    for (survey, theme), s in scores.items():
-        if s.tp + s.fn >= THEME_MIN_EXAMPLES:
-            assert s.f1 >= THEME_F1_TARGET, (survey, theme, s)
+
+
+def test_development_splits_stay_at_the_targets(labelled):
+    for split in DEVELOPMENT_SPLITS:
+        assert _target_misses(_scores(labelled, (split,))) == [], split
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="measured once on fresh2 after the freeze: micro-F1 0.647, support F1 0.44 "
+    "(holders) and 0.42 (carers); docs/themes.md",
+)
+def test_targets_on_comments_the_rules_were_not_written_from(labelled):
+    assert _target_misses(_scores(labelled, UNSEEN_SPLITS)) == []
+
+
+def test_unseen_split_no_worse_than_measured(labelled):
+    total = micro(_scores(labelled, UNSEEN_SPLITS))
+    assert total.f1 >= FRESH2_MICRO_F1_FLOOR
+    assert total.recall >= FRESH2_RECALL_FLOOR
 
 
 def test_every_coded_theme_says_which_words_gave_it(labelled):

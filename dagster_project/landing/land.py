@@ -20,6 +20,7 @@ from dagster_project.landing.land_file import (
     StagedVersion,
     database_cause,
     drop_stage,
+    hide_contact_details,
     land_new_version,
     read_version,
     record_checks,
@@ -126,6 +127,10 @@ def _store(
             record_checks(con, present.item, present.sha, outcome)
             insert_version(con, present, landed_at, outcome)
             outcomes.append(outcome)
+        with_invalid = [
+            present.sha for (present, _), o in zip(batch, outcomes, strict=True) if o.invalid_cells
+        ]
+        hide_contact_details(con, with_invalid)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

@@ -153,17 +153,24 @@ def _contact_detail_outcomes(
 
     GE's pandas regex metric ran at about 3 s per column per million rows; DuckDB does the
     same scan in a tenth of a second, which keeps the gates inside their time budget.
+    The columns are unpivoted so the statement holds one `regexp_matches`: DuckDB
+    compiles the 23 kB pattern once per expression (a table of 18 text columns: 2.8 s
+    with one expression per column, 0.2 s unpivoted).
     """
     text_columns = [name for name, data_type in columns.items() if data_type == "VARCHAR"]
     if not text_columns:
         return []
     regex = "|".join(f"(?:{pattern})" for pattern in patterns.values())
-    counts = con.execute(
-        "SELECT "
-        + ", ".join(f'count(*) FILTER (WHERE regexp_matches("{c}", $re))' for c in text_columns)
-        + f" FROM {table}",
-        {"re": regex},
-    ).fetchone()
+    listed = ", ".join(f'"{c}"' for c in text_columns)
+    found = dict(
+        con.execute(
+            f"SELECT name, count(*) FROM (UNPIVOT (SELECT {listed} FROM {table}) "
+            f"ON {listed} INTO NAME name VALUE value) "
+            "WHERE regexp_matches(value, $re) GROUP BY name",
+            {"re": regex},
+        ).fetchall()
+    )
+    counts = [found.get(column, 0) for column in text_columns]
     outcomes = []
     for column, count in zip(text_columns, counts, strict=True):
         examples = _contact_detail_examples(con, table, column, patterns, columns) if count else []

@@ -47,8 +47,13 @@ _FIXED_DDL = (
     f"""
 CREATE TABLE IF NOT EXISTS {RAW}.organisations (
     org_code VARCHAR, org_name VARCHAR, org_type VARCHAR, region VARCHAR,
-    source_sha256 VARCHAR, landed_at TIMESTAMP
+    source_sha256 VARCHAR, landed_at TIMESTAMP,
+    source_line INTEGER, status VARCHAR DEFAULT 'listed', note VARCHAR
 )""",
+    # Warehouses created before line statuses (issue 10): every row landed then was used.
+    f"ALTER TABLE {RAW}.organisations ADD COLUMN IF NOT EXISTS source_line INTEGER",
+    f"ALTER TABLE {RAW}.organisations ADD COLUMN IF NOT EXISTS status VARCHAR DEFAULT 'listed'",
+    f"ALTER TABLE {RAW}.organisations ADD COLUMN IF NOT EXISTS note VARCHAR",
     f"""
 CREATE TABLE IF NOT EXISTS {RAW}.file_registry (
     source_path VARCHAR NOT NULL,

@@ -165,9 +165,11 @@ def read_organisations(data: bytes) -> tuple[list[OrganisationLine], int]:
     """The lines of an organisations.csv (its bytes) and the number of blank lines skipped;
     raises ListRefused when the file cannot be used at all."""
     text = _decoded(data)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # strict: a quote left open or text after a closing quote is an error, not a guess.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[_Row] = []
     blank = 0
+    start = 1  # line where the record being read starts
     try:
         header = next(reader, None)
         positions = _header_positions(header)
@@ -180,7 +182,7 @@ def read_organisations(data: bytes) -> tuple[list[OrganisationLine], int]:
             else:
                 rows.append(judged)
     except csv.Error as exc:
-        raise ListRefused(f"line {reader.line_num + 1} is not valid CSV ({exc})") from exc
+        raise ListRefused(f"line {start} is not valid CSV ({exc})") from exc
 
     by_code: dict[str, list[_Row]] = {}
     for row in rows:

@@ -55,6 +55,9 @@ CREATE TABLE IF NOT EXISTS {RAW}.organisations (
     f"ALTER TABLE {RAW}.organisations ADD COLUMN IF NOT EXISTS status VARCHAR DEFAULT 'listed'",
     f"ALTER TABLE {RAW}.organisations ADD COLUMN IF NOT EXISTS note VARCHAR",
     f"""
+UPDATE {RAW}.organisations SET status = 'left_out', note = 'org_code is blank'
+WHERE source_line IS NULL AND status = 'listed' AND NULLIF(trim(org_code), '') IS NULL""",
+    f"""
 CREATE TABLE IF NOT EXISTS {RAW}.file_registry (
     source_path VARCHAR NOT NULL,
     source_sha256 VARCHAR NOT NULL,

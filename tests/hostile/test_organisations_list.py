@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import logging
 
+import duckdb
 import pytest
 from landing_builders import holders_rows
 
 from dagster_project.landing.layout import LandingFolderError
+from dagster_project.summary import summarise
 
 HEADER = "org_code,org_name,org_type,region\n"
 
@@ -334,3 +336,26 @@ def test_list_landed_by_an_older_version_is_judged_again(landing):
     landing.csv("2014/LA01/holders.csv", holders_rows(2))
     landing.land()
     assert [status for *_x, status, _note in _lines(landing)] == ["left_out", "left_out", "listed"]
+
+
+def test_poet_summary_names_the_lines_not_used(tmp_path):
+    published = tmp_path / "published.duckdb"
+    con = duckdb.connect(str(published))
+    con.execute("CREATE SCHEMA marts")
+    con.execute(
+        "CREATE TABLE marts.landed_files AS SELECT 'used' AS status, 3 AS rows, "
+        "'2014/LA01/holders.csv' AS path, NULL AS reason"
+    )
+    con.execute(
+        "CREATE TABLE marts.organisations AS SELECT * FROM (VALUES "
+        "(2, 'LA01', 'listed', NULL), (3, 'LA01', 'repeat', 'repeats line 2'), "
+        "(4, 'LA04', 'left_out', 'org_type ''unitary'' is not council or nhs')) "
+        "t(line, org_code, status, note)"
+    )
+    con.close()
+    text = summarise(published)
+    assert (
+        "  organisations.csv: 2 lines not used (see marts.organisations)\n"
+        "    line 3 repeat: repeats line 2\n"
+        "    line 4 left out: org_type 'unitary' is not council or nhs"
+    ) in text

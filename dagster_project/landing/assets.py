@@ -54,14 +54,15 @@ def _table_metadata(con, table: str) -> dict[str, dg.MetadataValue]:
 
 
 def _organisations_metadata(report: LandingReport) -> dict[str, dg.MetadataValue]:
-    return {
-        "organisations_problem": dg.MetadataValue.text(
-            report.organisations_problem or "none (organisations.csv used or unchanged)"
-        ),
+    metadata = {
         "lines_with_a_note": dg.MetadataValue.md(
             "\n".join(f"- {text}" for text in report.organisation_lines) or "none"
         ),
     }
+    if report.organisations_problem:
+        # Why organisations.csv was not used this run (the last list was kept).
+        metadata["organisations_problem"] = dg.MetadataValue.text(report.organisations_problem)
+    return metadata
 
 
 def _run_metadata(report: LandingReport) -> dict[str, dg.MetadataValue]:

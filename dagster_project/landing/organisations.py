@@ -66,7 +66,7 @@ class OrganisationsOutcome:
     replaced: bool
     problem: str | None  # why the file was not used, when it was not
     left_out: dict[str, str] = field(default_factory=dict)  # org_code -> why (not listed)
-    lines: list[str] = field(default_factory=list)  # "line 7: left out: ...", this landing
+    lines: list[str] = field(default_factory=list)  # "line 7: left out: ..." of the list in use
 
 
 def _shown(value: str) -> str:
@@ -239,12 +239,19 @@ def _needs_landing(con: duckdb.DuckDBPyConnection, sha: str) -> bool:
     return stored != [(sha, False)]
 
 
-def _log_lines(lines: list[OrganisationLine], log: logging.Logger) -> list[str]:
-    said = [
-        f"line {x.line}: {'left out: ' if x.status == LEFT_OUT else ''}{x.note}"
-        for x in lines
-        if x.note
+def noted_lines(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The lines of the list in use that have a note, as `line 4: left out: <why>`."""
+    rows = con.execute(
+        "SELECT source_line, status, note FROM raw.organisations WHERE note IS NOT NULL "
+        "ORDER BY source_line"
+    ).fetchall()
+    return [
+        f"line {line}: {'left out: ' if status == LEFT_OUT else ''}{note}"
+        for line, status, note in rows
     ]
+
+
+def _log_lines(said: list[str], log: logging.Logger) -> None:
     for text in said[:_LOGGED_LINES]:
         log.warning(f"{ORGANISATIONS_FILE} {text}")
     if len(said) > _LOGGED_LINES:
@@ -252,7 +259,6 @@ def _log_lines(lines: list[OrganisationLine], log: logging.Logger) -> list[str]:
             f"{ORGANISATIONS_FILE}: {len(said) - _LOGGED_LINES} more lines with a note "
             "(see raw.organisations, published as marts.organisations)"
         )
-    return said
 
 
 def land_organisations(
@@ -262,7 +268,7 @@ def land_organisations(
         listed, left_out = _state(con)
         kept = "keeping the list landed before" if listed else "no list was landed before"
         log.error(f"{ORGANISATIONS_FILE} not used: {problem}; {kept}")
-        return OrganisationsOutcome(listed, False, problem, left_out)
+        return OrganisationsOutcome(listed, False, problem, left_out, noted_lines(con))
 
     if path is None:
         return keep("no such file in the landing folder")
@@ -280,7 +286,13 @@ def land_organisations(
     sha = hashlib.sha256(data).hexdigest()
     if not _needs_landing(con, sha):
         listed, left_out = _state(con)
-        return OrganisationsOutcome(listed, False, None, left_out)
+        said = noted_lines(con)
+        if said:
+            log.info(
+                f"{ORGANISATIONS_FILE} unchanged: {len(listed)} organisations listed, "
+                f"{len(said)} lines with a note (see marts.organisations)"
+            )
+        return OrganisationsOutcome(listed, False, None, left_out, said)
     try:
         lines, blank = read_organisations(data)
     except ListRefused as exc:
@@ -319,5 +331,6 @@ def land_organisations(
         f"{counts[LEFT_OUT]} lines left out, {counts[REPEAT]} repeated lines, "
         f"{blank} blank lines skipped"
     )
-    said = _log_lines(lines, log)
+    said = noted_lines(con)
+    _log_lines(said, log)
     return OrganisationsOutcome(listed, True, None, left_out, said)

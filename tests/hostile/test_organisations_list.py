@@ -359,3 +359,44 @@ def test_poet_summary_names_the_lines_not_used(tmp_path):
         "    line 3 repeat: repeats line 2\n"
         "    line 4 left out: org_type 'unitary' is not council or nhs"
     ) in text
+
+
+def test_poet_run_landing_line_says_what_became_of_the_list():
+    import dagster as dg
+
+    from dagster_project.orchestration import StageReporter
+
+    reporter = StageReporter(say=lambda _text: None)
+    reporter.landing_metadata = {"files_found": dg.MetadataValue.int(2)}
+    reporter.organisations_metadata = {
+        "lines_left_out": dg.MetadataValue.int(3),
+        "lines_with_a_note": dg.MetadataValue.md(
+            "- line 4: left out: org_code is blank\n- line 5: org_name is blank\n"
+            "- line 6: left out: org_type 'x' is not council or nhs\n- line 7: left out: y"
+        ),
+    }
+    assert reporter._landing_line(1000) == (
+        "landing: 0 of 2 files landed (0 unchanged), 0 quarantined; organisations.csv: 3 lines "
+        "left out (line 4: left out: org_code is blank; line 6: left out: org_type 'x' is not "
+        "council or nhs; and 1 more; see marts.organisations) (1.0 s)"
+    )
+    reporter.organisations_metadata = {
+        "organisations_problem": dg.MetadataValue.text("file is empty"),
+    }
+    assert reporter._landing_line(0).endswith(
+        "; organisations.csv not used, the last list kept: file is empty (0.0 s)"
+    )
+
+
+def test_landing_metadata_lists_the_noted_lines_on_every_run(landing):
+    from dagster_project.landing.assets import _organisations_metadata
+
+    _write(landing, HEADER + "LA01,N,council,N\nLA04,U,unitary,W\n")
+    first, again = landing.land(), landing.land()
+    expected = "- line 3: left out: org_type 'unitary' is not council or nhs"
+    for report in (first, again):
+        metadata = _organisations_metadata(report)
+        assert metadata["lines_with_a_note"].value == expected
+        assert "organisations_problem" not in metadata
+    _write(landing, b"")
+    assert _organisations_metadata(landing.land())["organisations_problem"].value == "file is empty"

@@ -400,3 +400,44 @@ def test_landing_metadata_lists_the_noted_lines_on_every_run(landing):
         assert "organisations_problem" not in metadata
     _write(landing, b"")
     assert _organisations_metadata(landing.land())["organisations_problem"].value == "file is empty"
+
+
+def test_shrink_guard_counts_listed_lines_only_and_says_when_a_line_was_left_out(tmp_path):
+    """The shrink guard keeps stopping a publish that loses an organisation with used
+    returns, also when the organisation is still in the file but only on left-out lines."""
+    from dagster_project.publish import guards
+
+    def warehouse(name: str, used: list[str], lines: list[tuple[str, str]]):
+        path = tmp_path / name
+        con = duckdb.connect(str(path))
+        con.execute("CREATE SCHEMA marts")
+        con.execute(
+            "CREATE TABLE marts.landed_files (path VARCHAR, sha256 VARCHAR, wave INTEGER, "
+            "org_code VARCHAR, survey VARCHAR, status VARCHAR, rows_used INTEGER)"
+        )
+        for org in ("LA01", "LA02"):
+            status, rows = ("used", 100) if org in used else ("quarantined", 0)
+            con.execute(
+                "INSERT INTO marts.landed_files VALUES (?, ?, 2014, ?, 'holders', ?, ?)",
+                [f"2014/{org}/holders.csv", org, org, status, rows],
+            )
+        con.execute("CREATE SCHEMA raw")
+        con.execute("CREATE TABLE raw.organisations (org_code VARCHAR, status VARCHAR)")
+        con.executemany("INSERT INTO raw.organisations VALUES (?, ?)", lines)
+        con.close()
+        return path
+
+    listed = [("LA01", "listed"), ("LA02", "listed")]
+    published = warehouse("published.duckdb", ["LA01", "LA02"], listed)
+    working = warehouse(
+        "working.duckdb", ["LA01"], [("LA01", "listed"), ("LA02", "left_out"), ("LA02", "left_out")]
+    )
+    shrunk = guards.compare_with_published(published, working, 0.6)
+    assert shrunk.any
+    assert shrunk.describe() == (
+        "organisations.csv no longer lists 1 organisations with used returns: LA02; "
+        "LA02 only on lines of organisations.csv that landing left out (the landing log and "
+        "the working warehouse's marts.organisations say why)"
+    )
+    same = warehouse("same.duckdb", ["LA01", "LA02"], [*listed, ("LA02", "repeat")])
+    assert not guards.compare_with_published(published, same, 0.2).any

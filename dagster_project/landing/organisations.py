@@ -42,6 +42,7 @@ LISTED, REPEAT, LEFT_OUT = "listed", "repeat", "left_out"
 LINE_STATUSES = (LISTED, REPEAT, LEFT_OUT)
 _BLANKS = " \t\n\r\xa0"  # what every landed cell is trimmed of (landing/rules.py)
 _SHOWN_CHARS = 40  # a delivered value quoted in a note is cut to this length
+_SHOWN_LINES = 5  # line numbers named in one note
 _LOGGED_LINES = 20  # lines of the list reported one by one in the log; the rest counted
 
 
@@ -161,6 +162,29 @@ def _judge_row(line: int, row: list[str], positions: dict[str, int], width: int)
     return _Row(line, values, problems, notes)
 
 
+def _conflict(code: str, same_code: list[_Row]) -> str | None:
+    """Why every line of a code given on several lines is left out, or None when they all
+    give the same details (then the later ones are repeats)."""
+    differing = [
+        column
+        for column, index in (("org_name", 0), ("org_type", 1), ("region", 2))
+        if len({r.details()[index] for r in same_code}) > 1
+    ]
+    if not differing:
+        return None
+    numbers = [r.line for r in same_code]
+    shown = (
+        _lines(numbers)
+        if len(numbers) <= _SHOWN_LINES
+        else ", ".join(str(n) for n in numbers[:_SHOWN_LINES])
+        + f" and {len(numbers) - _SHOWN_LINES} more"
+    )
+    return (
+        f"org_code {_shown(code)} is on lines {shown} with different {', '.join(differing)}: "
+        "keep one line per organisation"
+    )
+
+
 def read_organisations(data: bytes) -> tuple[list[OrganisationLine], int]:
     """The lines of an organisations.csv (its bytes) and the number of blank lines skipped;
     raises ListRefused when the file cannot be used at all."""
@@ -188,26 +212,17 @@ def read_organisations(data: bytes) -> tuple[list[OrganisationLine], int]:
     for row in rows:
         if row.values["org_code"] is not None:
             by_code.setdefault(row.values["org_code"], []).append(row)
+    # Judged once per code (a list may repeat one code thousands of times).
+    conflicts = {code: _conflict(code, same) for code, same in by_code.items() if len(same) > 1}
     lines: list[OrganisationLine] = []
     for row in rows:
         status, note = (LEFT_OUT, "; ".join(row.problems)) if row.problems else (LISTED, None)
         note = note or ("; ".join(row.notes) or None)
-        same_code = by_code.get(row.values["org_code"], [row])
-        first = same_code[0]
-        if len(same_code) > 1:
-            differing = [
-                column
-                for column, index in (("org_name", 0), ("org_type", 1), ("region", 2))
-                if len({r.details()[index] for r in same_code}) > 1
-            ]
-            numbers = _lines([r.line for r in same_code])
-            if differing:
-                status = LEFT_OUT
-                conflict = (
-                    f"org_code {_shown(row.values['org_code'])} is on lines {numbers} with "
-                    f"different {', '.join(differing)}: keep one line per organisation"
-                )
-                note = "; ".join([*row.problems, conflict])
+        code = row.values["org_code"]
+        if code in conflicts:
+            first = by_code[code][0]
+            if conflicts[code]:
+                status, note = LEFT_OUT, "; ".join([*row.problems, conflicts[code]])
             elif row is not first and not row.problems:
                 status, note = REPEAT, f"repeats line {first.line}"
         lines.append(OrganisationLine(row.line, **row.values, status=status, note=note))

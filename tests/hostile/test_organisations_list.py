@@ -441,3 +441,34 @@ def test_shrink_guard_counts_listed_lines_only_and_says_when_a_line_was_left_out
     )
     same = warehouse("same.duckdb", ["LA01", "LA02"], [*listed, ("LA02", "repeat")])
     assert not guards.compare_with_published(published, same, 0.2).any
+
+
+def test_a_list_too_large_to_be_one_is_refused(landing, monkeypatch):
+    from dagster_project.landing import organisations
+
+    landing.land()
+    monkeypatch.setattr(organisations, "MAX_ORGANISATIONS_BYTES", 1024 * 1024)
+    _write(landing, HEADER + "LA01,N,council,N\n" * 70_000)
+    report = landing.land()
+    assert report.organisations_problem == (
+        "it is 1.1 MB, more than the 1 MB a list of organisations takes "
+        "(is it a return saved under the wrong name?)"
+    )
+    assert _listed(landing) == ["LA01", "LA02", "NHS01"]
+
+
+def test_a_code_given_thousands_of_times_is_judged_quickly(landing):
+    body = "LA01,N,council,N\n" * 30_000 + "LA01,N,nhs,N\n" + "LA02,S,nhs,S\n"
+    _write(landing, HEADER + body)
+    landing.land()
+    notes = landing.con.execute(
+        "SELECT DISTINCT status, note FROM raw.organisations WHERE org_code = 'LA01'"
+    ).fetchall()
+    assert notes == [
+        (
+            "left_out",
+            "org_code 'LA01' is on lines 2, 3, 4, 5, 6 and 29996 more with different org_type: "
+            "keep one line per organisation",
+        )
+    ]
+    assert _listed(landing) == ["LA02"]

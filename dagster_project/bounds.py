@@ -23,7 +23,7 @@ MAX_TEXT_CHARS = 32_767
 MAX_CSV_ROW_BYTES = 64 * 1024 * 1024
 # organisations.csv is read whole into memory: a list of organisations is a few kB, so a
 # file larger than this is refused (and the last list kept) rather than read.
-MAX_ORGANISATIONS_BYTES = 16 * 1024 * 1024
+MAX_ORGANISATIONS_BYTES = 4 * 1024 * 1024
 
 
 def latest_survey_date(today: dt.date | None = None) -> dt.date:

@@ -21,6 +21,9 @@ MAX_TEXT_CHARS = 32_767
 # The CSV reader takes rows up to this many bytes; a longer row is reported with its row
 # number, column and size (the file cannot be read).
 MAX_CSV_ROW_BYTES = 64 * 1024 * 1024
+# organisations.csv is read whole into memory: a list of organisations is a few kB, so a
+# file larger than this is refused (and the last list kept) rather than read.
+MAX_ORGANISATIONS_BYTES = 4 * 1024 * 1024
 
 
 def latest_survey_date(today: dt.date | None = None) -> dt.date:

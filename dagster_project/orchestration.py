@@ -102,6 +102,7 @@ class StageReporter:
     step_materialised: Counter = field(default_factory=Counter)
     step_checks: dict = field(default_factory=dict)  # step -> [passed, total]
     landing_metadata: dict = field(default_factory=dict)
+    organisations_metadata: dict = field(default_factory=dict)
     published_metadata: dict = field(default_factory=dict)
     gates: list = field(default_factory=list)  # (passed, severity)
     stats_tables: int = 0
@@ -129,6 +130,8 @@ class StageReporter:
             metadata = event.event_specific_data.materialization.metadata
             if key == "raw/file_registry":
                 self.landing_metadata = dict(metadata)
+            if key == "raw/organisations":
+                self.organisations_metadata = dict(metadata)
             if key.startswith("publish/"):
                 self.published_metadata = dict(metadata)
         elif kind == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
@@ -184,7 +187,28 @@ class StageReporter:
             line += f" ({shown}" + (
                 f"; and {more} more in marts.landed_files)" if more > 0 else ")"
             )
-        return f"{line} ({_seconds(duration_ms)})"
+        return f"{line}{self._organisations_note()} ({_seconds(duration_ms)})"
+
+    def _organisations_note(self) -> str:
+        """What became of organisations.csv, when it was not simply used."""
+        m = self.organisations_metadata
+        problem = _metadata_value(m, "organisations_problem")
+        if problem:
+            return f"; organisations.csv not used, the last list kept: {problem}"
+        left_out = _metadata_value(m, "lines_left_out", 0)
+        if not left_out:
+            return ""
+        noted = [
+            line[2:]
+            for line in (_metadata_value(m, "lines_with_a_note", "") or "").splitlines()
+            if line.startswith("- ") and ": left out: " in line
+        ]
+        shown = "; ".join(noted[:MAX_REASONS_SHOWN])
+        more = f"; and {left_out - MAX_REASONS_SHOWN} more" if left_out > MAX_REASONS_SHOWN else ""
+        return (
+            f"; organisations.csv: {left_out} lines left out ({shown}{more}; "
+            "see marts.organisations)"
+        )
 
     def _summaries(self) -> None:
         if not self.pending_summary:

@@ -13,6 +13,27 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str) -> list[tuple]:
     return con.execute(sql).fetchall()
 
 
+def _organisation_lines(con: duckdb.DuckDBPyConnection, brief: bool) -> list[str]:
+    """Lines of organisations.csv that were not used (marts.organisations, when published)."""
+    present = _rows(
+        con,
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'marts' and table_name = 'organisations'",
+    )[0][0]
+    if not present:
+        return []
+    noted = _rows(
+        con,
+        "select line, status, note from marts.organisations where status <> 'listed' order by line",
+    )
+    if not noted:
+        return []
+    lines = [f"  organisations.csv: {len(noted)} lines not used (see marts.organisations)"]
+    for line, status, note in [] if brief else noted[:20]:
+        lines.append(f"    line {line} {status.replace('_', ' ')}: {note}")
+    return lines
+
+
 def summarise(published: Path, brief: bool = False) -> str:
     """The summary; `brief` leaves out the per-file and per-outcome lines (for `make demo`)."""
     if not published.exists():
@@ -35,6 +56,8 @@ def summarise(published: Path, brief: bool = False) -> str:
             lines.append(f"    quarantined {path}: {reason}")
         if len(quarantined) > 20 and not brief:
             lines.append(f"    ... and {len(quarantined) - 20} more (see marts.landed_files)")
+
+        lines.extend(_organisation_lines(con, brief))
 
         lines.append("")
         lines.append("Respondents used:")

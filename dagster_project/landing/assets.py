@@ -18,7 +18,10 @@ def raw_key(table: str) -> dg.AssetKey:
 
 
 _DESCRIPTIONS = {
-    "organisations": "The latest organisations.csv, as delivered.",
+    "organisations": (
+        "The latest usable organisations.csv, one row per data line (trimmed), with its line, "
+        "status (listed, repeat, left_out) and note."
+    ),
     "holders": "Every delivered row of every holders file version ever landed (text cells).",
     "carers": "Every delivered row of every carers file version ever landed (text cells).",
     "file_registry": "One row per file version: status (used, superseded, quarantined), reason, counts.",
@@ -34,6 +37,11 @@ def _table_metadata(con, table: str) -> dict[str, dg.MetadataValue]:
             "SELECT status, count(*) FROM raw.file_registry GROUP BY status ORDER BY status"
         ).fetchall():
             metadata[f"files_{status}"] = dg.MetadataValue.int(int(count))
+    if table == "organisations":
+        for status, count in con.execute(
+            "SELECT status, count(*) FROM raw.organisations GROUP BY status ORDER BY status"
+        ).fetchall():
+            metadata[f"lines_{status}"] = dg.MetadataValue.int(int(count))
     if table in ("holders", "carers"):
         used = con.execute(
             "SELECT coalesce(sum(rows_used), 0), coalesce(sum(rows_without_consent) FILTER "
@@ -42,6 +50,18 @@ def _table_metadata(con, table: str) -> dict[str, dg.MetadataValue]:
         ).fetchone()
         metadata["rows_used"] = dg.MetadataValue.int(int(used[0]))
         metadata["rows_without_consent_in_used_files"] = dg.MetadataValue.int(int(used[1]))
+    return metadata
+
+
+def _organisations_metadata(report: LandingReport) -> dict[str, dg.MetadataValue]:
+    metadata = {
+        "lines_with_a_note": dg.MetadataValue.md(
+            "\n".join(f"- {text}" for text in report.organisation_lines) or "none"
+        ),
+    }
+    if report.organisations_problem:
+        # Why organisations.csv was not used this run (the last list was kept).
+        metadata["organisations_problem"] = dg.MetadataValue.text(report.organisations_problem)
     return metadata
 
 
@@ -89,4 +109,6 @@ def land_returns(
             if table == "file_registry":
                 metadata.update(run_metadata)
                 metadata["landing_dir"] = dg.MetadataValue.path(str(landing_dir))
+            if table == "organisations":
+                metadata.update(_organisations_metadata(report))
             yield dg.MaterializeResult(asset_key=raw_key(table), metadata=metadata)

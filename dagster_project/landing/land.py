@@ -88,6 +88,8 @@ class LandingReport:
     status_changes: int = 0
     quarantined: dict[str, str] = field(default_factory=dict)  # path -> reason, files present now
     organisations_replaced: bool = False
+    organisations_problem: str | None = None  # why organisations.csv was not used this run
+    organisation_lines: list[str] = field(default_factory=list)  # its lines with a note
 
 
 def _present_files(folder_returns, log: logging.Logger) -> dict[Slot, list[PresentFile]]:
@@ -260,6 +262,8 @@ def land_folder(
     ensure_schema(con)
     organisations = land_organisations(con, folder.organisations, landed_at, log)
     report.organisations_replaced = organisations.replaced
+    report.organisations_problem = organisations.problem
+    report.organisation_lines = organisations.lines
     if not organisations.codes and organisations.problem:
         # Said first: without any list every return would be quarantined as unknown and
         # the refresh would fail later with a message about empty tables.
@@ -321,7 +325,7 @@ def land_folder(
     con.execute("CHECKPOINT")
 
     con.execute("BEGIN TRANSACTION")
-    report.status_changes = apply_statuses(con, slots, organisations.codes)
+    report.status_changes = apply_statuses(con, slots, organisations.codes, organisations.left_out)
     con.execute("COMMIT")
 
     present_keys = {(p.item.relative_path, p.sha) for files in slots.values() for p in files}

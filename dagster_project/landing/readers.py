@@ -199,6 +199,27 @@ def oversized_row_cause(path: Path, header: list[str], limit: int | None = None)
     return None
 
 
+def mixed_line_endings(path: Path, chunk_bytes: int = 1 << 20) -> bool:
+    """Some lines end in CRLF and others in a bare LF (DuckDB's reader takes one kind)."""
+    crlf = lf = False
+    carried = b""  # a CR ending the previous chunk may pair with an LF starting this one
+    with path.open("rb") as handle:
+        while chunk := handle.read(chunk_bytes):
+            text = carried + chunk
+            pairs = text.count(b"\r\n")
+            crlf = crlf or pairs > 0
+            lf = lf or text.count(b"\n") > pairs
+            if crlf and lf:
+                return True
+            carried = b"\r" if text.endswith(b"\r") else b""
+    return False
+
+
+MIXED_LINE_ENDINGS = (
+    "mixed line endings (some lines end in CRLF, others in LF): save it again as CSV UTF-8"
+)
+
+
 @contextmanager
 def opened(con: duckdb.DuckDBPyConnection, path: Path, file_format: str) -> Iterator[Source]:
     """The file as a relation for one statement (see create_table); CSV is parsed by DuckDB
@@ -236,6 +257,8 @@ def create_table(
         cause = None
         if source.csv_path is not None and "maximum line size" in str(exc).lower():
             cause = oversized_row_cause(source.csv_path, source.header)
+        if source.csv_path is not None and "invalid state" in str(exc).lower():
+            cause = MIXED_LINE_ENDINGS if mixed_line_endings(source.csv_path) else None
         raise UnreadableFile(cause or _short_duckdb_cause(exc)) from exc
 
 

@@ -7,7 +7,10 @@ own checks (landing_meta.file_checks) and organisations.csv:
 - two or more files present for one slot are all `quarantined`, naming each other;
 - every other version of a slot that has a file present is `superseded`;
 - a slot with no file present keeps its statuses (removing a landed file from the
-  folder withdraws nothing: the folder is an inbox, not the archive).
+  folder withdraws nothing: the folder is an inbox, not the archive), except that the
+  organisation list applies to it too: its `used` version is `quarantined` while its
+  organisation is not listed, and used again once it is (otherwise staging would hold
+  rows of an organisation the list does not have, and a gate would be the first to say).
 Landing the same folder twice therefore changes nothing.
 """
 
@@ -67,33 +70,85 @@ def insert_version(
     )
 
 
-def _organisation_reason(org_code: str, organisations: set[str]) -> str | None:
+_UNKNOWN = "unknown organisation "
+_LEFT_OUT = "organisation {code} left out of organisations.csv"
+
+
+def _organisation_reason(
+    org_code: str, organisations: set[str], left_out: dict[str, str] | None = None
+) -> str | None:
     if org_code in organisations:
         return None
+    if left_out and org_code in left_out:
+        return f"{_LEFT_OUT.format(code=org_code)} ({left_out[org_code]})"
     hint = "" if organisations else " (no organisations.csv has been landed)"
-    return f"unknown organisation {org_code}{hint}"
+    return f"{_UNKNOWN}{org_code}{hint}"
+
+
+def _only_organisation_reason(org_code: str, reason: str | None) -> bool:
+    return reason is not None and (
+        reason.startswith(_UNKNOWN) or reason.startswith(_LEFT_OUT.format(code=org_code))
+    )
+
+
+def _absent_slot_statuses(
+    by_slot: dict[Slot, list[tuple]],
+    slots: dict[Slot, list[PresentFile]],
+    organisations: set[str],
+    left_out: dict[str, str] | None,
+) -> list[dict]:
+    """Slots with no file present: only the organisation list changes their statuses."""
+    desired = []
+    for slot, versions in by_slot.items():
+        if slot in slots:
+            continue
+        org_reason = _organisation_reason(slot.org_code, organisations, left_out)
+        for sha, rows, without_consent, content_reason, status, reason in versions:
+            if status == USED and org_reason:
+                status, reason = QUARANTINED, org_reason
+            elif (
+                status == QUARANTINED
+                and content_reason is None
+                and (_only_organisation_reason(slot.org_code, reason))
+            ):
+                status, reason = (QUARANTINED, org_reason) if org_reason else (USED, None)
+            else:
+                continue
+            desired.append(
+                {
+                    "wave": slot.wave,
+                    "org_code": slot.org_code,
+                    "survey": slot.survey,
+                    "source_sha256": sha,
+                    "status": status,
+                    "reason": reason,
+                    "rows_used": rows - without_consent if status == USED else 0,
+                }
+            )
+    return desired
 
 
 def _desired_statuses(
-    con: duckdb.DuckDBPyConnection, slots: dict[Slot, list[PresentFile]], organisations: set[str]
+    con: duckdb.DuckDBPyConnection,
+    slots: dict[Slot, list[PresentFile]],
+    organisations: set[str],
+    left_out: dict[str, str] | None = None,
 ) -> pd.DataFrame:
     versions = con.execute(
         f"""SELECT r.wave, r.org_code, r.survey, r.source_sha256, r.rows, r.rows_without_consent,
-                   c.content_reason
+                   c.content_reason, r.status, r.reason
             FROM raw.file_registry r
             LEFT JOIN {FILE_CHECKS} c USING (wave, org_code, survey, source_sha256)"""
     ).fetchall()
     by_slot: dict[Slot, list[tuple]] = {}
-    for wave, org, survey, sha, rows, without_consent, content_reason in versions:
-        by_slot.setdefault(Slot(wave, org, survey), []).append(
-            (sha, rows, without_consent, content_reason)
-        )
+    for wave, org, survey, *version in versions:
+        by_slot.setdefault(Slot(wave, org, survey), []).append(tuple(version))
 
-    desired: list[dict] = []
+    desired = _absent_slot_statuses(by_slot, slots, organisations, left_out)
     for slot, present in slots.items():
         present_shas = {p.sha for p in present}
         paths = sorted(p.item.relative_path for p in present)
-        for sha, rows, without_consent, content_reason in by_slot.get(slot, []):
+        for sha, rows, without_consent, content_reason, _status, _reason in by_slot.get(slot, []):
             if sha not in present_shas:
                 status, reason = SUPERSEDED, f"superseded by the current {' and '.join(paths)}"
             else:
@@ -102,7 +157,7 @@ def _desired_statuses(
                     reasons.append(
                         f"two files for one slot: {' and '.join(paths)} (remove all but one)"
                     )
-                org_reason = _organisation_reason(slot.org_code, organisations)
+                org_reason = _organisation_reason(slot.org_code, organisations, left_out)
                 reasons += [r for r in (org_reason, content_reason) if r]
                 status = QUARANTINED if reasons else USED
                 reason = "; ".join(reasons) or None
@@ -124,11 +179,15 @@ def _desired_statuses(
 
 
 def apply_statuses(
-    con: duckdb.DuckDBPyConnection, slots: dict[Slot, list[PresentFile]], organisations: set[str]
+    con: duckdb.DuckDBPyConnection,
+    slots: dict[Slot, list[PresentFile]],
+    organisations: set[str],
+    left_out: dict[str, str] | None = None,
 ) -> int:
-    """Bring the statuses of every slot with a file present up to date; return how many
-    registry rows changed."""
-    desired = _desired_statuses(con, slots, organisations)
+    """Bring the statuses of every slot with a file present up to date, and the organisation
+    rule of every other slot; return how many registry rows changed. `left_out` gives, for
+    an organisation only on lines of organisations.csv that were left out, why."""
+    desired = _desired_statuses(con, slots, organisations, left_out)
     if desired.empty:
         return 0
     con.register("landing_desired", desired)

@@ -47,8 +47,16 @@ _FIXED_DDL = (
     f"""
 CREATE TABLE IF NOT EXISTS {RAW}.organisations (
     org_code VARCHAR, org_name VARCHAR, org_type VARCHAR, region VARCHAR,
-    source_sha256 VARCHAR, landed_at TIMESTAMP
+    source_sha256 VARCHAR, landed_at TIMESTAMP,
+    source_line INTEGER, status VARCHAR DEFAULT 'listed', note VARCHAR
 )""",
+    # Warehouses created before line statuses (issue 10): every row landed then was used.
+    f"ALTER TABLE {RAW}.organisations ADD COLUMN IF NOT EXISTS source_line INTEGER",
+    f"ALTER TABLE {RAW}.organisations ADD COLUMN IF NOT EXISTS status VARCHAR DEFAULT 'listed'",
+    f"ALTER TABLE {RAW}.organisations ADD COLUMN IF NOT EXISTS note VARCHAR",
+    f"""
+UPDATE {RAW}.organisations SET status = 'left_out', note = 'org_code is blank'
+WHERE source_line IS NULL AND status = 'listed' AND NULLIF(trim(org_code), '') IS NULL""",
     f"""
 CREATE TABLE IF NOT EXISTS {RAW}.file_registry (
     source_path VARCHAR NOT NULL,

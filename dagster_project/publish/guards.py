@@ -133,6 +133,7 @@ class Shrinkage:
     organisations_without_returns: tuple[str, ...]  # had used returns, now none (still listed)
     falls: tuple[tuple[int, str, int, int], ...]  # (wave, survey, before, after) beyond the limit
     max_share: float
+    left_out: tuple[str, ...] = ()  # of the unlisted, those on lines landing left out
 
     @property
     def any(self) -> bool:
@@ -144,6 +145,11 @@ class Shrinkage:
             parts.append(
                 f"organisations.csv no longer lists {len(self.unlisted_organisations)} organisations "
                 f"with used returns: {_listed(self.unlisted_organisations)}"
+            )
+        if self.left_out:
+            parts.append(
+                f"{_listed(self.left_out)} only on lines of organisations.csv that landing left out "
+                "(the landing log and the working warehouse's marts.organisations say why)"
             )
         if self.organisations_without_returns:
             parts.append(
@@ -174,11 +180,28 @@ def _used_state(
     return {(int(w), s): int(n) for w, s, n in rows}, {o for (o,) in orgs}
 
 
+def _left_out_organisations(con: duckdb.DuckDBPyConnection, catalog: str) -> set[str]:
+    if not _has_table(con, catalog, "raw", "organisations", "status"):
+        return set()
+    rows = con.execute(
+        f"SELECT DISTINCT trim(org_code) FROM {catalog}.raw.organisations "
+        "WHERE org_code IS NOT NULL AND status = 'left_out'"
+    ).fetchall()
+    return {o for (o,) in rows}
+
+
 def _listed_organisations(con: duckdb.DuckDBPyConnection, catalog: str) -> set[str] | None:
     if not _has_table(con, catalog, "raw", "organisations"):
         return None
+    # Lines landing left out or found repeated do not list an organisation.
+    listed = (
+        " AND status = 'listed'"
+        if _has_table(con, catalog, "raw", "organisations", "status")
+        else ""
+    )
     rows = con.execute(
-        f"SELECT DISTINCT trim(org_code) FROM {catalog}.raw.organisations WHERE org_code IS NOT NULL"
+        f"SELECT DISTINCT trim(org_code) FROM {catalog}.raw.organisations "
+        f"WHERE org_code IS NOT NULL{listed}"
     ).fetchall()
     return {o for (o,) in rows}
 
@@ -201,7 +224,10 @@ def shrinkage(
         for (wave, survey), n in sorted(before.items())
         if n > 0 and after.get((wave, survey), 0) < n * (1 - max_share)
     )
-    return Shrinkage(unlisted, without, falls, max_share)
+    left_out = _left_out_organisations(con, working)
+    return Shrinkage(
+        unlisted, without, falls, max_share, tuple(o for o in unlisted if o in left_out)
+    )
 
 
 def compare_with_published(published: Path, working: Path, max_share: float) -> Shrinkage | None:

@@ -46,6 +46,7 @@ MARTS_TABLES = (
     "comments", "landed_files", "data_quality_issues", "report_fidelity",
     "trend_changes", "org_trend_changes",
     "comment_themes", "theme_shares", "theme_agreement",
+    "organisations",
 )  # fmt: skip
 
 GATED_TABLES: tuple[GatedTable, ...] = (

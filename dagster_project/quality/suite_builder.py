@@ -506,6 +506,29 @@ def _respondents(table: str) -> tuple[list[Expectation], dict]:
     return expectations, {"same_row_count_as": f"recoded.rec_{survey}"}
 
 
+def _organisations() -> tuple[list[Expectation], dict]:
+    """The lines of organisations.csv: every bound here is a landing rule
+    (landing/organisations.py), so no list can fail it."""
+    expectations = [*_not_null("status", "sha256")]
+    expectations += [_in_set("status", ["listed", "repeat", "left_out"])]
+    row_checks = [
+        # line is NULL for a list landed before line numbers were recorded (kept when the
+        # folder has no usable list since).
+        _row_check("one_row_per_line", "line IN (SELECT line FROM marts.organisations "
+                   "GROUP BY line HAVING count(*) > 1)", ["line", "org_code"]),
+        _row_check("listed_line_is_usable",
+                   "status = 'listed' AND (org_code IS NULL OR org_type IS NULL "
+                   "OR org_type NOT IN ('council', 'nhs'))",
+                   ["line", "org_code", "org_type"]),
+        _row_check("listed_code_once", "status = 'listed' AND org_code IN (SELECT org_code FROM "
+                   "marts.organisations WHERE status = 'listed' GROUP BY org_code HAVING count(*) > 1)",
+                   ["line", "org_code"]),
+        _row_check("unlisted_line_says_why", "status <> 'listed' AND note IS NULL",
+                   ["line", "status"]),
+    ]  # fmt: skip
+    return expectations, {"row_checks": row_checks}
+
+
 def _minimal(*not_null: str) -> tuple[list[Expectation], dict]:
     return list(_not_null(*not_null)), {}
 
@@ -540,6 +563,7 @@ _MARTS_SUITES = {
         {},
     ),  # fmt: skip
     "data_quality_issues": lambda: _minimal("path", "sha256", "variable", "rule"),
+    "organisations": _organisations,
     "comment_themes": _comment_themes,
     "theme_shares": _theme_shares,
     "theme_agreement": _theme_agreement,

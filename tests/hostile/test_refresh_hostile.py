@@ -9,6 +9,10 @@
 3. Only the landing assets, then only the publish asset: the publish refuses.
 4. organisations.csv cut down to two organisations: the run stops before publishing and
    says what would be lost; `poet run --accept-shrink` publishes it and records so.
+From the first run, organisations.csv is one a person could send (byte-order mark, mixed
+line ends, blank lines, stray spaces and case, a repeated line, a line without a code, a
+code given twice with different types, a name that looks like a contact detail): no gate
+notices it, and marts.organisations says what landing made of each line.
 Plus the cheap ones: POET_PUBLISHED a folder, a first run without organisations.csv.
 """
 
@@ -138,6 +142,53 @@ def _state_after_success(root: Path, env: dict[str, str]) -> dict[str, object]:
     return state
 
 
+def _make_hostile(organisations: Path) -> None:
+    """The same organisations, written as people send lists; lines 4 and 5 (the third and
+    fourth organisations) carry the problems that must not stop anything."""
+    lines = organisations.read_text(encoding="utf-8").splitlines()
+    code, _name, org_type, region = lines[3].split(",")
+    lines[3] = f" {code} ,Dr Smith Surgery, {org_type.upper()} ,{region}"
+    hostile = [
+        *lines[:5],
+        "",
+        *lines[5:],
+        lines[4],  # the fourth organisation again, the same details: a repeat
+        ",Nameless Council,council,North",  # no code: left out
+        "ZZ98,Twice Council,council,East",  # one code, two types: both left out
+        "ZZ98,Twice Council,nhs,East",
+        ",,,",
+    ]
+    body = "".join(line + ("\r\n" if i % 2 else "\n") for i, line in enumerate(hostile))
+    organisations.write_bytes(b"\xef\xbb\xbf" + body.encode("utf-8"))
+
+
+def _organisations_after_success(root: Path, env: dict[str, str]) -> dict[str, object]:
+    con = duckdb.connect(str(root / "poet.duckdb"), read_only=True)
+    try:
+        lines = con.execute(
+            "SELECT line, org_code, org_name, org_type, status, note FROM marts.organisations "
+            "WHERE status <> 'listed' OR note IS NOT NULL ORDER BY line"
+        ).fetchall()
+        third = lines[0][1] if lines else None
+        state: dict[str, object] = {
+            "lines": lines,
+            "listed": con.execute(
+                "SELECT count(*) FROM marts.organisations WHERE status = 'listed'"
+            ).fetchone()[0],
+            "names": con.execute(
+                "SELECT DISTINCT org_name FROM marts.org_summary WHERE org_code = ?", [third]
+            ).fetchall(),
+            "types": con.execute(
+                "SELECT DISTINCT org_type FROM marts.holder_responses WHERE org_code = ?", [third]
+            ).fetchall(),
+        }
+    finally:
+        con.close()
+    organisations = Path(env["POET_LANDING_DIR"], "organisations.csv")
+    state["physical_lines"] = len(organisations.read_bytes().splitlines())
+    return state
+
+
 @pytest.fixture(scope="module")
 def story(tmp_path_factory):
     root = tmp_path_factory.mktemp("hostile_refresh")
@@ -161,6 +212,7 @@ def story(tmp_path_factory):
         if d.name in listed and not list(d.glob("carers.*"))
     )
     shutil.copy(carers, empty_slot / "carers.csv")
+    _make_hostile(landing / "organisations.csv")
     _rewrite_csv(holders, _plant)
 
     steps: dict[str, object] = {}
@@ -175,6 +227,7 @@ def story(tmp_path_factory):
     published = root / "poet.duckdb"
     # What the successful run left, read now: later steps change both warehouses.
     steps["succeeded_state"] = _state_after_success(root, env)
+    steps["organisations_state"] = _organisations_after_success(root, env)
     steps["published_stat"] = published.stat() if published.exists() else None
 
     # A corrected return arrives; someone lands it and then publishes alone from the UI.
@@ -222,6 +275,31 @@ def test_copies_in_other_slots_do_not_block_and_nothing_personal_leaks(story):
     # The same carers bytes in two listed organisations' slots: two versions, both used.
     [(paths, used)] = state["copies"]
     assert len(paths) == 2 and used == ["used"]
+
+
+def test_a_list_as_people_send_it_blocks_nothing_and_is_published(story):
+    _root, _env, steps = story
+    assert steps["succeeded"].returncode == 0
+    state = steps["organisations_state"]
+    lines, third = state["lines"], state["lines"][0]
+    # header, blank lines, the repeat, the line without a code, the code given twice
+    assert state["listed"] == state["physical_lines"] - 1 - 2 - 1 - 1 - 2
+    assert third[2:] == (None, third[3], "listed",
+        "org_name looks like a contact detail (title_and_name): left blank")  # fmt: skip
+    assert third[3] in ("council", "nhs")
+    twice = (
+        f"org_code 'ZZ98' is on lines {lines[3][0]} and {lines[4][0]} with different org_type: "
+        "keep one line per organisation"
+    )
+    assert [(status, note) for _l, _c, _n, _t, status, note in lines[1:]] == [
+        ("repeat", f"repeats line {third[0] + 1}"),
+        ("left_out", "org_code is blank"),
+        ("left_out", twice),
+        ("left_out", twice),
+    ]
+    # The name that looks like a contact detail reaches no mart; the type is the list's.
+    assert state["names"] in ([], [(None,)])
+    assert state["types"] in ([], [(third[3],)])
 
 
 def test_publishing_alone_after_landing_refuses_and_keeps_the_file(story):

@@ -76,6 +76,9 @@ def test_raw_tables_have_exactly_the_documented_columns(landing):
         "region",
         "source_sha256",
         "landed_at",
+        "source_line",
+        "status",
+        "note",
     ]
 
 

@@ -1,4 +1,5 @@
--- The organisations of the latest organisations.csv, cells cleaned like every raw cell.
+-- The organisations listed by the latest usable organisations.csv (lines left out or
+-- repeated are not: landing decided, docs/landing.md), cells cleaned like every raw cell.
 select
     {{ clean_cell('org_code') }} as org_code,
     {{ clean_cell('org_name') }} as org_name,
@@ -7,3 +8,4 @@ select
     source_sha256
 from {{ source('raw', 'organisations') }}
 where {{ clean_cell('org_code') }} is not null
+    and coalesce(status, 'listed') = 'listed'

@@ -27,19 +27,24 @@ from pathlib import Path
 import duckdb
 
 from dagster_project import fingerprint
+from dagster_project.settings import REPO_ROOT
 
 SCHEMA = "poet_meta"
 TABLE = f"{SCHEMA}.dbt_builds"
 FULL_REFRESH_TAG = "poet/full_refresh"
 
 
-def code_inputs(warehouse: str | Path) -> str:
-    """Digest of what a dbt layer's rows depend on besides the landed data."""
+def code_inputs(
+    warehouse: str | Path,
+    paths: tuple[Path, ...] = fingerprint.CODE_PATHS,
+    root: Path = REPO_ROOT,
+) -> str:
+    """Digest of what a dbt layer's rows depend on besides the landed data: the files of
+    `paths` (the project's code and reference data) and the library versions."""
     path = Path(warehouse)
     cache = fingerprint.HashCache(path.with_name(path.name + fingerprint.HASH_CACHE_SUFFIX))
-    digest = hashlib.sha256(
-        f"{fingerprint.code_digest(cache)}:{fingerprint.libraries_digest()}".encode()
-    ).hexdigest()
+    code = fingerprint.code_digest(cache, paths, root)
+    digest = hashlib.sha256(f"{code}:{fingerprint.libraries_digest()}".encode()).hexdigest()
     cache.save()
     return digest
 

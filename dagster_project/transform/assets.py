@@ -71,9 +71,8 @@ def build_layer(
         invocation = dbt.cli(args, context=context, target_path=target_folder(warehouse.path))
     yield from invocation.stream()
     summary = summarise_run_results(invocation.get_artifact("run_results.json"))
-    context.log.info(
-        f"dbt build finished ({'full refresh' if reason else 'incremental'}): {summary}"
-    )
+    mode = "full refresh" if reason else "incremental"
+    context.log.info(f"dbt build finished: {summary} ({mode})")
     if invocation.is_successful():
         with warehouse.connect() as con:
             build_state.remember(con, layer, inputs)

@@ -46,8 +46,8 @@ def _dbt_build_modes(env: dict[str, str]) -> dict[str, str]:
         modes = {}
         for entry in instance.all_logs(run_id):
             message = entry.user_message or ""
-            if message.startswith("dbt build finished ("):
-                modes[entry.step_key] = message.split("(", 1)[1].split(")", 1)[0]
+            if message.startswith("dbt build finished:"):
+                modes[entry.step_key] = message.rsplit("(", 1)[1].rstrip(")")
     return modes
 
 
@@ -163,11 +163,12 @@ def refreshes(tmp_path_factory):
         "second_mismatch": second_mismatch,
         "second_statuses": second_statuses,
         "third": third,
+        # Slots as <wave>/<org_code>/<survey> (the path without its extension).
         "slots": {
-            "changed": changed.relative_to(landing).as_posix(),
-            "quarantined": quarantined.relative_to(landing).as_posix(),
-            "held_back": held_back.relative_to(landing).as_posix(),
-            "removed": removed.relative_to(landing).as_posix(),
+            "changed": (changed / "holders").relative_to(landing).as_posix(),
+            "quarantined": (quarantined / "holders").relative_to(landing).as_posix(),
+            "held_back": held_back.with_suffix("").relative_to(landing).as_posix(),
+            "removed": removed.with_suffix("").relative_to(landing).as_posix(),
         },
     }
 
@@ -187,15 +188,15 @@ def test_the_changes_reached_the_registry(refreshes):
     statuses = refreshes["second_statuses"]
 
     def of(slot: str) -> list[str]:
-        return sorted(status for path, status in statuses if path.startswith(slot + "/"))
+        return sorted(status for path, status in statuses if path.rsplit(".", 1)[0] == slot)
 
     # changed: the old version superseded, the new used; the quarantined slot has no used
     # version; the held-back return is used; the removed one is still used (landing
     # withdraws nothing when a file disappears from the folder).
     assert of(slots["changed"]) == ["superseded", "used"]
     assert of(slots["quarantined"]) == ["quarantined", "superseded"]
-    assert of(slots["held_back"].rsplit("/", 1)[0]).count("used") == 2
-    assert "used" in of(slots["removed"].rsplit("/", 1)[0])
+    assert of(slots["held_back"]) == ["used"]
+    assert of(slots["removed"]) == ["used"]
 
 
 def test_incremental_refresh_publishes_only_rows_of_used_versions(refreshes):

@@ -29,7 +29,7 @@ _FLOATS = ("DOUBLE", "FLOAT", "REAL")
 
 def _column(name: str, data_type: str) -> str:
     if data_type in _FLOATS:
-        return f"printf('%.{SIGNIFICANT_DIGITS}g', \"{name}\") as \"{name}\""
+        return f'printf(\'%.{SIGNIFICANT_DIGITS}g\', "{name}") as "{name}"'
     return f'"{name}"'
 
 

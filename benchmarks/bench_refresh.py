@@ -14,8 +14,9 @@ only: it is copied with hard links, and the one changed file is written as a new
     largest total resident memory of `poet run` and its dbt subprocesses, sampled);
   - a refresh after one council's holders return changed (its last respondent removed):
     its time and its share of the full refresh (target < 30%);
-  - with `--equality`, a full refresh of the changed folder from an empty warehouse and
-    a table-by-table, row-for-row comparison of both published warehouses.
+  - with `--equality`, a full refresh (`poet run --force`) of the same landed data (a
+    copy of the working warehouse) and a table-by-table, row-for-row comparison of both
+    published warehouses (publish/compare.py).
 
 Part 3 (`--resilience`, the benchmark of the quality-gates issue): a refresh while a
 reader queries the published file, and a refresh killed with SIGKILL then run again.
@@ -44,6 +45,7 @@ from pathlib import Path
 import duckdb
 import psutil
 
+from dagster_project.publish.compare import compare_published
 from dagster_project.settings import isolated_environment
 
 BIN = Path(sys.executable).parent
@@ -237,54 +239,6 @@ def change_one_return(landing: Path) -> Path:
     return council
 
 
-def _published_tables(path: Path) -> dict[str, list[str]]:
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        rows = con.execute(
-            "select table_schema || '.' || table_name, column_name, data_type "
-            "from information_schema.columns where table_schema in ('marts', 'reference') "
-            "order by table_schema, table_name, ordinal_position"
-        ).fetchall()
-    finally:
-        con.close()
-    tables: dict[str, list[str]] = {}
-    for table, column, data_type in rows:
-        # When a file was landed differs between the two paths by construction.
-        if data_type.startswith("TIMESTAMP") or column in ("landed_at",):
-            tables.setdefault(table, [])
-            continue
-        tables.setdefault(table, []).append(column)
-    return tables
-
-
-def compare_published(first: Path, second: Path) -> list[str]:
-    """Differences between two published warehouses, table by table, row for row (all
-    columns but timestamps); empty when they are equal."""
-    a, b = _published_tables(first), _published_tables(second)
-    problems = [f"only in one: {t}" for t in sorted(set(a) ^ set(b))]
-    con = duckdb.connect()
-    try:
-        con.execute(f"attach '{first}' as a (read_only)")
-        con.execute(f"attach '{second}' as b (read_only)")
-        for table in sorted(set(a) & set(b)):
-            if a[table] != b[table]:
-                problems.append(f"{table}: columns differ")
-                continue
-            columns = ", ".join(f'"{c}"' for c in a[table])
-            diff = con.execute(
-                f"select (select count(*) from (select {columns} from a.{table} except all "
-                f"select {columns} from b.{table})), (select count(*) from (select {columns} "
-                f"from b.{table} except all select {columns} from a.{table}))"
-            ).fetchone()
-            if diff != (0, 0):
-                problems.append(
-                    f"{table}: {diff[0]} rows only in the first, {diff[1]} only in the second"
-                )
-    finally:
-        con.close()
-    return problems
-
-
 def national(source: Path, root: Path, memory_limit: str, equality: bool) -> int:
     print(f"2. National scale ({source}), DuckDB memory_limit {memory_limit}")
     env = isolated_environment(root)
@@ -311,16 +265,22 @@ def national(source: Path, root: Path, memory_limit: str, equality: bool) -> int
     _print_steps(root / "dagster_home")
 
     if equality:
+        # The reference: the same landed data (a copy of the working warehouse, so the
+        # same registry history: a superseded version stays listed in marts.landed_files)
+        # rebuilt from scratch by `poet run --force`.
         fresh_root = root.with_name(root.name + "-full")
+        shutil.rmtree(fresh_root, ignore_errors=True)
         fresh_env = isolated_environment(fresh_root)
         fresh_env["POET_DUCKDB_MEMORY_LIMIT"] = memory_limit
         _link_copy(root / "landing", fresh_root / "landing")
-        fresh = poet_run(fresh_env)
+        shutil.copy(root / "warehouse.duckdb", fresh_root / "warehouse.duckdb")
+        fresh = poet_run(fresh_env, "--force")
         if fresh.returncode:
-            return _fail(fresh, "full refresh of the changed folder")
+            return _fail(fresh, "full refresh (--force) of the same landed data")
+        print(f"   full refresh (--force) of the same landed data: {fresh.describe()}")
         problems = compare_published(root / "poet.duckdb", fresh_root / "poet.duckdb")
         verdict = "equal, table by table and row for row" if not problems else "; ".join(problems)
-        print(f"   published after the change vs a full refresh of the same folder: {verdict}")
+        print(f"   published after the change vs a full refresh of the same data: {verdict}")
         return 1 if problems else 0
     return 0
 

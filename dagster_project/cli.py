@@ -119,10 +119,16 @@ def _refresh(args, settings: Settings, run_id: str, inputs, started: float) -> i
     prepare_manifest()  # the explicit build step: parse only a new or changed dbt project
     from dagster_project.orchestration import console_log_path, run_full_refresh, run_tags
 
+    tags = run_tags(settings, inputs.digest, "poet run")
+    if args.force:
+        from dagster_project.transform.build_state import FULL_REFRESH_TAG
+
+        # --force rebuilds every dbt table from scratch, not incrementally (docs/refresh.md).
+        tags[FULL_REFRESH_TAG] = "true"
     outcome = run_full_refresh(
         settings,
         run_id=run_id,
-        tags=run_tags(settings, inputs.digest, "poet run"),
+        tags=tags,
         verbose=args.verbose,
         accept_shrink=args.accept_shrink,
     )
@@ -176,7 +182,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--force",
         action="store_true",
-        help="refresh even when nothing changed since the last publish",
+        help="refresh even when nothing changed since the last publish, and rebuild every "
+        "dbt table from scratch (no incremental build)",
     )
     run.add_argument(
         "--wait",

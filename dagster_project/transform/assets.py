@@ -13,6 +13,7 @@ import dagster as dg
 from dagster import AssetExecutionContext
 from dagster_dbt import DbtCliResource, dbt_assets
 
+from dagster_project.transform import build_state
 from dagster_project.transform.project import (
     DBT_PROJECT,
     dbt_environment,
@@ -39,10 +40,22 @@ INDIRECT_SELECTION = "buildable"
 
 
 def build_layer(
-    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    context: AssetExecutionContext,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
+    layer: str,
 ) -> Iterator[Any]:
+    # Incremental unless the code changed or a full refresh was asked for (build_state.py).
+    inputs = build_state.code_inputs(warehouse.path)
+    forced = context.run.tags.get(build_state.FULL_REFRESH_TAG) == "true"
+    with warehouse.connect() as con:
+        reason = build_state.full_refresh_reason(con, layer, inputs, forced)
+        if reason is not None:
+            build_state.forget(con, layer)
+    args = ["build", "--full-refresh"] if reason else ["build"]
+    how = f"full refresh: {reason}" if reason else "incremental by file version"
     context.log.info(
-        f"dbt build of {len(context.selected_asset_keys)} assets into {warehouse.path}"
+        f"dbt build of {len(context.selected_asset_keys)} assets into {warehouse.path} ({how})"
     )
     # dbt reads the warehouse and DuckDB's settings from its environment (profiles.yml).
     with dbt_environment(
@@ -55,10 +68,14 @@ def build_layer(
         # One target folder per warehouse, kept between invocations and runs: dbt's
         # partial parsing reuses its partial_parse.msgpack; every file in it is
         # rewritten by the next invocation, so it does not grow.
-        invocation = dbt.cli(["build"], context=context, target_path=target_folder(warehouse.path))
+        invocation = dbt.cli(args, context=context, target_path=target_folder(warehouse.path))
     yield from invocation.stream()
     summary = summarise_run_results(invocation.get_artifact("run_results.json"))
-    context.log.info(f"dbt build finished: {summary}")
+    mode = "full refresh" if reason else "incremental"
+    context.log.info(f"dbt build finished: {summary} ({mode})")
+    if invocation.is_successful():
+        with warehouse.connect() as con:
+            build_state.remember(con, layer, inputs)
 
 
 def summarise_run_results(run_results: dict) -> str:
@@ -80,7 +97,7 @@ def layer_assets(layer: str) -> dg.AssetsDefinition:
         project=DBT_PROJECT,
     )
     def _layer(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
-        yield from build_layer(context, dbt, warehouse)
+        yield from build_layer(context, dbt, warehouse, layer)
 
     return _layer
 

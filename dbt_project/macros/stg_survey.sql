@@ -18,9 +18,10 @@
 
 {% macro stg_survey(survey) -%}
 with used_files as (
-    select source_sha256, wave, org_code, columns_present
-    from {{ source('raw', 'file_registry') }}
-    where status = 'used' and survey = '{{ survey }}'
+    select files.source_sha256, files.wave, files.org_code, files.columns_present
+    from {{ source('raw', 'file_registry') }} as files
+    where files.status = 'used' and files.survey = '{{ survey }}'
+    {{- staging_version_not_built('files') }}
 ),
 
 invalid_by_respondent as (

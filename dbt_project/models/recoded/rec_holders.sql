@@ -1,4 +1,7 @@
 -- Every analysis flag and recode of analysis_plan.md section 1 for budget holders.
+-- Incremental by file version (macros/incremental_by_version.sql).
+{{ config(materialized='incremental', incremental_strategy='append',
+          pre_hook="{{ delete_recoded_versions_not_staged('stg_holders') }}") }}
 select
     {{ rec_common_columns('holders') }},
     {%- for question, items in poet_tick_questions('holders').items() %}
@@ -13,4 +16,4 @@ select
     {%- for item in poet_process_items() %}
     case when {{ item }} between 1 and 5 then {{ item }} end as {{ item }}{% if not loop.last %},{% endif %}
     {%- endfor %}
-from {{ ref('stg_holders') }}
+from {{ staged_rows_to_recode('stg_holders') }}

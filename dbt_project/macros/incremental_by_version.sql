@@ -1,0 +1,75 @@
+{#- The respondent-level models (stg_*, rec_*) are incremental by file version (issue 11,
+    docs/refresh.md "One changed return"). A file version is its slot and sha256
+    (docs/landing.md); its rows are a function of its bytes and of the project's code, so
+    a model only has to:
+      1. delete the rows of versions that are no longer used (superseded, quarantined, or
+         used no more after organisations.csv changed) - the pre-hook;
+      2. insert the rows of used versions it does not hold yet - the model's filter.
+    Both compare states, not events: whatever happened since the last build, the model
+    ends with exactly the rows of the used versions. A code change is not a state dbt can
+    see: the dbt step then runs `dbt build --full-refresh` (transform/build_state.py). -#}
+
+{#- Staging: versions are identified by (source_path, source_sha256), the registry's own
+    columns (the path names the slot: <wave>/<org_code>/<survey>.<ext>). -#}
+{% macro used_versions_sql(survey) -%}
+select source_path, source_sha256
+from {{ source('raw', 'file_registry') }}
+where status = 'used' and survey = '{{ survey }}'
+{%- endmacro %}
+
+{% macro delete_staging_versions_not_used(survey) -%}
+{%- if is_incremental() -%}
+delete from {{ this }} as built
+where not exists (
+    select 1 from ({{ used_versions_sql(survey) }}) as used_now
+    where used_now.source_path = built.source_path
+      and used_now.source_sha256 = built.source_sha256
+)
+{%- else -%}
+select 1 -- first build or full refresh: nothing to delete
+{%- endif -%}
+{%- endmacro %}
+
+{#- A condition on the registry (alias `files`): the version is not built yet. -#}
+{% macro staging_version_not_built(files) -%}
+{%- if is_incremental() %}
+    and not exists (
+        select 1 from (select distinct source_path, source_sha256 from {{ this }}) as built
+        where built.source_path = {{ files }}.source_path
+          and built.source_sha256 = {{ files }}.source_sha256
+    )
+{%- endif -%}
+{%- endmacro %}
+
+{#- Recoded: one row per staging row, identified by (wave, org_code, source_sha256), which
+    recoded carries from staging unchanged. -#}
+{% macro version_matches(a, b) -%}
+{{ a }}.wave is not distinct from {{ b }}.wave
+      and {{ a }}.org_code is not distinct from {{ b }}.org_code
+      and {{ a }}.source_sha256 is not distinct from {{ b }}.source_sha256
+{%- endmacro %}
+
+{% macro delete_recoded_versions_not_staged(staging_model) -%}
+{%- if is_incremental() -%}
+delete from {{ this }} as built
+where not exists (
+    select 1 from (select distinct wave, org_code, source_sha256 from {{ ref(staging_model) }}) as staged
+    where {{ version_matches('staged', 'built') }}
+)
+{%- else -%}
+select 1 -- first build or full refresh: nothing to delete
+{%- endif -%}
+{%- endmacro %}
+
+{#- The staging rows to recode this build: all of them, or those of versions not built yet. -#}
+{% macro staged_rows_to_recode(staging_model) -%}
+{%- if is_incremental() -%}
+(select * from {{ ref(staging_model) }} as staged
+ where not exists (
+     select 1 from (select distinct wave, org_code, source_sha256 from {{ this }}) as built
+     where {{ version_matches('staged', 'built') }}
+ )) as staged
+{%- else -%}
+{{ ref(staging_model) }}
+{%- endif -%}
+{%- endmacro %}

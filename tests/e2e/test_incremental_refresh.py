@@ -1,0 +1,263 @@
+"""A refresh after returns change builds incrementally and publishes what a full refresh does.
+
+Issue 11, point 3 (docs/refresh.md, "One changed return"). Four small `poet run`s:
+
+1. a first refresh (every layer rebuilt: no build recorded yet);
+2. after one return changes (a row removed, a cell changed), a held-back return arrives
+   (a new slot), a return is removed from the folder (landing withdraws nothing) and a
+   return is replaced by one landing quarantines (its slot's used version is superseded,
+   so its rows must go): an incremental refresh;
+3. after the changed return is re-sent as it was first (its old version is used again):
+   an incremental refresh;
+4. a full refresh (`poet run --force`) of the same landed data, on a copy of the working
+   warehouse: every published table of 3 must equal its table, row for row.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+
+from dagster_project.publish.compare import compare_published
+from dagster_project.settings import REPO_ROOT, isolated_environment
+
+POET = str(Path(sys.executable).parent / "poet")
+pytestmark = pytest.mark.slow
+
+
+def _poet_run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    run = subprocess.run(
+        [POET, "run", *args], env=env, cwd=REPO_ROOT, capture_output=True, text=True
+    )
+    assert run.returncode == 0, (run.stdout + run.stderr)[-4000:]
+    return run
+
+
+def _dbt_build_modes(env: dict[str, str]) -> dict[str, str]:
+    """How each dbt step of the latest run built: 'incremental' or 'full refresh'."""
+    with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
+        run_id = instance.get_run_records(limit=1)[0].dagster_run.run_id
+        modes = {}
+        for entry in instance.all_logs(run_id):
+            message = entry.user_message or ""
+            if message.startswith("dbt build finished:"):
+                modes[entry.step_key] = message.rsplit("(", 1)[1].rstrip(")")
+    return modes
+
+
+def _query(path: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def _rows_not_of_used_versions(published: Path) -> list[tuple]:
+    """Respondent rows whose count per file version differs from the registry's rows_used
+    of the used versions (rows of a superseded or quarantined version count as extra)."""
+    return _query(
+        published,
+        """
+        with published_rows as (
+            select 'holders' as survey, wave, org_code, source_sha256 as sha256, count(*) as n
+            from marts.holder_responses group by all
+            union all
+            select 'carers', wave, org_code, source_sha256, count(*)
+            from marts.carer_responses group by all
+        ),
+        used as (
+            select survey, wave, org_code, sha256, rows_used as n
+            from marts.landed_files where status = 'used' and rows_used > 0
+        )
+        (select * from published_rows except all select * from used)
+        union all
+        (select * from used except all select * from published_rows)
+        """,
+    )
+
+
+def _only_file(folder: Path, survey: str) -> Path:
+    (found,) = folder.glob(f"{survey}.*")
+    return found
+
+
+def _change_one_return(path: Path) -> None:
+    """Remove the last respondent and change one answer of the first (a CSV return)."""
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    header = lines[0].split(",")
+    first = lines[1].split(",")
+    column = header.index("general_health")
+    first[column] = "5" if first[column] != "5" else "1"
+    lines[1] = ",".join(first)
+    path.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")
+
+
+def _quarantinable_copy(path: Path) -> None:
+    """The same return with its second respondent_id repeated on the third row."""
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    header = lines[0].split(",")
+    column = header.index("respondent_id")
+    third = lines[3].split(",")
+    third[column] = lines[2].split(",")[column]
+    lines[3] = ",".join(third)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def refreshes(tmp_path_factory):
+    root = tmp_path_factory.mktemp("incremental")
+    env = isolated_environment(root)
+    landing = Path(env["POET_LANDING_DIR"])
+    subprocess.run(
+        [POET, "synth", "--out", str(landing), "--holders", "600", "--carers", "300",
+         "--orgs", "8", "--waves", "2013,2014", "--no-faults"],
+        check=True, env=env, cwd=REPO_ROOT, capture_output=True, text=True,
+    )  # fmt: skip
+    csv_holders = sorted(p.parent for p in landing.glob("2014/*/holders.csv"))
+    changed, quarantined = csv_holders[0], csv_holders[1]
+    orgs_2014 = sorted(p for p in (landing / "2014").iterdir() if p.is_dir())
+    held_back = _only_file(orgs_2014[-1], "carers")
+    removed = _only_file(sorted(p for p in (landing / "2013").iterdir() if p.is_dir())[0], "carers")
+    aside = root / "aside"
+    aside.mkdir()
+    shutil.move(held_back, aside / held_back.name)
+
+    _poet_run(env)
+    first_modes = _dbt_build_modes(env)
+    original = (changed / "holders.csv").read_bytes()
+
+    _change_one_return(changed / "holders.csv")
+    shutil.move(aside / held_back.name, held_back)
+    removed.unlink()
+    _quarantinable_copy(quarantined / "holders.csv")
+    _poet_run(env)
+    second_modes = _dbt_build_modes(env)
+    second_mismatch = _rows_not_of_used_versions(root / "poet.duckdb")
+    second_statuses = _query(
+        root / "poet.duckdb",
+        "select path, status from marts.landed_files order by path, status",
+    )
+
+    (changed / "holders.csv").write_bytes(original)
+    third = _poet_run(env)
+    third_modes = _dbt_build_modes(env)
+
+    # The reference: the same landed data (a copy of the working warehouse, so the same
+    # registry history) rebuilt from scratch.
+    reference = tmp_path_factory.mktemp("reference")
+    reference_env = isolated_environment(reference)
+    shutil.copytree(landing, reference_env["POET_LANDING_DIR"])
+    shutil.copy(env["POET_WAREHOUSE"], reference_env["POET_WAREHOUSE"])
+    _poet_run(reference_env, "--force")
+    return {
+        "root": root,
+        "reference": reference,
+        "modes": (first_modes, second_modes, third_modes, _dbt_build_modes(reference_env)),
+        "second_mismatch": second_mismatch,
+        "second_statuses": second_statuses,
+        "third": third,
+        # Slots as <wave>/<org_code>/<survey> (the path without its extension).
+        "slots": {
+            "changed": (changed / "holders").relative_to(landing).as_posix(),
+            "quarantined": (quarantined / "holders").relative_to(landing).as_posix(),
+            "held_back": held_back.with_suffix("").relative_to(landing).as_posix(),
+            "removed": removed.with_suffix("").relative_to(landing).as_posix(),
+        },
+    }
+
+
+def test_each_run_builds_as_expected(refreshes):
+    first, second, third, forced = refreshes["modes"]
+    steps = {"dbt_reference_and_staging", "dbt_recoded", "dbt_marts"}
+    assert set(first) == set(second) == set(third) == set(forced) == steps
+    assert set(first.values()) == {"full refresh"}  # a new warehouse
+    assert set(second.values()) == {"incremental"}
+    assert set(third.values()) == {"incremental"}
+    assert set(forced.values()) == {"full refresh"}  # poet run --force
+
+
+def test_the_changes_reached_the_registry(refreshes):
+    slots = refreshes["slots"]
+    statuses = refreshes["second_statuses"]
+
+    def of(slot: str) -> list[str]:
+        return sorted(status for path, status in statuses if path.rsplit(".", 1)[0] == slot)
+
+    # changed: the old version superseded, the new used; the quarantined slot has no used
+    # version; the held-back return is used; the removed one is still used (landing
+    # withdraws nothing when a file disappears from the folder).
+    assert of(slots["changed"]) == ["superseded", "used"]
+    assert of(slots["quarantined"]) == ["quarantined", "superseded"]
+    assert of(slots["held_back"]) == ["used"]
+    assert of(slots["removed"]) == ["used"]
+
+
+def test_incremental_refresh_publishes_only_rows_of_used_versions(refreshes):
+    assert refreshes["second_mismatch"] == []
+    assert _rows_not_of_used_versions(refreshes["root"] / "poet.duckdb") == []
+
+
+def test_incremental_refresh_equals_a_full_refresh_row_for_row(refreshes):
+    published = refreshes["root"] / "poet.duckdb"
+    reference = refreshes["reference"] / "poet.duckdb"
+    tables = _query(
+        published,
+        "select count(*) from information_schema.tables where table_schema in ('marts', 'reference')",
+    )[0][0]
+    assert tables > 30
+    assert compare_published(published, reference) == []
+
+
+def test_the_compare_finds_a_difference(refreshes, tmp_path):
+    """The comparison itself can fail: one changed cell of one mart is found."""
+    copy = tmp_path / "copy.duckdb"
+    shutil.copy(refreshes["reference"] / "poet.duckdb", copy)
+    con = duckdb.connect(str(copy))
+    con.execute(
+        "update marts.holder_responses set org_type = 'changed' "
+        "where rowid = (select min(rowid) from marts.holder_responses)"
+    )
+    con.close()
+    assert compare_published(refreshes["root"] / "poet.duckdb", copy) == [
+        "marts.holder_responses: 1 rows only in the first, 1 only in the second"
+    ]
+
+
+def test_a_layer_rebuilds_from_scratch_unless_its_last_build_had_this_code(tmp_path):
+    """No record, other code, or --force: full refresh; the same code: incremental. A
+    full refresh forgets the record first, so one that fails half-way is redone whole."""
+    from dagster_project.transform import build_state
+
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    assert "no earlier build" in build_state.full_refresh_reason(con, "recoded", "A", False)
+    build_state.remember(con, "recoded", "A")
+    assert build_state.full_refresh_reason(con, "recoded", "A", False) is None
+    assert "--force" in build_state.full_refresh_reason(con, "recoded", "A", True)
+    assert "code" in build_state.full_refresh_reason(con, "recoded", "B", False)
+    assert "no earlier build" in build_state.full_refresh_reason(con, "marts", "A", False)
+    build_state.forget(con, "recoded")  # a full refresh with code B starts, then fails
+    assert build_state.full_refresh_reason(con, "recoded", "A", False) is not None
+    con.close()
+
+
+def test_the_code_digest_follows_the_project_files(tmp_path):
+    from dagster_project.transform import build_state
+
+    model = tmp_path / "models" / "m.sql"
+    model.parent.mkdir()
+    model.write_text("select 1")
+    paths = (tmp_path / "models",)
+    warehouse = tmp_path / "w.duckdb"
+    before = build_state.code_inputs(warehouse, paths, tmp_path)
+    assert build_state.code_inputs(warehouse, paths, tmp_path) == before
+    model.write_text("select 2")
+    assert build_state.code_inputs(warehouse, paths, tmp_path) != before
+    (tmp_path / "models" / "new.sql").write_text("select 3")
+    assert build_state.code_inputs(warehouse, paths, tmp_path) not in (before,)

@@ -258,11 +258,12 @@ def build_raw_warehouse(path: Path, files: list[FixtureFile] | None = None) -> l
         con.execute("create schema if not exists raw")
         con.execute(
             "create or replace table raw.organisations (org_code varchar, org_name varchar, "
-            "org_type varchar, region varchar, source_sha256 varchar, landed_at timestamp)"
+            "org_type varchar, region varchar, source_sha256 varchar, landed_at timestamp, "
+            "source_line integer, status varchar, note varchar)"
         )
         con.executemany(
-            "insert into raw.organisations values (?, ?, ?, ?, 'orgsha', ?)",
-            [(*org, LANDED_AT) for org in ORGANISATIONS],
+            "insert into raw.organisations values (?, ?, ?, ?, 'orgsha', ?, ?, 'listed', null)",
+            [(*org, LANDED_AT, line) for line, org in enumerate(ORGANISATIONS, start=2)],
         )
         for survey in ("holders", "carers"):
             names = load_codebook(survey).names

@@ -114,18 +114,23 @@ def _absent_slot_statuses(
                 status, reason = (QUARANTINED, org_reason) if org_reason else (USED, None)
             else:
                 continue
-            desired.append(
-                {
-                    "wave": slot.wave,
-                    "org_code": slot.org_code,
-                    "survey": slot.survey,
-                    "source_sha256": sha,
-                    "status": status,
-                    "reason": reason,
-                    "rows_used": rows - without_consent if status == USED else 0,
-                }
-            )
+            desired.append(_status_row(slot, sha, status, reason, rows - without_consent))
     return desired
+
+
+def _status_row(
+    slot: Slot, sha: str, status: str, reason: str | None, consenting_rows: int
+) -> dict[str, object]:
+    """One version's derived status, as `apply_statuses` writes it to the registry."""
+    return {
+        "wave": slot.wave,
+        "org_code": slot.org_code,
+        "survey": slot.survey,
+        "source_sha256": sha,
+        "status": status,
+        "reason": reason,
+        "rows_used": consenting_rows if status == USED else 0,
+    }
 
 
 def _desired_statuses(
@@ -161,17 +166,7 @@ def _desired_statuses(
                 reasons += [r for r in (org_reason, content_reason) if r]
                 status = QUARANTINED if reasons else USED
                 reason = "; ".join(reasons) or None
-            desired.append(
-                {
-                    "wave": slot.wave,
-                    "org_code": slot.org_code,
-                    "survey": slot.survey,
-                    "source_sha256": sha,
-                    "status": status,
-                    "reason": reason,
-                    "rows_used": rows - without_consent if status == USED else 0,
-                }
-            )
+            desired.append(_status_row(slot, sha, status, reason, rows - without_consent))
     return pd.DataFrame(
         desired,
         columns=["wave", "org_code", "survey", "source_sha256", "status", "reason", "rows_used"],

@@ -53,6 +53,8 @@ def build_layer(
         if reason is not None:
             build_state.forget(con, layer)
     args = ["build", "--full-refresh"] if reason else ["build"]
+    if not getattr(dbt, "unit_tests", False):
+        args += ["--exclude-resource-type", "unit_test"]  # project.py: PoetDbtCliResource
     how = f"full refresh: {reason}" if reason else "incremental by file version"
     context.log.info(
         f"dbt build of {len(context.selected_asset_keys)} assets into {warehouse.path} ({how})"

@@ -11,7 +11,12 @@ import quality_fixtures as fx
 from dagster_project.quality.gated_tables import gated_table
 from dagster_project.quality.masking import HIDDEN, masked
 from dagster_project.quality.outcomes import ExpectationOutcome
-from dagster_project.quality.results_store import MASKED_BY_MIGRATION, RESULTS_TABLE, record
+from dagster_project.quality.results_store import (
+    _DDL,
+    MASKED_BY_MIGRATION,
+    RESULTS_TABLE,
+    record,
+)
 from dagster_project.quality.runner import Suite, run_suite
 
 DETAIL = "jo.bloggs@example.org"
@@ -83,7 +88,8 @@ def test_messages_are_scrubbed_of_contact_details():
 def test_migration_masks_examples_stored_before(con):
     fx.create_comments(con)
     fx.create_other_marts(con, skip=("comments",))
-    record(con, "run-1", _gate(con, "marts.comments"))  # creates the table
+    # A history table of an older version: rows stored before gates masked examples.
+    con.execute(_DDL)
     con.execute(
         f"""INSERT INTO {RESULTS_TABLE} VALUES
         ('old-run', now()::TIMESTAMP, 'marts.comments', 'marts.comments', 'poet_no_contact_details',
@@ -91,7 +97,7 @@ def test_migration_masks_examples_stored_before(con):
         ('old-run', now()::TIMESTAMP, 'staging.stg_holders', 'staging.stg_holders', 'gate_can_run',
          NULL, false, 'critical', NULL, '[]', 'could not convert ''{DETAIL}''')"""
     )
-    record(con, "run-2", _gate(con, "marts.comments"))  # any later gate run migrates
+    record(con, "run-2", _gate(con, "marts.comments"))  # the first gate run migrates
     stored = con.execute(
         f"SELECT CAST(examples AS VARCHAR), message FROM {RESULTS_TABLE}"
     ).fetchall()

@@ -55,7 +55,10 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[BuiltW
         instance = dg.DagsterInstance.ephemeral()
         result = dg.materialize(
             defs.assets,
-            resources={"dbt": dbt_resource(), "warehouse": WarehouseResource(path=str(warehouse))},
+            resources={
+                "dbt": dbt_resource(unit_tests=True),
+                "warehouse": WarehouseResource(path=str(warehouse)),
+            },
             instance=instance,
             raise_on_error=False,
         )

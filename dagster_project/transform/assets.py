@@ -5,6 +5,7 @@ staging table stops the recoded step, and one on recoded stops the marts: dbt ex
 an error, the step fails, and Dagster does not start the steps downstream of it.
 """
 
+import json
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -13,7 +14,7 @@ import dagster as dg
 from dagster import AssetExecutionContext
 from dagster_dbt import DbtCliResource, dbt_assets
 
-from dagster_project.transform import build_state
+from dagster_project.transform import build_state, inprocess
 from dagster_project.transform.project import (
     DBT_PROJECT,
     dbt_environment,
@@ -24,6 +25,7 @@ from dagster_project.transform.translator import TRANSLATOR
 from dagster_project.warehouse import WarehouseResource
 
 MANIFEST = manifest_for_definitions()
+MANIFEST_JSON = json.loads(MANIFEST.read_text("utf-8"))
 
 # dbt selections of the three steps, by folder.
 LAYER_SELECTIONS = {
@@ -70,14 +72,23 @@ def build_layer(
         # One target folder per warehouse, kept between invocations and runs: dbt's
         # partial parsing reuses its partial_parse.msgpack; every file in it is
         # rewritten by the next invocation, so it does not grow.
-        invocation = dbt.cli(args, context=context, target_path=target_folder(warehouse.path))
-    yield from invocation.stream()
-    summary = summarise_run_results(invocation.get_artifact("run_results.json"))
-    mode = "full refresh" if reason else "incremental"
-    context.log.info(f"dbt build finished: {summary} ({mode})")
-    if invocation.is_successful():
-        with warehouse.connect() as con:
-            build_state.remember(con, layer, inputs)
+        target = target_folder(warehouse.path)
+        (target / "run_results.json").unlink(missing_ok=True)  # never summarise an old one
+        events = inprocess.stream_build(
+            context, args, project=DBT_PROJECT, manifest=MANIFEST_JSON, translator=TRANSLATOR,
+            target_path=target, warehouse=warehouse.path,
+        )  # fmt: skip
+        try:
+            yield from events
+        finally:  # the summary also when a failed test fails the step
+            run_results = target / "run_results.json"
+            if run_results.exists():
+                summary = summarise_run_results(json.loads(run_results.read_text("utf-8")))
+                mode = "full refresh" if reason else "incremental"
+                context.log.info(f"dbt build finished: {summary} ({mode})")
+    # Reached only when dbt succeeded (stream_build fails the step otherwise).
+    with warehouse.connect() as con:
+        build_state.remember(con, layer, inputs)
 
 
 def summarise_run_results(run_results: dict) -> str:

@@ -44,7 +44,7 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
-def _newest_source_mtime(project_dir: Path) -> float:
+def newest_source_mtime(project_dir: Path) -> float:
     newest = 0.0
     for name in _PROJECT_SOURCES:
         path = project_dir / name
@@ -57,7 +57,7 @@ def _newest_source_mtime(project_dir: Path) -> float:
 
 def manifest_is_fresh(project: DbtProject) -> bool:
     manifest = Path(project.manifest_path)
-    return manifest.exists() and manifest.stat().st_mtime >= _newest_source_mtime(
+    return manifest.exists() and manifest.stat().st_mtime >= newest_source_mtime(
         Path(project.project_dir)
     )
 

@@ -1,8 +1,9 @@
 """The dbt project of the transform stage: where it lives, its manifest and its CLI resource.
 
-dbt runs as a subprocess and opens the warehouse itself (profiles.yml reads POET_WAREHOUSE
-and the DuckDB settings from its environment): `dbt_environment` gives it the values of
-the `warehouse` resource for the duration of one invocation.
+dbt runs in the step's process (`inprocess.py`) and opens the warehouse itself
+(profiles.yml reads POET_WAREHOUSE and the DuckDB settings from the environment):
+`dbt_environment` gives it the values of the `warehouse` resource for the duration of
+one invocation.
 
 Fixed costs kept out of a refresh (docs/refresh.md):
 - the manifest Dagster builds the asset graph from is made by an explicit step
@@ -12,9 +13,12 @@ Fixed costs kept out of a refresh (docs/refresh.md):
 - every dbt invocation of a warehouse writes to one persistent target folder beside the
   warehouse, so dbt's partial parsing (target/partial_parse.msgpack) carries over from
   one invocation and one run to the next;
-- `PoetDbtCliResource` neither runs `dbt --version` in a subprocess nor builds a dbt
-  adapter inside the Dagster process (dagster-dbt uses that adapter only for column
-  metadata and row counts, which this project does not fetch).
+- dbt is imported and the project parsed once per run (`inprocess.py`), not once per
+  dbt step in a subprocess of its own;
+- `PoetDbtCliResource` (the `dbt` resource: the project, and whether unit tests run)
+  neither runs `dbt --version` in a subprocess nor builds a dbt adapter (dagster-dbt
+  uses that adapter only for column metadata and row counts, which this project does
+  not fetch).
 """
 
 from __future__ import annotations

@@ -80,6 +80,34 @@ def test_accepted_values_of_columns_fails_on_any_listed_column(built_warehouse, 
     }, run.stdout[-2000:]
 
 
+def test_not_null_columns_fails_with_one_row_per_column_holding_nulls(built_warehouse, tmp_path):
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copy(built_warehouse.path, warehouse)
+    con = duckdb.connect(str(warehouse))
+    # Two of landed_files' required columns get a NULL, the third stays complete.
+    con.execute("update marts.landed_files set status = NULL where path = (select min(path) from marts.landed_files)")  # fmt: skip
+    con.execute("update marts.landed_files set sha256 = NULL where path = (select max(path) from marts.landed_files)")  # fmt: skip
+    con.close()
+    with dbt_environment(POET_WAREHOUSE=str(warehouse)):
+        run = subprocess.run(
+            [dbt_executable(), "test", "--select", "landed_files,test_name:not_null_columns",
+             "--store-failures", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
+             str(DBT_PROJECT_DIR), "--target-path", str(tmp_path / "target"),
+             "--log-path", str(tmp_path)],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+    assert run.returncode == 1, run.stdout[-2000:]
+    assert "FAIL 2 not_null_columns_landed_files" in run.stdout, run.stdout[-2000:]
+    con = duckdb.connect(str(warehouse), read_only=True)
+    [table] = con.execute(
+        "select table_schema || '.' || table_name from information_schema.tables "
+        "where table_name like 'not_null_columns_landed_files%'"
+    ).fetchall()[0:1]
+    failures = con.execute(f"select column_name, null_rows from {table[0]} order by 1").fetchall()
+    con.close()
+    assert failures == [("sha256", 1), ("status", 1)]
+
+
 def test_warehouse_connections_take_the_memory_limit_and_spill_folder(tmp_path):
     from dagster_project.warehouse import WarehouseResource
 
@@ -112,3 +140,26 @@ def test_dbt_connection_takes_the_same_memory_limit_and_spill_folder(tmp_path):
     assert any(unit in run.stdout for unit in ("1.0 GiB", "953.6 MiB", "1.0 GB")), run.stdout[
         -1500:
     ]
+
+
+def test_a_failed_in_process_build_names_each_failed_node():
+    from types import SimpleNamespace
+
+    from dagster_project.transform.inprocess import _failure_text
+
+    def node(unique_id, status, message):
+        return SimpleNamespace(node=SimpleNamespace(unique_id=unique_id), status=status,
+                               message=message)  # fmt: skip
+
+    results = [
+        node("model.poet.stg_holders", "error", "Binder Error: column x not found\nLINE 3"),
+        node("test.poet.not_null_x", "fail", "Got 2 results, configured to fail if != 0"),
+        node("model.poet.stg_carers", "success", "OK"),
+    ]
+    failed = SimpleNamespace(exception=None, result=SimpleNamespace(results=results))
+    assert _failure_text(failed) == (
+        "dbt build failed: model.poet.stg_holders: Binder Error: column x not found; "
+        "test.poet.not_null_x: Got 2 results, configured to fail if != 0"
+    )
+    crashed = SimpleNamespace(exception=RuntimeError("Could not set lock on file"), result=None)
+    assert _failure_text(crashed) == "dbt failed: Could not set lock on file"

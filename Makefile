@@ -43,7 +43,7 @@ synth: setup
 	$(BIN)/poet synth --out "$(POET_LANDING_DIR)"
 
 test: setup
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --durations=20
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=20
 
 lint: setup
 	$(BIN)/ruff check .

@@ -18,3 +18,14 @@ def pytest_configure(config: pytest.Config) -> None:
         from dagster_project.transform.project import prepare_manifest
 
         prepare_manifest()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Modules marked slow (the refresh stories) first, each module's tests in their order.
+
+    `make test` runs `--dist loadfile --no-loadscope-reorder`: the workers take modules
+    in collection order (pytest-xdist's default order is most tests first, which put the
+    refresh stories, few tests each, last), so the long stories start at once and the
+    many quick modules fill in beside them instead of a story running alone at the end.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)

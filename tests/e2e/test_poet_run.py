@@ -13,6 +13,8 @@ import pytest
 
 from dagster_project.settings import REPO_ROOT, isolated_environment
 
+pytestmark = pytest.mark.slow
+
 POET = str(Path(sys.executable).parent / "poet")
 CONTRACT_MARTS = REPO_ROOT / "docs" / "contract" / "marts.md"
 

@@ -110,14 +110,21 @@ def _floats_text(values: np.ndarray) -> np.ndarray:
 
 
 def _column_text(column: pd.Series) -> np.ndarray:
-    """One column as text cells; floats are formatted in bulk (most cells of most files)."""
+    """One column as text cells, as `_cell_text` gives them; floats (every SPSS number),
+    integers (Excel's whole numbers arrive as int) and strings are converted in bulk,
+    anything else (dates, booleans) cell by cell."""
     if pd.api.types.is_float_dtype(column.dtype):
         return _floats_text(column.to_numpy(dtype=float, na_value=np.nan))
     values = column.to_numpy(dtype=object)
-    is_float = np.fromiter((type(v) is float for v in values), dtype=bool, count=len(values))
+    types = np.fromiter(map(type, values), dtype=object, count=len(values))
+    is_float, is_int, is_str = (np.equal(types, kind) for kind in (float, int, str))
     text = np.empty(len(values), dtype=object)
     text[is_float] = _floats_text(values[is_float].astype(float))
-    text[~is_float] = [_cell_text(v) for v in values[~is_float]]
+    text[is_int] = [str(v) for v in values[is_int]]
+    strings = values[is_str]
+    text[is_str] = np.where(strings == "", None, strings)
+    rest = ~(is_float | is_int | is_str)
+    text[rest] = [_cell_text(v) for v in values[rest]]
     return text
 
 

@@ -98,3 +98,18 @@ def test_used_files_reconcile_rows(landing):
     }
     raw_rows = landing.con.execute("SELECT count(*) FROM raw.holders").fetchone()[0]
     assert raw_rows == 25
+
+
+def test_spreadsheet_cells_of_every_type_become_the_text_a_person_typed():
+    import datetime as dt
+
+    import numpy as np
+    import pandas as pd
+
+    from dagster_project.landing.readers import _column_text
+
+    cells = [1, "", " x ", 2.0, 2.5, True, False, dt.datetime(2014, 3, 1),
+             dt.datetime(2014, 3, 1, 10, 5), dt.date(2013, 1, 2), None, 10**20, np.nan, "7"]  # fmt: skip
+    expected = ["1", None, " x ", "2", "2.5", "1", "0", "2014-03-01", "2014-03-01 10:05:00",
+                "2013-01-02", None, "100000000000000000000", None, "7"]  # fmt: skip
+    assert list(_column_text(pd.Series(cells, dtype=object))) == expected

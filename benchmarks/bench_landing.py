@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import multiprocessing
+import os
 import resource
 import shutil
 import subprocess
@@ -136,7 +137,8 @@ def _reporting_errors(target, *args) -> None:
 
 
 def _csv_only_folder(landing, target: Path) -> Path:
-    """The organisations file and the CSV returns of a folder, linked into another folder."""
+    """The organisations file and the CSV returns of a folder, hard-linked into another
+    folder (landing quarantines symbolic links: a return must be a plain file)."""
     if target.exists():
         shutil.rmtree(target)
     sources = [r.path for r in landing.returns if r.file_format == "csv"]
@@ -145,7 +147,10 @@ def _csv_only_folder(landing, target: Path) -> Path:
     for source in sources:
         link = target / source.relative_to(landing.root)
         link.parent.mkdir(parents=True, exist_ok=True)
-        link.symlink_to(source)
+        try:
+            os.link(source, link)
+        except OSError:  # another file system
+            shutil.copy2(source, link)
     return target
 
 

@@ -12,11 +12,12 @@ from typing import Any
 
 import dagster as dg
 from dagster import AssetExecutionContext
-from dagster_dbt import DbtCliResource, dbt_assets
+from dagster_dbt import dbt_assets
 
 from dagster_project.transform import build_state, inprocess
 from dagster_project.transform.project import (
     DBT_PROJECT,
+    PoetDbtCliResource,
     dbt_environment,
     manifest_for_definitions,
     target_folder,
@@ -25,7 +26,6 @@ from dagster_project.transform.translator import TRANSLATOR
 from dagster_project.warehouse import WarehouseResource
 
 MANIFEST = manifest_for_definitions()
-MANIFEST_JSON = json.loads(MANIFEST.read_text("utf-8"))
 
 # dbt selections of the three steps, by folder.
 LAYER_SELECTIONS = {
@@ -43,7 +43,7 @@ INDIRECT_SELECTION = "buildable"
 
 def build_layer(
     context: AssetExecutionContext,
-    dbt: DbtCliResource,
+    dbt: PoetDbtCliResource,
     warehouse: WarehouseResource,
     layer: str,
 ) -> Iterator[Any]:
@@ -55,8 +55,8 @@ def build_layer(
         if reason is not None:
             build_state.forget(con, layer)
     args = ["build", "--full-refresh"] if reason else ["build"]
-    if not getattr(dbt, "unit_tests", False):
-        args += ["--exclude-resource-type", "unit_test"]  # project.py: PoetDbtCliResource
+    if not dbt.unit_tests:
+        args += ["--exclude-resource-type", "unit_test"]  # DECISIONS R25
     how = f"full refresh: {reason}" if reason else "incremental by file version"
     context.log.info(
         f"dbt build of {len(context.selected_asset_keys)} assets into {warehouse.path} ({how})"
@@ -75,8 +75,8 @@ def build_layer(
         target = target_folder(warehouse.path)
         (target / "run_results.json").unlink(missing_ok=True)  # never summarise an old one
         events = inprocess.stream_build(
-            context, args, project=DBT_PROJECT, manifest=MANIFEST_JSON, translator=TRANSLATOR,
-            target_path=target, warehouse=warehouse.path,
+            context, args, project=DBT_PROJECT, translator=TRANSLATOR, target_path=target,
+            warehouse=warehouse.path,
         )  # fmt: skip
         try:
             yield from events
@@ -109,7 +109,9 @@ def layer_assets(layer: str) -> dg.AssetsDefinition:
         dagster_dbt_translator=TRANSLATOR,
         project=DBT_PROJECT,
     )
-    def _layer(context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource):
+    def _layer(
+        context: AssetExecutionContext, dbt: PoetDbtCliResource, warehouse: WarehouseResource
+    ):
         yield from build_layer(context, dbt, warehouse, layer)
 
     return _layer

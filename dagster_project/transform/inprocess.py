@@ -19,7 +19,7 @@ from __future__ import annotations
 import queue
 import sys
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -85,8 +85,8 @@ def parsed_manifest(
 
 
 def _run_in_thread(args: list[str], manifest: Any) -> Iterator[Any]:
-    """Yield dbt's events as they happen (result events as dicts, others as (level,
-    text)), then the dbtRunnerResult."""
+    """Yield dbt's events as they happen (result events as dicts, progress lines as
+    text), then the dbtRunnerResult."""
     events: queue.Queue = queue.Queue()
 
     def on_event(message: Any) -> None:
@@ -96,7 +96,7 @@ def _run_in_thread(args: list[str], manifest: Any) -> Iterator[Any]:
 
             events.put(msg_to_dict(message))
         elif info.level in ("info", "warn", "error") and info.msg:
-            events.put((info.level, info.msg))
+            events.put(info.msg)
 
     outcome: dict[str, Any] = {}
 
@@ -135,15 +135,16 @@ def stream_build(
     args: list[str],
     *,
     project: DbtProject,
-    manifest: Mapping[str, Any],
     translator: DagsterDbtTranslator,
     target_path: Path,
     warehouse: str,
 ) -> Iterator[Any]:
     """Run `dbt <args>` for the step's selection in this process and yield its Dagster
     events; fail the step after the last one if dbt failed (as `DbtCliInvocation.stream`)."""
+    # The manifest and translator come from the step's assets definition (the `{}` is
+    # used only without one, which a dbt step always has).
     params = get_updated_cli_invocation_params_for_context(
-        context=context, manifest=manifest, dagster_dbt_translator=translator
+        context=context, manifest={}, dagster_dbt_translator=translator
     )
     project_dir = Path(
         params.dbt_project.project_dir if params.dbt_project else project.project_dir
@@ -172,8 +173,8 @@ def stream_build(
                 project=project,
             )
             sys.stdout.write(item["info"]["msg"] + "\n")
-        elif isinstance(item, tuple):
-            sys.stdout.write(item[1] + "\n")
+        elif isinstance(item, str):
+            sys.stdout.write(item + "\n")
         else:
             result = item
     sys.stdout.flush()

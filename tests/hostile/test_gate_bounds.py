@@ -6,20 +6,17 @@ the file, ignored it or recorded the cell as invalid (NULL in staging)."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import shutil
-import subprocess
 
 import duckdb
 import pytest
+from dbt_subprocess import run_dbt
 from landing_builders import holders_rows, write_csv
 
 from dagster_project.bounds import latest_survey_date
 from dagster_project.landing.land import land_folder
 from dagster_project.quality.gated_tables import gated_table
 from dagster_project.quality.runner import Suite, run_suite
-from dagster_project.settings import DBT_PROJECT_DIR
-from dagster_project.transform.project import dbt_executable
 
 pytestmark = pytest.mark.slow
 ORGS = [f"LA0{i}" for i in range(1, 10)]
@@ -74,13 +71,7 @@ def built(tmp_path_factory):
     con = duckdb.connect(str(warehouse))
     report = land_folder(con, landing)
     con.close()
-    env = {**os.environ, "POET_WAREHOUSE": str(warehouse)}
-    dbt = subprocess.run(
-        [dbt_executable(), "run", "--select", "staging", "--project-dir", str(DBT_PROJECT_DIR),
-         "--profiles-dir", str(DBT_PROJECT_DIR), "--target-path", str(root / "dbt_target"),
-         "--log-path", str(root / "dbt_logs")],
-        env=env, capture_output=True, text=True,
-    )  # fmt: skip
+    dbt = run_dbt(warehouse, root, "run", "--select", "staging")
     assert dbt.returncode == 0, dbt.stdout[-3000:]
     con = duckdb.connect(str(warehouse), read_only=True)
     gates = {

@@ -7,19 +7,16 @@ gates pass. Without the landing rules each of them fails here."""
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
 
 import duckdb
 import pytest
+from dbt_subprocess import run_dbt
 from landing_builders import holders_rows, write_csv
 
 from dagster_project.landing.land import land_folder
 from dagster_project.quality.gated_tables import gated_table
 from dagster_project.quality.runner import Suite, run_suite
-from dagster_project.settings import DBT_PROJECT_DIR
-from dagster_project.transform.project import dbt_executable
 
 pytestmark = pytest.mark.slow
 
@@ -60,13 +57,9 @@ def built(tmp_path_factory):
     write_csv(landing / "2014/LA04/holders.csv", holders_rows(20))
     report = land_folder(con, landing)
     con.close()
-    env = {**os.environ, "POET_WAREHOUSE": str(warehouse)}
-    dbt = subprocess.run(
-        [dbt_executable(), "build", "--select", "stg_organisations", "stg_holders", "organisations",
-         "--indirect-selection", "cautious",
-         "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-         "--target-path", str(root / "dbt_target"), "--log-path", str(root / "dbt_logs")],
-        env=env, capture_output=True, text=True,
+    dbt = run_dbt(
+        warehouse, root, "build", "--select", "stg_organisations", "stg_holders", "organisations",
+        "--indirect-selection", "cautious",
     )  # fmt: skip
     con = duckdb.connect(str(warehouse), read_only=True)
     gates = {

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 
 import duckdb
+from dbt_subprocess import run_dbt
 
 from dagster_project.settings import DBT_PROJECT_DIR
 from dagster_project.transform.project import (
@@ -63,13 +63,7 @@ def test_accepted_values_of_columns_fails_on_any_listed_column(built_warehouse, 
     con.execute("update recoded.rec_holders set process_info_level = 'hard' where respondent_id = "
                 "(select max(respondent_id) from recoded.rec_holders)")  # fmt: skip
     con.close()
-    with dbt_environment(POET_WAREHOUSE=str(warehouse)):
-        run = subprocess.run(
-            [dbt_executable(), "test", "--select", "rec_holders", "--project-dir",
-             str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-             "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path)],
-            capture_output=True, text=True, check=False,
-        )  # fmt: skip
+    run = run_dbt(warehouse, tmp_path, "test", "--select", "rec_holders")
     assert run.returncode == 1, run.stdout[-2000:]
     failed = {
         line.split("FAIL 1 ")[1].split()[0] for line in run.stdout.splitlines() if "FAIL 1 " in line
@@ -88,14 +82,14 @@ def test_not_null_columns_fails_with_one_row_per_column_holding_nulls(built_ware
     con.execute("update marts.landed_files set status = NULL where path = (select min(path) from marts.landed_files)")  # fmt: skip
     con.execute("update marts.landed_files set sha256 = NULL where path = (select max(path) from marts.landed_files)")  # fmt: skip
     con.close()
-    with dbt_environment(POET_WAREHOUSE=str(warehouse)):
-        run = subprocess.run(
-            [dbt_executable(), "test", "--select", "landed_files,test_name:not_null_columns",
-             "--store-failures", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir",
-             str(DBT_PROJECT_DIR), "--target-path", str(tmp_path / "target"),
-             "--log-path", str(tmp_path)],
-            capture_output=True, text=True, check=False,
-        )  # fmt: skip
+    run = run_dbt(
+        warehouse,
+        tmp_path,
+        "test",
+        "--select",
+        "landed_files,test_name:not_null_columns",
+        "--store-failures",
+    )
     assert run.returncode == 1, run.stdout[-2000:]
     assert "FAIL 2 not_null_columns_landed_files" in run.stdout, run.stdout[-2000:]
     con = duckdb.connect(str(warehouse), read_only=True)
@@ -122,19 +116,12 @@ def test_warehouse_connections_take_the_memory_limit_and_spill_folder(tmp_path):
 
 def test_dbt_connection_takes_the_same_memory_limit_and_spill_folder(tmp_path):
     warehouse = tmp_path / "w.duckdb"
-    with dbt_environment(
-        POET_WAREHOUSE=str(warehouse),
-        POET_DUCKDB_MEMORY_LIMIT="1GB",
-        POET_DUCKDB_TEMP_DIR=str(tmp_path / "spill"),
-    ):
-        run = subprocess.run(
-            [dbt_executable(), "show", "--inline",
-             "select current_setting('memory_limit') as m, current_setting('temp_directory') as t",
-             "--output", "json", "--log-format", "text",
-             "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-             "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path)],
-            capture_output=True, text=True, check=False,
-        )  # fmt: skip
+    run = run_dbt(
+        warehouse, tmp_path, "show", "--inline",
+        "select current_setting('memory_limit') as m, current_setting('temp_directory') as t",
+        "--output", "json", "--log-format", "text",
+        POET_DUCKDB_MEMORY_LIMIT="1GB", POET_DUCKDB_TEMP_DIR=str(tmp_path / "spill"),
+    )  # fmt: skip
     assert run.returncode == 0, run.stdout[-2000:]
     assert str(tmp_path / "spill") in run.stdout, run.stdout[-1500:]
     assert any(unit in run.stdout for unit in ("1.0 GiB", "953.6 MiB", "1.0 GB")), run.stdout[

@@ -24,11 +24,14 @@ DATE_NOT_ISO = "date_not_iso"
 DATE_OUT_OF_RANGE = "date_out_of_range"
 TEXT_TOO_LONG = "text_too_long"
 
-# Spaces, tabs, line breaks and the no-break space Excel users paste in.
-_BLANKS = "' ' || chr(9) || chr(10) || chr(13) || chr(160)"
+# Spaces, tabs, line breaks and the no-break space Excel users paste in, as one literal:
+# DuckDB binds every function of a statement (chr(9) || ... cost 0.4 ms per column, and
+# the read-and-clean statement of each file has one per column).
+_BLANKS = "' \t\n\r\u00a0'"
 # The same characters as an RE2 class, for the guard in trimmed().
 _BLANK_CLASS = r"[ \t\n\r\x{00A0}]"
-_INTEGRAL = r"'[0-9]+(\.0*)?'"
+_NOT_CANONICAL = r"'0[0-9]+(\.0*)?|[0-9]+\.0*'"  # "01", "1.", "1.0", "0.00"
+_LEADING_ZEROS_AND_DECIMALS = r"'^0*([0-9]{1,38}?)(\.0*)?$'"
 _PLAIN_DECIMAL = r"'[0-9]+(\.[0-9]*)?|\.[0-9]+'"
 _ISO_DATE = "'[0-9]{4}-[0-9]{2}-[0-9]{2}'"
 
@@ -64,15 +67,13 @@ def canonical(column: str, variable: Variable) -> str:
     variables; anything else as delivered."""
     if variable.type not in ("code", "tick"):
         return column
-    # Most cells are already canonical ("1"): only a decimal point or a leading zero
-    # needs the regular expression.
-    plain = (
-        f"(strpos({column}, '.') = 0 AND NOT (starts_with({column}, '0') AND length({column}) > 1))"
-    )
-    integral = f"CAST(TRY_CAST(split_part({column}, '.', 1) AS HUGEINT) AS VARCHAR)"
+    # Only an integral number with a leading zero or a decimal point changes: its digits
+    # without leading zeros ("0" for zero). Two regular expressions bind in half the time
+    # of the tests they replaced (strpos, starts_with, a cast), once per column and file.
+    # Up to 38 digits (as the HUGEINT cast this replaced); a longer number stays as sent.
     return (
-        f"CASE WHEN {column} IS NULL OR {plain} THEN {column} "
-        f"WHEN regexp_full_match({column}, {_INTEGRAL}) THEN coalesce({integral}, {column}) "
+        f"CASE WHEN regexp_full_match({column}, {_NOT_CANONICAL}) "
+        f"THEN regexp_replace({column}, {_LEADING_ZEROS_AND_DECIMALS}, '\\1') "
         f"ELSE {column} END"
     )
 

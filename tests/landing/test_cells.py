@@ -113,3 +113,32 @@ def test_spreadsheet_cells_of_every_type_become_the_text_a_person_typed():
     expected = ["1", None, " x ", "2", "2.5", "1", "0", "2014-03-01", "2014-03-01 10:05:00",
                 "2013-01-02", None, "100000000000000000000", None, "7"]  # fmt: skip
     assert list(_column_text(pd.Series(cells, dtype=object))) == expected
+
+
+def _reference_canonical(cell: str | None) -> str | None:
+    """The contract's rule in Python: an integral number written with leading zeros or a
+    decimal point is the code of its value; anything else is kept as delivered."""
+    import re
+
+    if cell is None or not re.fullmatch(r"[0-9]+(\.0*)?", cell):
+        return cell
+    digits = cell.split(".")[0].lstrip("0") or "0"
+    return digits if len(digits) <= 38 else cell
+
+
+def test_canonical_code_sql_matches_the_rule_on_every_form():
+    import duckdb
+
+    from dagster_project.codebook import load_codebook
+    from dagster_project.landing.rules import canonical
+
+    coded = next(v for v in load_codebook("holders").variables if v.type == "code")
+    cells = [
+        "1", "01", "00", "0", "000", "1.", "1.0", "1.00", "0.0", "0.", "007.000", "10", "10.",
+        "100", "0100", ".5", ".0", "1.5", "1.05", "a", "", None, " 1", "1 ", "-1", "+1",
+        "1e0", "12.", "1,0", "0" * 50 + "1", "9" * 38, "0" + "9" * 38, "1" + "0" * 38,
+    ]  # fmt: skip
+    con = duckdb.connect()
+    sql = f"SELECT {canonical('t', coded)} FROM (SELECT CAST(? AS VARCHAR) AS t)"
+    for cell in cells:
+        assert con.execute(sql, [cell]).fetchone()[0] == _reference_canonical(cell), cell

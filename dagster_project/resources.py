@@ -6,9 +6,13 @@ Assets and sensors get paths and settings only from these resources (`settings`,
 
 from __future__ import annotations
 
+import threading
+from pathlib import Path
+
 import dagster as dg
 from pydantic import PrivateAttr
 
+from dagster_project import warm_up
 from dagster_project.refresh_lock import RefreshLock
 from dagster_project.reports.store import ReportsResource, reports_dir
 from dagster_project.settings import Settings
@@ -17,8 +21,13 @@ from dagster_project.settings_resource import (
     SettingsResource,
     hold_refresh_lock,
 )
-from dagster_project.transform.project import PoetDbtCliResource, dbt_resource
-from dagster_project.warehouse import WarehouseResource
+from dagster_project.transform.project import (
+    PoetDbtCliResource,
+    dbt_resource,
+    step_environment,
+    target_folder,
+)
+from dagster_project.warehouse import DEFAULT_MEMORY_LIMIT, WarehouseResource
 
 
 class LockingDbtCliResource(PoetDbtCliResource):
@@ -31,14 +40,34 @@ class LockingDbtCliResource(PoetDbtCliResource):
 
     warehouse: str
     lock_wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS
+    # DuckDB's settings of the warehouse resource, for parsing the project ahead of the
+    # first dbt step in the environment the steps give dbt (warm_up.py).
+    memory_limit: str = DEFAULT_MEMORY_LIMIT
+    temp_directory: str = ""
 
     _lock: RefreshLock | None = PrivateAttr(default=None)
+    _warm_up: threading.Thread | None = PrivateAttr(default=None)
 
     def setup_for_execution(self, context: dg.InitResourceContext) -> None:
         super().setup_for_execution(context)
         self._lock = hold_refresh_lock(self.warehouse, context, self.lock_wait_seconds)
+        if self._lock is not None:  # in a run, not a sensor's evaluation
+            warehouse = WarehouseResource(
+                path=self.warehouse,
+                memory_limit=self.memory_limit,
+                temp_directory=self.temp_directory,
+            )
+            environment = step_environment(
+                warehouse.path, warehouse.memory_limit, warehouse.spill_directory
+            )
+            self._warm_up = warm_up.start(
+                Path(self.project_dir), Path(self.profiles_dir),
+                target_folder(warehouse.path), warehouse.path, environment,
+            )  # fmt: skip
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        if self._warm_up is not None:
+            self._warm_up.join()
         if self._lock is not None:
             self._lock.release()
 
@@ -51,7 +80,12 @@ def poet_dbt_resource(settings: Settings) -> LockingDbtCliResource:
         for name in PoetDbtCliResource.model_fields
         if getattr(base, name, None) is not None
     }
-    return LockingDbtCliResource(**fields, warehouse=str(settings.warehouse))
+    return LockingDbtCliResource(
+        **fields,
+        warehouse=str(settings.warehouse),
+        memory_limit=settings.duckdb_memory_limit,
+        temp_directory=settings.duckdb_temp_dir,
+    )
 
 
 def build_resources(settings: Settings) -> dict:

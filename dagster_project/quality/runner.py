@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import threading
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -59,8 +60,23 @@ def _ge() -> SimpleNamespace:
     return SimpleNamespace(gx=gx, ExpectationConfiguration=ExpectationConfiguration)
 
 
-@cache
+# The set-up may start in a background thread while landing runs (warm_up.py): the
+# first gate then waits for it instead of making a second context.
+_SETUP_LOCK = threading.Lock()
+
+
 def _batch_definition() -> Any:
+    with _SETUP_LOCK:
+        return _make_batch_definition()
+
+
+def prepare() -> None:
+    """Import Great Expectations and make the process's context now (warm_up.py)."""
+    _batch_definition()
+
+
+@cache
+def _make_batch_definition() -> Any:
     """One ephemeral context, data source and dataframe batch definition per process:
     every gate of a run (they run in one process, step after step) reuses them, and each
     column group only supplies a new dataframe. Registering a data source or asset makes

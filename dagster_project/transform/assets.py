@@ -20,6 +20,7 @@ from dagster_project.transform.project import (
     PoetDbtCliResource,
     dbt_environment,
     manifest_for_definitions,
+    step_environment,
     target_folder,
 )
 from dagster_project.transform.translator import TRANSLATOR
@@ -33,12 +34,6 @@ LAYER_SELECTIONS = {
     "recoded": "path:models/recoded",
     "marts": "path:models/marts",
 }
-
-# dbt's default ("eager") also runs a test when only one of its parents is selected, so a
-# relationships test of a mart would run in the staging step, before the mart exists.
-# "buildable" runs a test once all its parents are built. dagster-dbt reads this variable
-# as the default and still overrides it when it selects single checks.
-INDIRECT_SELECTION = "buildable"
 
 
 def build_layer(
@@ -61,14 +56,12 @@ def build_layer(
     context.log.info(
         f"dbt build of {len(context.selected_asset_keys)} assets into {warehouse.path} ({how})"
     )
-    # dbt reads the warehouse and DuckDB's settings from its environment (profiles.yml).
-    with dbt_environment(
-        POET_WAREHOUSE=warehouse.path,
-        POET_DUCKDB_MEMORY_LIMIT=warehouse.memory_limit,
-        POET_DUCKDB_TEMP_DIR=warehouse.spill_directory,
-        # Not inherited: an "eager" from the caller would run mart tests in the staging step.
-        DBT_INDIRECT_SELECTION=INDIRECT_SELECTION,
-    ):
+    # dbt reads the warehouse and DuckDB's settings from its environment (profiles.yml);
+    # the lock waits for a parse started ahead of the step (warm_up.py) to end.
+    environment = step_environment(
+        warehouse.path, warehouse.memory_limit, warehouse.spill_directory
+    )
+    with inprocess.DBT_LOCK, dbt_environment(**environment):
         # One target folder per warehouse, kept between invocations and runs: dbt's
         # partial parsing reuses its partial_parse.msgpack; every file in it is
         # rewritten by the next invocation, so it does not grow.

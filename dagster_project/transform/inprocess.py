@@ -33,6 +33,9 @@ RESULT_EVENTS = frozenset({"LogSeedResult", "LogModelResult", "LogSnapshotResult
 _FINISHED = object()
 # (project folder, its newest file's mtime, warehouse, target folder) -> dbt's Manifest
 _MANIFESTS: dict[tuple[str, float, str, str], Any] = {}
+# One dbt invocation at a time in the process, and its environment variables with it: a
+# dbt step waits here for a parse started ahead of it in the background (warm_up.py).
+DBT_LOCK = threading.RLock()
 
 
 def _common_args(project_dir: Path, profiles_dir: Path, target_path: Path) -> list[str]:
@@ -76,12 +79,24 @@ def parsed_manifest(
     from dagster_project.transform.project import newest_source_mtime
 
     key = (str(project_dir), newest_source_mtime(project_dir), warehouse, str(target_path))
-    if key not in _MANIFESTS:
-        result = _invoke(["parse", *_common_args(project_dir, profiles_dir, target_path)])
-        if not result.success:
-            raise dg.Failure(f"dbt could not parse the project: {result.exception}")
-        _MANIFESTS[key] = result.result
-    return _MANIFESTS[key]
+    with DBT_LOCK:
+        if key not in _MANIFESTS:
+            result = _invoke(["parse", *_common_args(project_dir, profiles_dir, target_path)])
+            if not result.success:
+                raise dg.Failure(f"dbt could not parse the project: {result.exception}")
+            _MANIFESTS[key] = result.result
+        return _MANIFESTS[key]
+
+
+def prepare(
+    project_dir: Path, profiles_dir: Path, target_path: Path, warehouse: str, environment: dict
+) -> None:
+    """Import dbt and parse the project as the first dbt step of a run would, in the
+    step's environment (warm_up.py)."""
+    from dagster_project.transform.project import dbt_environment
+
+    with DBT_LOCK, dbt_environment(**environment):
+        parsed_manifest(project_dir, profiles_dir, target_path, warehouse)
 
 
 def _run_in_thread(args: list[str], manifest: Any) -> Iterator[Any]:

@@ -135,6 +135,26 @@ def target_folder(warehouse: str | Path) -> Path:
     return path.with_name(f"{path.stem}.dbt_target")
 
 
+# dbt's default ("eager") also runs a test when only one of its parents is selected, so a
+# relationships test of a mart would run in the staging step, before the mart exists.
+# "buildable" runs a test once all its parents are built. dagster-dbt reads this variable
+# as the default and still overrides it when it selects single checks.
+INDIRECT_SELECTION = "buildable"
+
+
+def step_environment(warehouse: str, memory_limit: str, spill_directory: str) -> dict[str, str]:
+    """What dbt reads from its environment in a dbt step (profiles.yml): the warehouse
+    and DuckDB's settings. The same values when the project is parsed ahead of the step
+    (warm_up.py), or dbt would not trust its partial-parse state."""
+    return {
+        "POET_WAREHOUSE": warehouse,
+        "POET_DUCKDB_MEMORY_LIMIT": memory_limit,
+        "POET_DUCKDB_TEMP_DIR": spill_directory,
+        # Not inherited: an "eager" from the caller would run mart tests in the staging step.
+        "DBT_INDIRECT_SELECTION": INDIRECT_SELECTION,
+    }
+
+
 @contextmanager
 def dbt_environment(**values: str | None) -> Iterator[None]:
     """Environment variables for the dbt subprocess started inside the block.

@@ -1,0 +1,67 @@
+"""Start-up costs of a run's later steps, paid in the background while landing runs.
+
+The first quality gate imports Great Expectations and makes its context (about 6 s), and
+the first dbt step imports dbt and parses the project (3-9 s). Neither needs the data, so
+the run's dbt resource starts both in one background thread as the run begins
+(resources.py); the gate and the dbt step that come first wait for what is not done yet
+(a lock each) instead of doing it again. The run ends only after the thread has: it may
+set dbt's environment variables while it parses (transform/inprocess.py).
+
+A failure here is not reported: the step that needs the work does it again and says why.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+import threading
+from pathlib import Path
+
+_LOGGER = logging.getLogger(__name__)
+
+
+def _prepare_gates() -> None:
+    from dagster_project.quality import runner
+
+    runner.prepare()
+
+
+def _prepare_dbt(
+    project_dir: Path, profiles_dir: Path, target_path: Path, warehouse: str, environment: dict
+) -> None:
+    from dagster_project.transform import inprocess
+
+    inprocess.prepare(project_dir, profiles_dir, target_path, warehouse, environment)
+
+
+# The imports hold the GIL for long stretches; a step thread coming back from DuckDB
+# (which releases it) waits up to the switch interval for it each time. 5 ms by default.
+_SWITCH_INTERVAL_SECONDS = 0.0005
+
+
+def _work(dbt_args: tuple) -> None:
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(min(interval, _SWITCH_INTERVAL_SECONDS))
+    try:
+        # In the order the run needs them: the raw gates come before the first dbt step.
+        for prepare, args in ((_prepare_gates, ()), (_prepare_dbt, dbt_args)):
+            try:
+                prepare(*args)
+            except Exception as exc:  # the step that needs it does it again and reports it
+                _LOGGER.debug("warm-up %s failed: %s", prepare.__name__, exc)
+    finally:
+        sys.setswitchinterval(interval)
+
+
+def start(
+    project_dir: Path, profiles_dir: Path, target_path: Path, warehouse: str, environment: dict
+) -> threading.Thread:
+    """Start the background preparation; join the thread before the run ends."""
+    thread = threading.Thread(
+        target=_work,
+        args=((project_dir, profiles_dir, target_path, warehouse, environment),),
+        name="poet-warm-up",
+        daemon=True,
+    )
+    thread.start()
+    return thread

@@ -1,0 +1,44 @@
+"""The run's dbt resource prepares the later steps in the background (warm_up.py)."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from dagster_project import warm_up
+from dagster_project.quality import runner
+from dagster_project.transform import inprocess
+from dagster_project.transform.project import DBT_PROJECT, step_environment, target_folder
+
+
+def test_warm_up_parses_the_project_for_the_warehouse_and_restores_the_environment(tmp_path):
+    warehouse = str(tmp_path / "warehouse.duckdb")
+    environment = step_environment(warehouse, "1GB", str(tmp_path / "spill"))
+    before = {name: os.environ.get(name) for name in environment}
+    project_dir, profiles_dir = Path(DBT_PROJECT.project_dir), Path(DBT_PROJECT.profiles_dir)
+    target = target_folder(warehouse)
+
+    thread = warm_up.start(project_dir, profiles_dir, target, warehouse, environment)
+    thread.join(timeout=300)
+
+    assert not thread.is_alive()
+    assert {name: os.environ.get(name) for name in environment} == before
+    parsed = [key for key in inprocess._MANIFESTS if key[2] == warehouse]
+    assert parsed == [(str(project_dir), parsed[0][1], warehouse, str(target))]
+    assert (target / "partial_parse.msgpack").exists()
+    assert runner._make_batch_definition.cache_info().currsize == 1
+    # A dbt step of the run finds the manifest (no second parse).
+    manifest = inprocess.parsed_manifest(project_dir, profiles_dir, target, warehouse)
+    assert manifest is inprocess._MANIFESTS[parsed[0]]
+
+
+def test_warm_up_never_raises_when_the_project_cannot_be_parsed(tmp_path):
+    warehouse = str(tmp_path / "warehouse.duckdb")
+    missing = tmp_path / "no_project"
+    thread = warm_up.start(
+        missing, missing, target_folder(warehouse), warehouse,
+        step_environment(warehouse, "1GB", ""),
+    )  # fmt: skip
+    thread.join(timeout=300)
+    assert not thread.is_alive()
+    assert not [key for key in inprocess._MANIFESTS if key[2] == warehouse]

@@ -20,7 +20,8 @@ from report_planting import PLANTED, PLANTED_LABEL, POET
 from dagster_project.reports.pack import build_pack
 from dagster_project.settings import REPO_ROOT
 
-pytestmark = pytest.mark.slow
+# Not marked slow: its refresh is the one test_loaded_tables (marked slow, so scheduled
+# first) builds for both workers (conftest.py); scheduled later, it finds it built.
 
 
 def _query(published: Path, sql: str, params: list | None = None) -> list[tuple]:

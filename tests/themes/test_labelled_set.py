@@ -2,9 +2,10 @@
 
 The targets of issue 12 (micro-F1 >= 0.75, no theme with 10 or more hand-coded examples
 below F1 0.5) are judged on comments the rules were not written from: the `fresh2`
-split, written and committed after the rules were frozen (fab40f3). The rules miss them
-there (micro-F1 0.647, `support` below 0.5 in both surveys), so that test is a strict
-xfail: it fails as soon as the coding reaches the targets, and the marker must go. The
+split, written and committed after the rules were frozen (fab40f3), and `fresh3`,
+written and hand-coded later by an author who never saw the rules. The rules miss them
+(micro-F1 0.647 and 0.696, 0.677 together), so that test is a strict xfail: it fails as
+soon as the coding reaches the targets, and the marker must go. The
 splits the rules were written from (dev, held_out, fresh) are checked as a regression
 guard only: their figures show fit, not generalisation.
 """
@@ -27,9 +28,9 @@ from dagster_project.themes.evaluate import (
     theme_scores,
 )
 
-# fresh2 as measured once at the freeze (docs/themes.md): a floor against regressions.
-FRESH2_MICRO_F1_FLOOR = 0.64
-FRESH2_RECALL_FLOOR = 0.60
+# Each unseen split as measured once (docs/themes.md): micro-F1 and recall floors
+# against regressions.
+UNSEEN_FLOORS = {"fresh2": (0.64, 0.60), "fresh3": (0.69, 0.76)}
 
 
 @pytest.fixture(scope="module")
@@ -79,17 +80,19 @@ def test_development_splits_stay_at_the_targets(labelled):
 
 @pytest.mark.xfail(
     strict=True,
-    reason="measured once on fresh2 after the freeze: micro-F1 0.647, support F1 0.44 "
-    "(holders) and 0.42 (carers); docs/themes.md",
+    reason="measured once on fresh2 and fresh3 after the freeze: micro-F1 0.647 and "
+    "0.696 (0.677 together), below 0.75; docs/themes.md",
 )
 def test_targets_on_comments_the_rules_were_not_written_from(labelled):
     assert _target_misses(_scores(labelled, UNSEEN_SPLITS)) == []
 
 
-def test_unseen_split_no_worse_than_measured(labelled):
-    total = micro(_scores(labelled, UNSEEN_SPLITS))
-    assert total.f1 >= FRESH2_MICRO_F1_FLOOR
-    assert total.recall >= FRESH2_RECALL_FLOOR
+@pytest.mark.parametrize("split", UNSEEN_SPLITS)
+def test_unseen_split_no_worse_than_measured(labelled, split):
+    total = micro(_scores(labelled, (split,)))
+    f1_floor, recall_floor = UNSEEN_FLOORS[split]
+    assert total.f1 >= f1_floor
+    assert total.recall >= recall_floor
 
 
 def test_every_coded_theme_says_which_words_gave_it(labelled):

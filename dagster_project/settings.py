@@ -7,6 +7,7 @@ would point at different files in different steps.
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,13 +21,22 @@ DEFAULT_DATA_DIR = REPO_ROOT / "data"
 SURVEYS = ("holders", "carers")
 
 
+INSTANCE_YAML_MARK = "# Written by poet"
 DAGSTER_INSTANCE_YAML = """\
-# Written by poet: one run at a time, since the DuckDB warehouse takes one writer.
+# Written by poet: one run at a time, since the DuckDB warehouse takes one writer, and
+# Dagster's SQLite storage with one engine per file (dagster_project/run_storage.py).
+# poet rewrites this file while this first line is here; delete the line to keep edits.
 run_coordinator:
   module: dagster.core.run_coordinator
   class: QueuedRunCoordinator
   config:
     max_concurrent_runs: 1
+storage:
+  custom:
+    module: dagster_project.run_storage
+    class: PoetSqliteStorage
+    config:
+      base_dir: {home}
 telemetry:
   enabled: false
 """
@@ -97,9 +107,12 @@ class Settings:
         """Create DAGSTER_HOME with an instance file that runs one refresh at a time.
 
         Runs launched from the UI, the sensor or the schedule queue behind each other,
-        since DuckDB takes one writer.
+        since DuckDB takes one writer; the storage is run_storage.PoetSqliteStorage. A
+        file poet wrote before (its first line) is brought up to date; another is kept.
         """
         self.dagster_home.mkdir(parents=True, exist_ok=True)
         config = self.dagster_home / "dagster.yaml"
-        if not config.exists():
-            config.write_text(DAGSTER_INSTANCE_YAML, encoding="utf-8")
+        wanted = DAGSTER_INSTANCE_YAML.format(home=json.dumps(str(self.dagster_home.resolve())))
+        current = config.read_text(encoding="utf-8") if config.exists() else None
+        if current is None or (current.startswith(INSTANCE_YAML_MARK) and current != wanted):
+            config.write_text(wanted, encoding="utf-8")

@@ -1,0 +1,101 @@
+"""Dagster's SQLite storage, with one database engine per file for the life of a process.
+
+Dagster's `SqliteEventLogStorage` creates a SQLAlchemy engine, connects, and disposes of
+the engine for every event it stores (a refresh stores about 740), and asks SQLite
+whether a table exists, through another new engine, for every asset check event. That
+bookkeeping, not SQLite's writes, took 6-10 s of a default-set refresh (docs/refresh.md,
+"Fifth pass"). This storage keeps one engine per database file (still without a pool:
+every use opens its own SQLite connection, as before) and remembers tables once found.
+The files, tables and transactions are Dagster's own, so the UI, the daemon and runs
+launched from the UI read and write them as before. `poet` names it in the
+`dagster.yaml` it writes (settings.DAGSTER_INSTANCE_YAML).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import sqlalchemy as db
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
+    INDEX_SHARD_NAME,
+    SQLITE_BUSY_TIMEOUT_SECONDS,
+    SqliteEventLogStorage,
+)
+from dagster._core.storage.runs.sqlite.sqlite_run_storage import SqliteRunStorage
+from dagster._core.storage.schedules.sqlite.sqlite_schedule_storage import SqliteScheduleStorage
+from dagster._core.storage.sqlite_storage import (
+    DagsterSqliteStorage,
+    _event_logs_directory,
+    _runs_directory,
+    _schedule_directory,
+)
+from dagster._serdes import ConfigurableClassData
+from sqlalchemy.pool import NullPool
+
+
+class EngineCachingEventLogStorage(SqliteEventLogStorage):
+    """`SqliteEventLogStorage` that reuses one engine per shard (run or index file)."""
+
+    def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None):
+        self._engines: dict[str, db.Engine] = {}
+        self._tables_present: set[str] = set()
+        self._engines_lock = threading.Lock()
+        super().__init__(base_dir, inst_data)
+
+    def _engine(self, shard: str) -> db.Engine:
+        with self._engines_lock:
+            engine = self._engines.get(shard)
+            if engine is None:
+                engine = db.create_engine(
+                    self.conn_string_for_shard(shard),
+                    poolclass=NullPool,
+                    connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
+                )
+                self._engines[shard] = engine
+            return engine
+
+    @contextmanager
+    def _connect(self, shard: str) -> Iterator[db.Connection]:
+        with self._db_lock:
+            engine = self._engine(shard)
+            if shard not in self._initialized_dbs:
+                self._initdb(engine)
+                self._initialized_dbs.add(shard)
+            with engine.connect() as conn, conn.begin():
+                yield conn
+
+    def has_table(self, table_name: str) -> bool:
+        if table_name in self._tables_present:  # tables are added by migrations, never dropped
+            return True
+        engine = self._engine(INDEX_SHARD_NAME)
+        with engine.connect() as conn:
+            present = bool(engine.dialect.has_table(conn, table_name))
+        if present:
+            self._tables_present.add(table_name)
+        return present
+
+    def dispose(self) -> None:
+        super().dispose()
+        with self._engines_lock:
+            for engine in self._engines.values():
+                engine.dispose()
+            self._engines.clear()
+
+
+class PoetSqliteStorage(DagsterSqliteStorage):
+    """Dagster's default SQLite storage (runs, event logs, schedules under one folder), with
+    the engine-caching event log."""
+
+    def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None):
+        self.base_dir = base_dir
+        self._run_storage = SqliteRunStorage.from_local(_runs_directory(base_dir))
+        self._event_log_storage = EngineCachingEventLogStorage(_event_logs_directory(base_dir))
+        self._schedule_storage = SqliteScheduleStorage.from_local(_schedule_directory(base_dir))
+        self._inst_data = inst_data
+        super(DagsterSqliteStorage, self).__init__()
+
+    @classmethod
+    def from_config_value(cls, inst_data, config_value) -> PoetSqliteStorage:  # ty: ignore[invalid-method-override]
+        return cls.from_local(inst_data=inst_data, **config_value)

@@ -1,18 +1,21 @@
-"""Dagster's SQLite storage, with one database engine per file for the life of a process.
+"""Dagster's SQLite storage, with one pool of connections per database file and process.
 
-Dagster's `SqliteEventLogStorage` creates a SQLAlchemy engine, connects, and disposes of
-the engine for every event it stores (a refresh stores about 740), and asks SQLite
-whether a table exists, through another new engine, for every asset check event. That
-bookkeeping, not SQLite's writes, took 6-10 s of a default-set refresh (docs/refresh.md,
-"Fifth pass"). This storage keeps one engine per database file (still without a pool:
-every use opens its own SQLite connection, as before) and remembers tables once found.
-The files, tables and transactions are Dagster's own, so the UI, the daemon and runs
-launched from the UI read and write them as before. `poet` names it in the
-`dagster.yaml` it writes (settings.DAGSTER_INSTANCE_YAML).
+Dagster's `SqliteEventLogStorage` creates a SQLAlchemy engine, opens a SQLite connection,
+closes it and disposes of the engine for every event it stores (a refresh stores about
+740, most of them in two files), and asks SQLite whether a table exists, through another
+new engine, for every asset check event. Opening a SQLite file and closing the last
+connection to it (which checkpoints its write-ahead log) cost far more than the write:
+that bookkeeping took 10-15 s of a default-set refresh (docs/refresh.md, "Fifth pass").
+This storage keeps one engine per database file with a small pool of open connections,
+per process (a forked child starts its own), and remembers tables once found. Files,
+tables, transactions and durability (SQLite's defaults) are Dagster's own, so the UI,
+the daemon and runs launched from the UI read and write them as before. `poet` names it
+in the `dagster.yaml` it writes (settings.DAGSTER_INSTANCE_YAML).
 """
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -32,26 +35,36 @@ from dagster._core.storage.sqlite_storage import (
     _schedule_directory,
 )
 from dagster._serdes import ConfigurableClassData
-from sqlalchemy.pool import NullPool
 
 
 class EngineCachingEventLogStorage(SqliteEventLogStorage):
-    """`SqliteEventLogStorage` that reuses one engine per shard (run or index file)."""
+    """`SqliteEventLogStorage` that reuses one engine, with open connections, per shard
+    (run or index file)."""
 
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None):
         self._engines: dict[str, db.Engine] = {}
+        self._engines_pid = os.getpid()
         self._tables_present: set[str] = set()
         self._engines_lock = threading.Lock()
         super().__init__(base_dir, inst_data)
 
     def _engine(self, shard: str) -> db.Engine:
         with self._engines_lock:
+            if self._engines_pid != os.getpid():  # a forked child never uses its parent's
+                self._engines = {}
+                self._engines_pid = os.getpid()
             engine = self._engines.get(shard)
             if engine is None:
                 engine = db.create_engine(
                     self.conn_string_for_shard(shard),
-                    poolclass=NullPool,
-                    connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
+                    pool_size=2,
+                    max_overflow=8,
+                    # Uses are serialised by the storage's locks; a pooled connection may
+                    # be reused by another thread of this process.
+                    connect_args={
+                        "timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
+                        "check_same_thread": False,
+                    },
                 )
                 self._engines[shard] = engine
             return engine
@@ -79,9 +92,10 @@ class EngineCachingEventLogStorage(SqliteEventLogStorage):
     def dispose(self) -> None:
         super().dispose()
         with self._engines_lock:
-            for engine in self._engines.values():
-                engine.dispose()
-            self._engines.clear()
+            if self._engines_pid == os.getpid():
+                for engine in self._engines.values():
+                    engine.dispose()
+            self._engines = {}
 
 
 class PoetSqliteStorage(DagsterSqliteStorage):

@@ -71,3 +71,12 @@ def test_an_instance_file_written_by_someone_else_is_kept(tmp_path):
     config.write_text("telemetry:\n  enabled: false\n")
     settings.prepare_dagster_home()
     assert config.read_text() == "telemetry:\n  enabled: false\n"
+
+
+def test_a_forked_process_opens_its_own_connections(tmp_path):
+    storage = EngineCachingEventLogStorage(str(tmp_path / "runs"))
+    parent_engine = storage._engine("index")
+    assert storage._engine("index") is parent_engine
+    storage._engines_pid = -1  # as seen from a child forked after the engine was made
+    assert storage._engine("index") is not parent_engine
+    storage.dispose()

@@ -7,7 +7,7 @@ import json
 import quality_fixtures as fx
 
 from dagster_project.quality.gated_tables import gated_table
-from dagster_project.quality.outcomes import GateResult
+from dagster_project.quality.outcomes import ExpectationOutcome, GateResult
 from dagster_project.quality.results_store import RESULTS_TABLE, latest_failed_tables, record
 from dagster_project.quality.runner import Suite, run_suite
 
@@ -219,6 +219,23 @@ def test_results_are_recorded_and_latest_failures_found(con):
     fx.create_outcome_summary(con)
     record(con, "run-3", _gate(con, "marts.outcome_summary"))
     assert latest_failed_tables(con) == []
+
+
+def test_every_outcome_of_a_large_gate_is_recorded_once(con):
+    outcomes = tuple(
+        ExpectationOutcome(f"e{i}", f"c{i}" if i % 3 else None, i % 2 == 0,
+                           unexpected_count=None if i % 2 == 0 else i, examples=[i])
+        for i in range(450)
+    )  # fmt: skip
+    assert record(con, "run-big", GateResult("marts.x", "x", outcomes)) == 450
+    stored = con.execute(
+        f'SELECT expectation, "column", success, unexpected_count, examples FROM {RESULTS_TABLE} '
+        "WHERE run_id = 'run-big' ORDER BY CAST(substr(expectation, 2) AS INTEGER)"
+    ).fetchall()
+    assert stored == [
+        (o.expectation, o.column, o.success, o.unexpected_count, json.dumps(o.examples))
+        for o in outcomes
+    ]
 
 
 def test_unredacted_comment_in_staging_fails(con):

@@ -92,14 +92,10 @@ def word_lists() -> WordLists:
     first = _read("redaction_first_names.csv", "name", "false")
     ambiguous = _read("redaction_first_names.csv", "name", "true")
     surnames = _read("redaction_surnames.csv", "name")
-    names = {n.lower() for n in first + ambiguous}
     # An ordinary word after a title is not a name, unless it is also a first name
     # ("my carer Will", "Dr May") or a surname ("Dr Brown").
-    common = tuple(
-        w
-        for w in _read("redaction_common_words.csv", "word")
-        if w not in names and w not in {s.lower() for s in surnames}
-    )
+    names = {n.lower() for n in first + ambiguous + surnames}
+    common = tuple(w for w in _read("redaction_common_words.csv", "word") if w not in names)
     return WordLists(first, ambiguous, surnames, common)
 
 

@@ -26,14 +26,7 @@ from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
     SQLITE_BUSY_TIMEOUT_SECONDS,
     SqliteEventLogStorage,
 )
-from dagster._core.storage.runs.sqlite.sqlite_run_storage import SqliteRunStorage
-from dagster._core.storage.schedules.sqlite.sqlite_schedule_storage import SqliteScheduleStorage
-from dagster._core.storage.sqlite_storage import (
-    DagsterSqliteStorage,
-    _event_logs_directory,
-    _runs_directory,
-    _schedule_directory,
-)
+from dagster._core.storage.sqlite_storage import DagsterSqliteStorage, _event_logs_directory
 from dagster._serdes import ConfigurableClassData
 
 
@@ -103,12 +96,9 @@ class PoetSqliteStorage(DagsterSqliteStorage):
     the engine-caching event log."""
 
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None):
-        self.base_dir = base_dir
-        self._run_storage = SqliteRunStorage.from_local(_runs_directory(base_dir))
+        super().__init__(base_dir, inst_data)
+        # The stock event log it made holds no connection (a new engine per use).
         self._event_log_storage = EngineCachingEventLogStorage(_event_logs_directory(base_dir))
-        self._schedule_storage = SqliteScheduleStorage.from_local(_schedule_directory(base_dir))
-        self._inst_data = inst_data
-        super(DagsterSqliteStorage, self).__init__()
 
     @classmethod
     def from_config_value(cls, inst_data, config_value) -> PoetSqliteStorage:  # ty: ignore[invalid-method-override]

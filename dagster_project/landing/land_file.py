@@ -34,8 +34,10 @@ from dagster_project.landing.rules import (
 from dagster_project.landing.schema import FILE_CHECKS, survey_table
 from dagster_project.quality.contact_details import CONTACT_DETAIL_PATTERNS
 from dagster_project.quality.masking import detail_kind
+from dagster_project.redaction import gate_prefilter
 
 _CONTACT_DETAIL_REGEX = "|".join(f"(?:{p})" for p in CONTACT_DETAIL_PATTERNS.values())
+_CONTACT_DETAIL_PREFILTER = gate_prefilter()
 
 # An in-memory database attached for the run, one table per staged file: unlike temporary
 # tables it is seen by every cursor, so files can be read by several threads at once.
@@ -112,6 +114,16 @@ def _listed(items: list[str], limit: int, separator: str = ", ") -> str:
     return separator.join(items[:limit]) + more
 
 
+def _contact_detail_candidates(con: duckdb.DuckDBPyConnection, stage: str) -> bool:
+    """Whether any respondent_id matches the short prefilter of the contact-detail
+    patterns (a file whose ids all fail it has no contact detail in them)."""
+    [(found,)] = con.execute(
+        f"SELECT count(*) > 0 FROM {stage} WHERE regexp_matches(respondent_id, $re)",
+        {"re": _CONTACT_DETAIL_PREFILTER},
+    ).fetchall()
+    return bool(found)
+
+
 def _respondent_reasons(
     con: duckdb.DuckDBPyConnection, stage: str, limits: QuarantineLimits
 ) -> list[str]:
@@ -126,13 +138,17 @@ def _respondent_reasons(
         noun = "row" if len(blank_rows) == 1 else "rows"
         listed = _listed(blank_rows, limits.ids_listed)
         reasons.append(f"respondent_id blank in {len(blank_rows)} {noun} (data {noun} {listed})")
-    contact = [
-        str(row)
-        for (row,) in con.execute(
-            f"SELECT {_ROW} AS r FROM {stage} WHERE regexp_matches(respondent_id, $re) ORDER BY r",
-            {"re": _CONTACT_DETAIL_REGEX},
-        ).fetchall()
-    ]
+    contact = (
+        [
+            str(row)
+            for (row,) in con.execute(
+                f"SELECT {_ROW} AS r FROM {stage} WHERE regexp_matches(respondent_id, $re) ORDER BY r",
+                {"re": _CONTACT_DETAIL_REGEX},
+            ).fetchall()
+        ]
+        if _contact_detail_candidates(con, stage)
+        else []
+    )
     if contact:
         # The staging gate scans respondent_id for contact details: one file must not block
         # every refresh there. The value itself is never repeated.

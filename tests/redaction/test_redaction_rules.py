@@ -65,6 +65,26 @@ def test_redacted_text_passes_the_gate_and_raw_text_fails_it():
     ] == []
 
 
+def test_the_prefilter_matches_wherever_a_gate_pattern_does():
+    """Landing scans respondent ids with the short prefilter first and with the full
+    patterns only when it matches: that is exact only if the prefilter is never narrower."""
+    cases = load()
+    texts = [c.text for c in cases] + [p.text for c in cases for p in c.planted]
+    texts += ["Mr Smith", "Dr. Jones", "Prof  Patel", "LA01-H14-000001", "Mrs  Ng"]
+    prefilter = redaction.gate_prefilter(free_text=True)
+    con = duckdb.connect()
+    flagged = [t for t, f in zip(texts, _gate_flags(texts), strict=True) if f]
+    assert len(flagged) > 40
+    missed = [
+        t
+        for t in flagged
+        if not con.execute("SELECT regexp_matches(?, ?)", [t, prefilter]).fetchone()[0]
+    ]
+    assert missed == []
+    assert not con.execute("SELECT regexp_matches('LA01-H14-000001', ?)", [prefilter]).fetchone()[0]
+    assert len(prefilter) < 2000  # the full patterns: about 23,000 characters
+
+
 KEPT = [
     "Dr appointments are hard to get.",
     "Dr Appointments are hard to get.",

@@ -63,6 +63,7 @@ LIBRARIES = (
     "pyreadstat",
     "openpyxl",
     "python-calamine",
+    "scikit-learn",  # the theme model's features (themes/learned.py)
 )
 
 

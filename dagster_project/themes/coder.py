@@ -11,6 +11,7 @@ benchmarks/eval_themes.py, so the measured quality is the quality of what is pub
 from __future__ import annotations
 
 import duckdb
+import pandas as pd
 
 from dagster_project.themes.rules import ThemeRule
 
@@ -86,3 +87,77 @@ def code_comments(
     """The coded themes of every comment in `source` (a table or view with the key
     columns and `comment_redacted`), as a relation: key columns, theme_id, rule."""
     return con.sql(coding_query(source, rules_by_survey, key_columns))
+
+
+def code_with_model(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    rules_by_survey: dict[str, tuple[ThemeRule, ...]],
+    key_columns=KEY_COLUMNS,
+) -> str:
+    """Code every comment of `source` by the rules, then let the learned model drop the
+    rules' themes it finds unlikely and add those it finds likely (learned.py).
+
+    Leaves the coded rows (key columns, theme_id, rule) in the temporary table whose
+    name it returns. Each distinct (survey, question, text) is judged once.
+    """
+    from dagster_project.themes import learned
+
+    keys = ", ".join(key_columns)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE theme_rule_hits AS "
+        + coding_query(source, rules_by_survey, key_columns)
+    )
+    rows: list[tuple[str, str, str, str, str | None]] = []
+    modelled: list[tuple[str, str]] = []
+    for survey in rules_by_survey:
+        texts = con.execute(
+            f"SELECT DISTINCT question, comment_redacted FROM {source} "
+            f"WHERE survey = ? AND comment_redacted IS NOT NULL ORDER BY ALL",
+            [survey],
+        ).fetchall()
+        views = learned.judge(survey, [learned.model_text(q, t) for q, t in texts])
+        if views is None:
+            continue
+        modelled += [(survey, theme) for theme in learned.load()[0][survey].themes]
+        for (question, text), view in zip(texts, views, strict=True):
+            rows += [(survey, question, text, theme, view.add.get(theme)) for theme in view.keep]
+    view_columns = ["survey", "question", "comment_redacted", "theme_id", "add_rule"]
+    view = pd.DataFrame(rows, columns=view_columns, dtype=object)
+    con.register("theme_model_frame", view)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE theme_model_view AS SELECT "
+        + ", ".join(f"CAST({c} AS VARCHAR) AS {c}" for c in view_columns)
+        + " FROM theme_model_frame"
+    )
+    con.unregister("theme_model_frame")
+    con.register(
+        "theme_modelled_frame", pd.DataFrame(modelled, columns=["survey", "theme_id"], dtype=object)
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE theme_modelled AS SELECT CAST(survey AS VARCHAR) AS survey, "
+        "CAST(theme_id AS VARCHAR) AS theme_id FROM theme_modelled_frame"
+    )
+    con.unregister("theme_modelled_frame")
+    text_of = f"SELECT {keys}, comment_redacted FROM {source}"
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE theme_coded AS
+        WITH c AS ({text_of})
+        SELECT r.* FROM theme_rule_hits r JOIN c USING ({keys})
+        WHERE NOT EXISTS (SELECT 1 FROM theme_modelled d
+                          WHERE d.survey = r.survey AND d.theme_id = r.theme_id)
+           OR EXISTS (SELECT 1 FROM theme_model_view m
+                      WHERE m.survey = c.survey AND m.question = c.question
+                        AND m.comment_redacted = c.comment_redacted AND m.theme_id = r.theme_id)
+        UNION ALL
+        SELECT {", ".join(f"c.{k}" for k in key_columns)}, m.theme_id, m.add_rule
+        FROM c JOIN theme_model_view m
+          ON m.survey = c.survey AND m.question = c.question
+         AND m.comment_redacted = c.comment_redacted
+        WHERE m.add_rule IS NOT NULL AND NOT EXISTS (
+            SELECT 1 FROM theme_rule_hits r
+            WHERE {" AND ".join(f"r.{k} = c.{k}" for k in key_columns)} AND r.theme_id = m.theme_id)
+    """)
+    for table in ("theme_rule_hits", "theme_model_view", "theme_modelled"):
+        con.execute(f"DROP TABLE {table}")
+    return "theme_coded"

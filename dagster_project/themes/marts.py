@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 
 from dagster_project.settings import SURVEYS
-from dagster_project.themes.coder import coding_query
+from dagster_project.themes.coder import code_with_model
 from dagster_project.themes.rules import load_rules, load_themes
 
 # Below this many comments the coding runs on one DuckDB thread: every thread compiles
@@ -69,11 +69,9 @@ def _register_catalogue(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def build_comment_themes(con: duckdb.DuckDBPyConnection) -> int:
-    """Code every comment of marts.comments into marts.comment_themes; return the rows."""
+    """Code every comment of marts.comments into marts.comment_themes (the rules, then
+    the learned model's vetoes and additions); return the rows."""
     con.execute("CREATE SCHEMA IF NOT EXISTS marts")
-    # The query text, not a relation: binding a relation would compile every rule's
-    # regular expressions once more before the INSERT binds them again.
-    coded = coding_query("marts.comments", {s: load_rules(s) for s in SURVEYS})
     con.execute(_ddl("comment_themes", COMMENT_THEMES))
     _register_catalogue(con)
     comments = con.execute("SELECT count(*) FROM marts.comments").fetchall()[0][0]
@@ -81,13 +79,15 @@ def build_comment_themes(con: duckdb.DuckDBPyConnection) -> int:
     if comments <= SINGLE_THREAD_MAX_COMMENTS:
         con.execute("SET threads = 1")
     try:
-        con.execute(
-            f"INSERT INTO marts.comment_themes SELECT c.*, t.label FROM ({coded}) c "
-            "LEFT JOIN theme_catalogue t USING (survey, theme_id) "
-            "ORDER BY wave, survey, org_code, respondent_id, question, theme_id"
-        )
+        coded = code_with_model(con, "marts.comments", {s: load_rules(s) for s in SURVEYS})
     finally:
         con.execute(f"SET threads = {int(threads)}")
+    con.execute(
+        f"INSERT INTO marts.comment_themes SELECT c.*, t.label FROM {coded} c "
+        "LEFT JOIN theme_catalogue t USING (survey, theme_id) "
+        "ORDER BY wave, survey, org_code, respondent_id, question, theme_id"
+    )
+    con.execute(f"DROP TABLE {coded}")
     return con.execute("SELECT count(*) FROM marts.comment_themes").fetchall()[0][0]
 
 

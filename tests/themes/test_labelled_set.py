@@ -12,10 +12,12 @@ their figures show fit, not generalisation.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 import pytest
 
+from dagster_project.themes import learned
 from dagster_project.themes.evaluate import (
     DEVELOPMENT_SPLITS,
     MICRO_F1_TARGET,
@@ -96,8 +98,22 @@ def test_unseen_split_no_worse_than_measured(labelled, split):
 
 
 def test_every_coded_theme_says_which_words_gave_it(labelled):
+    """A rule's theme names the matched words; a theme the model added names the model,
+    its probability and the comment's words that weighed most (learned.py)."""
     items, coded = labelled
     by_id = {i.id: i for i in items}
+    by_model = 0
     for comment, themes in coded.items():
+        text = by_id[comment].comment.lower().replace("'", "")
         for rule in themes.values():
-            assert rule and rule in by_id[comment].comment.lower().replace("'", "")
+            found = re.fullmatch(r"model (0\.\d\d|1\.00): (.+)", rule or "")
+            if found is None:
+                assert rule and rule in text
+                continue
+            by_model += 1
+            assert float(found[1]) >= learned.SETTINGS.add_at - 0.005
+            words = found[2].split(", ")
+            assert 1 <= len(words) <= learned.SETTINGS.evidence_words
+            for word in (w for pair in words for w in pair.split()):  # words and word pairs
+                assert re.search(rf"\b{re.escape(word)}\b", text), (comment, word)
+    assert by_model >= 20

@@ -63,7 +63,6 @@ LIBRARIES = (
     "pyreadstat",
     "openpyxl",
     "python-calamine",
-    "scikit-learn",  # the theme model's features (themes/learned.py)
 )
 
 

@@ -23,10 +23,11 @@ SPLITS = (
     "dev", "held_out", "fresh", "fresh2", "fresh3", "fresh4", "fresh5",
     "train1", "train2", "train3", "train4",
 )  # fmt: skip
-# The splits the current rules were written or tuned from (docs/themes.md) ...
-DEVELOPMENT_SPLITS = ("dev", "held_out", "fresh", "fresh2", "fresh3")
-# ... and those written after the rules were frozen, by an author who never saw them, on
-# which the targets are judged.
+# The splits the coding was written, extended or trained from (docs/themes.md): the rules
+# from dev..fresh3, the learned model (learned.py) from all of these ...
+DEVELOPMENT_SPLITS = tuple(s for s in SPLITS if s != "fresh5")
+# ... and the one written by an author who saw neither, scored once after the model was
+# frozen (54e5a56): the targets are judged on it.
 UNSEEN_SPLITS = ("fresh5",)
 # Targets of issue 12 on comments the rules were not written from.
 MICRO_F1_TARGET = 0.75

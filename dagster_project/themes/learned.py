@@ -24,7 +24,6 @@ import dataclasses
 import hashlib
 import json
 import re
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -77,42 +76,66 @@ def word_terms(text: str) -> list[str]:
     return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
 
 
-def char_terms(text: str) -> list[str]:
-    """Character 3-5-grams within space-padded words, as scikit-learn's `char_wb`."""
+def _word_char_terms(word: str) -> list[str]:
+    padded = f" {word} "
     grams = []
-    for word in _WHITE_SPACES.sub(" ", text.lower()).split():
-        padded = f" {word} "
-        for n in range(3, 6):
-            grams.extend(padded[i : i + n] for i in range(max(1, len(padded) - n + 1)))
-            if len(padded) <= n:
-                break  # a short word counted once
+    for n in range(3, 6):
+        grams.extend(padded[i : i + n] for i in range(max(1, len(padded) - n + 1)))
+        if len(padded) <= n:
+            break  # a short word counted once
     return grams
 
 
-def _tfidf(texts: Sequence[str], analyzer, index: dict[str, int], idf: np.ndarray):
+def char_terms(text: str) -> list[str]:
+    """Character 3-5-grams within space-padded words, as scikit-learn's `char_wb`."""
+    return [
+        g for word in _WHITE_SPACES.sub(" ", text.lower()).split() for g in _word_char_terms(word)
+    ]
+
+
+def _word_columns(index: dict[str, int]):
+    def columns(text: str) -> list[int]:
+        return [index[t] for t in word_terms(text) if t in index]
+
+    return columns
+
+
+def _char_columns(index: dict[str, int]):
+    """Columns of a text's character n-grams; each distinct word is cut into n-grams
+    once (words recur across comments far more than texts do)."""
+    by_word: dict[str, list[int]] = {}
+
+    def columns(text: str) -> list[int]:
+        found: list[int] = []
+        for word in _WHITE_SPACES.sub(" ", text.lower()).split():
+            known = by_word.get(word)
+            if known is None:
+                known = [index[g] for g in _word_char_terms(word) if g in index]
+                by_word[word] = known
+            found.extend(known)
+        return found
+
+    return columns
+
+
+def _tfidf(texts: Sequence[str], columns_of, width: int, idf: np.ndarray) -> sparse.csr_matrix:
     """Sublinear TF-IDF rows, each scaled to unit length (scikit-learn's TfidfVectorizer
     with sublinear_tf, norm l2, fixed vocabulary and idf)."""
-    indptr, indices, data = [0], [], []
+    lengths, columns = [], []
     for text in texts:
-        counts = Counter(index[t] for t in analyzer(text) if t in index)
-        columns = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
-        values = 1.0 + np.log(np.fromiter(counts.values(), dtype=np.float64, count=len(counts)))
-        values *= idf[columns]
-        norm = np.sqrt(np.dot(values, values))
-        if norm > 0:
-            values /= norm
-        order = np.argsort(columns)
-        indices.append(columns[order])
-        data.append(values[order])
-        indptr.append(indptr[-1] + len(counts))
-    return sparse.csr_matrix(
-        (
-            np.concatenate(data) if data else np.zeros(0),
-            np.concatenate(indices) if indices else np.zeros(0, dtype=np.int64),
-            np.array(indptr),
-        ),
-        shape=(len(texts), len(index)),
+        found = columns_of(text)
+        lengths.append(len(found))
+        columns.extend(found)
+    rows = np.repeat(np.arange(len(texts)), lengths)
+    counts = sparse.csr_matrix(
+        (np.ones(len(columns)), (rows, np.array(columns, dtype=np.int64))),
+        shape=(len(texts), width),
     )
+    counts.sum_duplicates()
+    counts.data = (1.0 + np.log(counts.data)) * idf[counts.indices]
+    norms = np.sqrt(np.asarray(counts.multiply(counts).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sparse.diags(1.0 / norms) @ counts
 
 
 @dataclass(frozen=True)
@@ -137,8 +160,8 @@ class SurveyModel:
     def features(self, texts: Sequence[str]) -> tuple[sparse.csr_matrix, sparse.csr_matrix]:
         words, chars = self._indexes
         return (
-            _tfidf(texts, word_terms, words, self.word_idf),
-            _tfidf(texts, char_terms, chars, self.char_idf),
+            _tfidf(texts, _word_columns(words), len(words), self.word_idf).tocsr(),
+            _tfidf(texts, _char_columns(chars), len(chars), self.char_idf).tocsr(),
         )
 
     def probabilities(self, texts: Sequence[str]) -> tuple[np.ndarray, sparse.csr_matrix]:

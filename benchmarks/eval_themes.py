@@ -52,7 +52,7 @@ def report(name: str, items: list[Labelled], coded) -> tuple[Scores, list[str]]:
     role = (
         "unseen: targets judged here"
         if name in UNSEEN_SPLITS
-        else "used to write the rules"
+        else "used to write the rules or train the model"
         if name in DEVELOPMENT_SPLITS
         else "every split"
     )

@@ -116,7 +116,20 @@ def code_with_model(
             f"WHERE survey = ? AND comment_redacted IS NOT NULL ORDER BY ALL",
             [survey],
         ).fetchall()
-        views = learned.judge(survey, [learned.model_text(q, t) for q, t in texts])
+        given: dict[tuple[str, str], frozenset[str]] = {
+            (question, text): frozenset(themes)
+            for question, text, themes in con.execute(
+                f"SELECT c.question, c.comment_redacted, list(DISTINCT r.theme_id) "
+                f"FROM theme_rule_hits r JOIN {source} c USING ({keys}) "
+                "WHERE c.survey = ? GROUP BY ALL",
+                [survey],
+            ).fetchall()
+        }
+        views = learned.judge(
+            survey,
+            [learned.model_text(q, t) for q, t in texts],
+            [given.get((q, t), frozenset()) for q, t in texts],
+        )
         if views is None:
             continue
         modelled += [(survey, theme) for theme in learned.load()[0][survey].themes]

@@ -282,9 +282,14 @@ class ModelView:
 
 
 def judge(
-    survey: str, texts: Sequence[str], settings: ModelSettings = SETTINGS
+    survey: str,
+    texts: Sequence[str],
+    given: Sequence[frozenset[str]] | None = None,
+    settings: ModelSettings = SETTINGS,
 ) -> list[ModelView] | None:
-    """The model's view of each text of `survey` (None when no model ships for it)."""
+    """The model's view of each text of `survey` (None when no model ships for it).
+    `given`: the themes the rules gave each text; the model adds no other theme's `rule`
+    text for those (nothing is added there)."""
     models, _ = load()
     model = models.get(survey)
     if model is None:
@@ -300,6 +305,8 @@ def judge(
         )
         add = {}
         for index in np.flatnonzero(p >= settings.add_at):
+            if given is not None and model.themes[index] in given[row]:
+                continue
             named = model.evidence(words, row, int(index), settings.evidence_words)
             add[model.themes[index]] = f"model {p[index]:.2f}: " + (", ".join(named) or "(wording)")
         views.append(ModelView(keep, add))

@@ -30,10 +30,11 @@ def test_the_shipped_model_is_trained_on_the_labelled_set_without_the_unseen_spl
 
 
 def test_retraining_gives_the_shipped_probabilities():
-    """No weight is edited by hand: the code trains the same model again."""
+    """No weight is edited by hand: the code trains the same model again (carers, the
+    smaller survey, to keep the suite fast; the digest test covers both)."""
     models, _ = learned.load()
     items = _training_items()
-    for survey in SURVEYS:
+    for survey in ("carers",):
         retrained = learned.train(items, survey, theme_ids(survey))
         texts = [learned.model_text(i.question, i.comment) for i in items if i.survey == survey]
         shipped_p, _ = models[survey].probabilities(texts[:60])
@@ -88,7 +89,7 @@ def test_the_features_are_scikit_learns():
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     models, _ = learned.load()
-    texts = [learned.model_text(i.question, i.comment) for i in load_labelled()]
+    texts = [learned.model_text(i.question, i.comment) for i in load_labelled()[::4]]
     texts += ["", "a", "ok", "  two   spaces ", "café über naïve", "x y"]
     for model in models.values():
         words, chars = model.features(texts)

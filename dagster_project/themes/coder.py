@@ -11,6 +11,7 @@ benchmarks/eval_themes.py, so the measured quality is the quality of what is pub
 from __future__ import annotations
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 from dagster_project.themes.rules import ThemeRule
@@ -18,6 +19,9 @@ from dagster_project.themes.rules import ThemeRule
 # Case and apostrophes are ignored ("Don't" = "dont"), as in rules.normalise_phrase.
 NORMALISED = "lower(replace(replace({col}, '''', ''), '\u2019', ''))"
 KEY_COLUMNS = ("wave", "survey", "org_code", "respondent_id", "question")
+# Distinct texts the learned model judges at a time: its feature matrices hold about 100
+# values a text, so memory stays bounded whatever the number of comments.
+MODEL_CHUNK = 50_000
 
 
 def _literal(text: str) -> str:
@@ -108,7 +112,7 @@ def code_with_model(
         "CREATE OR REPLACE TEMP TABLE theme_rule_hits AS "
         + coding_query(source, rules_by_survey, key_columns)
     )
-    rows: list[tuple[str, str, str, str, str | None]] = []
+    frames: list[pd.DataFrame] = []
     modelled: list[tuple[str, str]] = []
     for survey in rules_by_survey:
         texts = con.execute(
@@ -125,18 +129,33 @@ def code_with_model(
                 [survey],
             ).fetchall()
         }
-        views = learned.judge(
-            survey,
-            [learned.model_text(q, t) for q, t in texts],
-            [given.get((q, t), frozenset()) for q, t in texts],
-        )
-        if views is None:
-            continue
-        modelled += [(survey, theme) for theme in learned.load()[0][survey].themes]
-        for (question, text), view in zip(texts, views, strict=True):
-            rows += [(survey, question, text, theme, view.add.get(theme)) for theme in view.keep]
+        for start in range(0, max(len(texts), 1), MODEL_CHUNK):
+            chunk = texts[start : start + MODEL_CHUNK]
+            judged = learned.judge(
+                survey,
+                [learned.model_text(q, t) for q, t in chunk],
+                [given.get((q, t), frozenset()) for q, t in chunk],
+            )
+            if judged is None:
+                break
+            questions = np.array([q for q, _ in chunk], dtype=object)
+            comments = np.array([t for _, t in chunk], dtype=object)
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "survey": survey,
+                        "question": questions[judged.rows],
+                        "comment_redacted": comments[judged.rows],
+                        "theme_id": judged.themes,
+                        "add_rule": judged.add_rules,
+                    },
+                    dtype=object,
+                )
+            )
+        else:
+            modelled += [(survey, theme) for theme in learned.load()[0][survey].themes]
     view_columns = ["survey", "question", "comment_redacted", "theme_id", "add_rule"]
-    view = pd.DataFrame(rows, columns=view_columns, dtype=object)
+    view = pd.concat(frames) if frames else pd.DataFrame(columns=view_columns, dtype=object)
     con.register("theme_model_frame", view)
     con.execute(
         "CREATE OR REPLACE TEMP TABLE theme_model_view AS SELECT "

@@ -273,44 +273,45 @@ def load(path: Path = MODEL_FILE) -> tuple[dict[str, SurveyModel], dict]:
 
 
 @dataclass(frozen=True)
-class ModelView:
-    """What the model says of one text: themes it keeps (probability >= veto_below) and
-    themes it would add (>= add_at), each with its `rule` text."""
+class Judgement:
+    """What the model says of a list of texts, as (text, theme) pairs: every theme it
+    keeps (probability >= veto_below) and, for those it adds (>= add_at, not given by
+    the rules), the `rule` text; None for the others."""
 
-    keep: frozenset[str]
-    add: dict[str, str]
+    rows: np.ndarray  # index of the text
+    themes: np.ndarray  # theme id
+    add_rules: np.ndarray  # object array: `model <p>: <words>` or None
 
 
 def judge(
     survey: str,
     texts: Sequence[str],
-    given: Sequence[frozenset[str]] | None = None,
+    given: Sequence[frozenset[str]],
     settings: ModelSettings = SETTINGS,
-) -> list[ModelView] | None:
-    """The model's view of each text of `survey` (None when no model ships for it).
-    `given`: the themes the rules gave each text; the model adds no other theme's `rule`
-    text for those (nothing is added there)."""
+) -> Judgement | None:
+    """The model's judgement of the texts of `survey` (None when no model ships for it).
+    `given`: the themes the rules gave each text (the model names its words only for
+    the themes it adds)."""
     models, _ = load()
     model = models.get(survey)
     if model is None:
         return None
     if not texts:
-        return []
-    views = []
+        empty = np.zeros(0, dtype=np.int64)
+        return Judgement(empty, np.zeros(0, dtype=object), np.zeros(0, dtype=object))
     probabilities, words = model.probabilities(texts)
-    for row in range(len(texts)):
-        p = probabilities[row]
-        keep = frozenset(
-            t for t, pt in zip(model.themes, p, strict=True) if pt >= settings.veto_below
+    rows, columns = np.nonzero(probabilities >= settings.veto_below)
+    themes = np.array(model.themes, dtype=object)[columns]
+    add_rules = np.full(len(rows), None, dtype=object)
+    for pair in np.flatnonzero(probabilities[rows, columns] >= settings.add_at):
+        row, column = int(rows[pair]), int(columns[pair])
+        if model.themes[column] in given[row]:
+            continue
+        named = model.evidence(words, row, column, settings.evidence_words)
+        add_rules[pair] = f"model {probabilities[row, column]:.2f}: " + (
+            ", ".join(named) or "(wording)"
         )
-        add = {}
-        for index in np.flatnonzero(p >= settings.add_at):
-            if given is not None and model.themes[index] in given[row]:
-                continue
-            named = model.evidence(words, row, int(index), settings.evidence_words)
-            add[model.themes[index]] = f"model {p[index]:.2f}: " + (", ".join(named) or "(wording)")
-        views.append(ModelView(keep, add))
-    return views
+    return Judgement(rows, themes, add_rules)
 
 
 def main() -> int:

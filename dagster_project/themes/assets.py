@@ -31,7 +31,7 @@ def comment_themes(
 ) -> dg.MaterializeResult:
     """Plan 4: the themes of every redacted comment, with the words that carried each."""
     with warehouse.connect() as con:
-        rows = build_comment_themes(con)
+        rows = build_comment_themes(con, log=context.log.info)
         comments = con.execute("SELECT count(*) FROM marts.comments").fetchall()[0][0]
         with_theme = con.execute(
             "SELECT count(*) FROM (SELECT DISTINCT wave, survey, org_code, respondent_id, question "

@@ -10,6 +10,9 @@ benchmarks/eval_themes.py, so the measured quality is the quality of what is pub
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
+
 import duckdb
 import numpy as np
 import pandas as pd
@@ -193,3 +196,83 @@ def code_with_model(
     for table in ("theme_rule_hits", "theme_model_view", "theme_modelled"):
         con.execute(f"DROP TABLE {table}")
     return "theme_coded"
+
+
+# The working warehouse keeps the coding of every distinct (survey, question, text) it
+# has coded (not published): a refresh codes only texts it has not coded under the same
+# rules, model and code (DECISIONS C20).
+CACHE_SCHEMA = "poet_meta"
+_CODER_FILES = ("coder.py", "learned.py", "rules.py")
+
+
+def coding_key(rules_by_survey: dict[str, tuple[ThemeRule, ...]]) -> str:
+    """What the coding of one text depends on: the rules, the model's arrays, the code
+    that applies them and DuckDB's version (its regular expressions)."""
+    from dagster_project.themes import learned
+
+    digest = hashlib.sha256()
+    here = Path(__file__).parent
+    for name in _CODER_FILES:
+        digest.update((here / name).read_bytes())
+    digest.update(learned.MODEL_FILE.read_bytes())
+    digest.update(repr(sorted(rules_by_survey.items())).encode())
+    digest.update(duckdb.__version__.encode())
+    return digest.hexdigest()
+
+
+def code_incrementally(
+    con: duckdb.DuckDBPyConnection,
+    source: str,
+    rules_by_survey: dict[str, tuple[ThemeRule, ...]],
+    key_columns=KEY_COLUMNS,
+) -> tuple[str, int]:
+    """As code_with_model, coding only the distinct texts of `source` not coded before
+    under the same coding key (kept in CACHE_SCHEMA); texts no longer in `source` are
+    forgotten. Returns the temporary table of coded rows and how many texts were coded."""
+    key = coding_key(rules_by_survey)
+    texts, coded = f"{CACHE_SCHEMA}.theme_texts", f"{CACHE_SCHEMA}.theme_text_codes"
+    text_columns = "survey VARCHAR, question VARCHAR, comment_redacted VARCHAR"
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {CACHE_SCHEMA}")
+    con.execute(f"CREATE TABLE IF NOT EXISTS {texts} (coding_key VARCHAR, {text_columns})")
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS {coded} "
+        f"(coding_key VARCHAR, {text_columns}, theme_id VARCHAR, rule VARCHAR)"
+    )
+    present = (
+        f"SELECT DISTINCT survey, question, comment_redacted FROM {source} "
+        "WHERE comment_redacted IS NOT NULL"
+    )
+    for table in (texts, coded):
+        con.execute(
+            f"DELETE FROM {table} WHERE coding_key <> ? OR (survey, question, comment_redacted) "
+            f"NOT IN (SELECT (survey, question, comment_redacted) FROM ({present}))",
+            [key],
+        )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE theme_new_texts AS SELECT 0 AS wave, survey, "
+        "'' AS org_code, CAST(row_number() OVER () AS VARCHAR) AS respondent_id, question, "
+        f"comment_redacted FROM ({present} EXCEPT SELECT survey, question, comment_redacted "
+        f"FROM {texts})"
+    )
+    new = con.execute("SELECT count(*) FROM theme_new_texts").fetchall()[0][0]
+    if new:
+        fresh = code_with_model(con, "theme_new_texts", rules_by_survey)
+        con.execute(
+            f"INSERT INTO {coded} SELECT ?, n.survey, n.question, n.comment_redacted, "
+            f"f.theme_id, f.rule FROM {fresh} f JOIN theme_new_texts n USING (survey, respondent_id)",
+            [key],
+        )
+        con.execute(
+            f"INSERT INTO {texts} SELECT ?, survey, question, comment_redacted FROM theme_new_texts",
+            [key],
+        )
+        con.execute(f"DROP TABLE {fresh}")
+    con.execute("DROP TABLE theme_new_texts")
+    keys = ", ".join(f"c.{k}" for k in key_columns)
+    con.execute(f"""
+        CREATE OR REPLACE TEMP TABLE theme_coded AS
+        SELECT {keys}, t.theme_id, t.rule FROM {source} c JOIN {coded} t
+          ON t.survey = c.survey AND t.question = c.question
+         AND t.comment_redacted = c.comment_redacted
+    """)
+    return "theme_coded", new

@@ -11,11 +11,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import duckdb
 import pandas as pd
 
 from dagster_project.settings import SURVEYS
-from dagster_project.themes.coder import code_with_model
+from dagster_project.themes.coder import code_incrementally
 from dagster_project.themes.rules import load_rules, load_themes
 
 # Below this many comments the coding runs on one DuckDB thread: every thread compiles
@@ -68,9 +70,12 @@ def _register_catalogue(con: duckdb.DuckDBPyConnection) -> None:
     con.register("theme_catalogue", frame)
 
 
-def build_comment_themes(con: duckdb.DuckDBPyConnection) -> int:
+def build_comment_themes(
+    con: duckdb.DuckDBPyConnection, log: Callable[[str], None] = lambda _: None
+) -> int:
     """Code every comment of marts.comments into marts.comment_themes (the rules, then
-    the learned model's vetoes and additions); return the rows."""
+    the learned model's vetoes and additions; texts coded by an earlier refresh under
+    the same rules and model are not coded again); return the rows."""
     con.execute("CREATE SCHEMA IF NOT EXISTS marts")
     con.execute(_ddl("comment_themes", COMMENT_THEMES))
     _register_catalogue(con)
@@ -79,7 +84,7 @@ def build_comment_themes(con: duckdb.DuckDBPyConnection) -> int:
     if comments <= SINGLE_THREAD_MAX_COMMENTS:
         con.execute("SET threads = 1")
     try:
-        coded = code_with_model(con, "marts.comments", {s: load_rules(s) for s in SURVEYS})
+        coded, new = code_incrementally(con, "marts.comments", {s: load_rules(s) for s in SURVEYS})
     finally:
         con.execute(f"SET threads = {int(threads)}")
     con.execute(
@@ -88,6 +93,7 @@ def build_comment_themes(con: duckdb.DuckDBPyConnection) -> int:
         "ORDER BY wave, survey, org_code, respondent_id, question, theme_id"
     )
     con.execute(f"DROP TABLE {coded}")
+    log(f"coded {new} distinct comment texts new since the last refresh")
     return con.execute("SELECT count(*) FROM marts.comment_themes").fetchall()[0][0]
 
 

@@ -77,6 +77,7 @@ def word_terms(text: str) -> list[str]:
 
 
 def _word_char_terms(word: str) -> list[str]:
+    """A word's character 3-5-grams, space-padded, as scikit-learn's `char_wb` cuts them."""
     padded = f" {word} "
     grams = []
     for n in range(3, 6):
@@ -84,13 +85,6 @@ def _word_char_terms(word: str) -> list[str]:
         if len(padded) <= n:
             break  # a short word counted once
     return grams
-
-
-def char_terms(text: str) -> list[str]:
-    """Character 3-5-grams within space-padded words, as scikit-learn's `char_wb`."""
-    return [
-        g for word in _WHITE_SPACES.sub(" ", text.lower()).split() for g in _word_char_terms(word)
-    ]
 
 
 def _word_columns(index: dict[str, int]):

@@ -118,6 +118,10 @@ def code_with_model(
     frames: list[pd.DataFrame] = []
     modelled: list[tuple[str, str]] = []
     for survey in rules_by_survey:
+        model_themes = learned.modelled_themes(survey)
+        if model_themes is None:
+            continue  # no model for this survey: its rules' coding stands
+        modelled += [(survey, theme) for theme in model_themes]
         texts = con.execute(
             f"SELECT DISTINCT question, comment_redacted FROM {source} "
             f"WHERE survey = ? AND comment_redacted IS NOT NULL ORDER BY ALL",
@@ -132,15 +136,13 @@ def code_with_model(
                 [survey],
             ).fetchall()
         }
-        for start in range(0, max(len(texts), 1), MODEL_CHUNK):
+        for start in range(0, len(texts), MODEL_CHUNK):
             chunk = texts[start : start + MODEL_CHUNK]
             judged = learned.judge(
                 survey,
                 [learned.model_text(q, t) for q, t in chunk],
                 [given.get((q, t), frozenset()) for q, t in chunk],
             )
-            if judged is None:
-                break
             questions = np.array([q for q, _ in chunk], dtype=object)
             comments = np.array([t for _, t in chunk], dtype=object)
             frames.append(
@@ -155,8 +157,6 @@ def code_with_model(
                     dtype=object,
                 )
             )
-        else:
-            modelled += [(survey, theme) for theme in learned.load()[0][survey].themes]
     view_columns = ["survey", "question", "comment_redacted", "theme_id", "add_rule"]
     view = pd.concat(frames) if frames else pd.DataFrame(columns=view_columns, dtype=object)
     con.register("theme_model_frame", view)

@@ -277,19 +277,22 @@ class Judgement:
     add_rules: np.ndarray  # object array: `model <p>: <words>` or None
 
 
+def modelled_themes(survey: str) -> tuple[str, ...] | None:
+    """The themes the shipped model judges for `survey` (None when it has no model)."""
+    model = load()[0].get(survey)
+    return None if model is None else model.themes
+
+
 def judge(
     survey: str,
     texts: Sequence[str],
     given: Sequence[frozenset[str]],
     settings: ModelSettings = SETTINGS,
-) -> Judgement | None:
-    """The model's judgement of the texts of `survey` (None when no model ships for it).
+) -> Judgement:
+    """The model's judgement of the texts of `survey` (which must have a model).
     `given`: the themes the rules gave each text (the model names its words only for
     the themes it adds)."""
-    models, _ = load()
-    model = models.get(survey)
-    if model is None:
-        return None
+    model = load()[0][survey]
     if not texts:
         empty = np.zeros(0, dtype=np.int64)
         return Judgement(empty, np.zeros(0, dtype=object), np.zeros(0, dtype=object))

@@ -28,6 +28,8 @@ from dagster_dbt import DagsterDbtTranslator, DbtProject
 from dagster_dbt.asset_utils import get_updated_cli_invocation_params_for_context
 from dagster_dbt.core.dbt_cli_event import DbtCoreCliEventMessage
 
+from dagster_project.transform import parse_state
+
 # dbt's events that carry a node's result: the ones dagster-dbt turns into Dagster events.
 RESULT_EVENTS = frozenset({"LogSeedResult", "LogModelResult", "LogSnapshotResult", "LogTestResult"})
 _FINISHED = object()
@@ -47,6 +49,8 @@ def _common_args(project_dir: Path, profiles_dir: Path, target_path: Path) -> li
 
 def _invoke(args: list[str], manifest: Any = None, callbacks: list | None = None) -> Any:
     from dbt.cli.main import dbtRunner
+
+    parse_state.install()  # one partial-parse state for every warehouse (DECISIONS R31)
 
     # Console logging off (the callbacks see every event); dbt.log in the target folder
     # keeps info and above (the SQL of each node is in target/run and target/compiled).
@@ -74,13 +78,15 @@ def parsed_manifest(
 ) -> Any:
     """dbt's Manifest of the project, parsed once per process for each warehouse (the
     database name of every node is the warehouse file's name) and again when a project
-    file changes. Parsing reuses the target folder's partial-parse state, so it costs
-    about 1-3 s unless a project file changed."""
-    from dagster_project.transform.project import newest_source_mtime
+    file changes. Parsing reuses the target folder's partial-parse state, or the
+    project's own for a new target folder (parse_state.py), so it costs about 1-3 s
+    unless a project file changed."""
+    from dagster_project.transform.project import DBT_PROJECT, newest_source_mtime
 
     key = (str(project_dir), newest_source_mtime(project_dir), warehouse, str(target_path))
     with DBT_LOCK:
         if key not in _MANIFESTS:
+            parse_state.seed(target_path, Path(DBT_PROJECT.project_dir) / "target")
             result = _invoke(["parse", *_common_args(project_dir, profiles_dir, target_path)])
             if not result.success:
                 raise dg.Failure(f"dbt could not parse the project: {result.exception}")

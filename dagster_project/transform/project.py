@@ -71,17 +71,19 @@ def ensure_manifest(project: DbtProject) -> Path:
 
     Dagster builds the asset graph from target/manifest.json when the definitions load,
     so the manifest has to exist before they do. The parse leaves
-    target/partial_parse.msgpack, which dagster-dbt copies into a warehouse's target
-    folder the first time that folder is used.
+    target/partial_parse.msgpack, which a new warehouse's target folder starts from
+    (inprocess.parsed_manifest).
     """
     manifest = Path(project.manifest_path)
     if manifest_is_fresh(project):
         return manifest
     # dbt parse reads the profile; any path will do (parse opens no connection).
     env = {**os.environ, "POET_WAREHOUSE": str(Settings.from_env().warehouse)}
+    # dbt with the warehouse-free profile hash, so every new warehouse's target folder can
+    # start from this parse's state (parse_state.py, DECISIONS R31).
     result = subprocess.run(
-        [dbt_executable(), "parse", "--quiet", "--project-dir", str(project.project_dir),
-         "--profiles-dir", str(project.profiles_dir)],
+        [sys.executable, "-m", "dagster_project.transform.parse_state", "parse", "--quiet",
+         "--project-dir", str(project.project_dir), "--profiles-dir", str(project.profiles_dir)],
         env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
     if result.returncode != 0 or not manifest.exists():

@@ -48,6 +48,12 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
+def dbt_command() -> list[str]:
+    """dbt as a command of this virtualenv whose partial-parse state any warehouse of the
+    project can start from (parse_state.py, DECISIONS R31): `[*dbt_command(), "parse", ...]`."""
+    return [sys.executable, "-m", "dagster_project.transform.parse_state"]
+
+
 def newest_source_mtime(project_dir: Path) -> float:
     newest = 0.0
     for name in _PROJECT_SOURCES:
@@ -82,8 +88,8 @@ def ensure_manifest(project: DbtProject) -> Path:
     # dbt with the warehouse-free profile hash, so every new warehouse's target folder can
     # start from this parse's state (parse_state.py, DECISIONS R31).
     result = subprocess.run(
-        [sys.executable, "-m", "dagster_project.transform.parse_state", "parse", "--quiet",
-         "--project-dir", str(project.project_dir), "--profiles-dir", str(project.profiles_dir)],
+        [*dbt_command(), "parse", "--quiet", "--project-dir", str(project.project_dir),
+         "--profiles-dir", str(project.profiles_dir)],
         env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
     if result.returncode != 0 or not manifest.exists():

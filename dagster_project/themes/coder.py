@@ -202,6 +202,11 @@ def code_with_model(
 # has coded (not published): a refresh codes only texts it has not coded under the same
 # rules, model and code (DECISIONS C20).
 CACHE_SCHEMA = "poet_meta"
+# Up to this many new texts the coding runs on one DuckDB thread: every thread compiles
+# its own copy of each theme's expressions and builds its own matching automaton, which
+# with a few thousand phrases costs more than the parallelism saves on a small set. The
+# set operations over every comment (what is new, what is gone, the join) keep them all.
+SINGLE_THREAD_MAX_TEXTS = 250_000
 _CODER_FILES = ("coder.py", "learned.py", "rules.py")
 
 
@@ -256,7 +261,13 @@ def code_incrementally(
     )
     new = con.execute("SELECT count(*) FROM theme_new_texts").fetchall()[0][0]
     if new:
-        fresh = code_with_model(con, "theme_new_texts", rules_by_survey)
+        threads = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
+        if new <= SINGLE_THREAD_MAX_TEXTS:
+            con.execute("SET threads = 1")
+        try:
+            fresh = code_with_model(con, "theme_new_texts", rules_by_survey)
+        finally:
+            con.execute(f"SET threads = {int(threads)}")
         con.execute(
             f"INSERT INTO {coded} SELECT ?, n.survey, n.question, n.comment_redacted, "
             f"f.theme_id, f.rule FROM {fresh} f JOIN theme_new_texts n USING (survey, respondent_id)",

@@ -20,11 +20,6 @@ from dagster_project.settings import SURVEYS
 from dagster_project.themes.coder import code_incrementally
 from dagster_project.themes.rules import load_rules, load_themes
 
-# Below this many comments the coding runs on one DuckDB thread: every thread compiles
-# its own copy of each theme's expressions and builds its own matching automaton, which
-# with a few thousand phrases costs more than the parallelism saves on a small set.
-SINGLE_THREAD_MAX_COMMENTS = 250_000
-
 Z_95 = 1.959964  # as dbt_project/macros/proportions.sql
 
 COMMENT_THEMES = {
@@ -79,14 +74,7 @@ def build_comment_themes(
     con.execute("CREATE SCHEMA IF NOT EXISTS marts")
     con.execute(_ddl("comment_themes", COMMENT_THEMES))
     _register_catalogue(con)
-    comments = con.execute("SELECT count(*) FROM marts.comments").fetchall()[0][0]
-    threads = con.execute("SELECT current_setting('threads')").fetchall()[0][0]
-    if comments <= SINGLE_THREAD_MAX_COMMENTS:
-        con.execute("SET threads = 1")
-    try:
-        coded, new = code_incrementally(con, "marts.comments", {s: load_rules(s) for s in SURVEYS})
-    finally:
-        con.execute(f"SET threads = {int(threads)}")
+    coded, new = code_incrementally(con, "marts.comments", {s: load_rules(s) for s in SURVEYS})
     con.execute(
         f"INSERT INTO marts.comment_themes SELECT c.*, t.label FROM {coded} c "
         "LEFT JOIN theme_catalogue t USING (survey, theme_id) "

@@ -12,7 +12,6 @@ from pathlib import Path
 import dagster as dg
 
 from dagster_project.quality.gated_tables import GATED_TABLES
-from dagster_project.reports.pack import build_pack
 from dagster_project.reports.store import ReportsResource, discard, swap_in
 from dagster_project.warehouse import WarehouseResource
 
@@ -34,6 +33,10 @@ def report_pack(
     for path in discard(target):
         context.log.info(f"removed stale report staging folder {path}")
     staged = reports.staging(context.run.run_id)
+    # Imported here: the pack's libraries (Altair, Jinja2, vl-convert, pandas) are not
+    # needed to load the code location, which every `poet run` does before its run starts.
+    from dagster_project.reports.pack import build_pack
+
     with warehouse.connect(read_only=True) as con:
         pack = build_pack(con, staged, log=context.log.info)
     return dg.MaterializeResult(

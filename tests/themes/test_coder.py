@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import duckdb
 import pytest
+from comments_table import create_comments
 
 from dagster_project.themes.coder import code_comments
 from dagster_project.themes.rules import ThemeRule
@@ -21,14 +22,7 @@ RULES = {
 
 def _code(comments: list[tuple[str, str, str]]) -> dict[tuple[str, str], dict[str, str]]:
     con = duckdb.connect()
-    con.execute(
-        "CREATE TABLE c (wave INTEGER, survey VARCHAR, org_code VARCHAR, respondent_id VARCHAR, "
-        "question VARCHAR, comment_redacted VARCHAR)"
-    )
-    con.executemany(
-        "INSERT INTO c VALUES (2014, ?, 'LA01', ?, 'worked_well', ?)",
-        [(s, r, t) for s, r, t in comments],
-    )
+    create_comments(con, "c", [(2014, s, "LA01", r, "worked_well", t) for s, r, t in comments])
     coded: dict[tuple[str, str], dict[str, str]] = {}
     for _w, survey, _o, respondent, _q, theme, rule in code_comments(con, "c", RULES).fetchall():
         coded.setdefault((survey, respondent), {})[theme] = rule

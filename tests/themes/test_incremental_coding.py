@@ -4,6 +4,7 @@ DECISIONS C20): the result always equals coding everything from scratch."""
 from __future__ import annotations
 
 import duckdb
+from comments_table import create_comments
 
 from dagster_project.settings import SURVEYS
 from dagster_project.themes import coder
@@ -14,13 +15,8 @@ RULES = {s: load_rules(s) for s in SURVEYS}
 
 
 def _comments(con: duckdb.DuckDBPyConnection, items, wave: int) -> None:
-    con.execute(
-        "CREATE OR REPLACE TABLE comments (wave INTEGER, survey VARCHAR, org_code VARCHAR, "
-        "respondent_id VARCHAR, question VARCHAR, comment_redacted VARCHAR)"
-    )
-    con.executemany(
-        "INSERT INTO comments VALUES (?, ?, ?, ?, ?, ?)",
-        [(wave, i.survey, "LA01", i.id, i.question, i.comment) for i in items],
+    create_comments(
+        con, "comments", [(wave, i.survey, "LA01", i.id, i.question, i.comment) for i in items]
     )
 
 

@@ -7,6 +7,7 @@ import random
 
 import duckdb
 import pytest
+from comments_table import create_comments
 from statsmodels.stats.proportion import proportion_confint
 
 from dagster_project.landing.theme_codes import ensure_tables
@@ -36,10 +37,6 @@ TEXTS = [
 def con():
     con = duckdb.connect()
     con.execute("CREATE SCHEMA marts")
-    con.execute(
-        "CREATE TABLE marts.comments (wave INTEGER, survey VARCHAR, org_code VARCHAR, "
-        "respondent_id VARCHAR, question VARCHAR, comment_redacted VARCHAR)"
-    )
     rng = random.Random(5)
     rows = []
     for wave in (2014, 2015):
@@ -48,7 +45,7 @@ def con():
                 for question in ("worked_well", "not_worked", "change"):
                     if rng.random() < 0.7:
                         rows.append((wave, survey, "LA01", f"R{i}", question, rng.choice(TEXTS)))
-    con.executemany("INSERT INTO marts.comments VALUES (?, ?, ?, ?, ?, ?)", rows)
+    create_comments(con, "marts.comments", rows)
     build_comment_themes(con)
     build_theme_shares(con)
     yield con

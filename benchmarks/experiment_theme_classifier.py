@@ -1,6 +1,6 @@
-"""Experiment (docs/themes.md): does a scikit-learn classifier trained on the labelled set
-help the keyword rules? Not a dependency of the project: run it after
-`.venv/bin/pip install scikit-learn`.
+"""Experiment (docs/themes.md, superseded by the learned model of DECISIONS C18): does a
+scikit-learn classifier trained on the labelled set help the keyword rules? scikit-learn
+is a development dependency (`make setup` installs it; a refresh never imports it).
 
     .venv/bin/python benchmarks/experiment_theme_classifier.py
 
@@ -19,7 +19,7 @@ try:
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_union
 except ImportError:
-    sys.exit("scikit-learn is not installed (it is not a dependency): pip install scikit-learn")
+    sys.exit("scikit-learn is not installed: it is a development dependency (make setup)")
 
 from dagster_project.themes.evaluate import code_labelled, load_labelled, micro, theme_scores
 from dagster_project.themes.rules import theme_ids

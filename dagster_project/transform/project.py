@@ -153,7 +153,7 @@ INDIRECT_SELECTION = "buildable"
 def step_environment(warehouse: str, memory_limit: str, spill_directory: str) -> dict[str, str]:
     """What dbt reads from its environment in a dbt step (profiles.yml): the warehouse
     and DuckDB's settings. The same values when the project is parsed ahead of the step
-    (warm_up.py), or dbt would not trust its partial-parse state."""
+    (warm_up.py): the parsed manifest names the warehouse's database in every node."""
     return {
         "POET_WAREHOUSE": warehouse,
         "POET_DUCKDB_MEMORY_LIMIT": memory_limit,

@@ -10,11 +10,13 @@ import time
 
 import dagster as dg
 
+from dagster_project.quality import gated_versions
 from dagster_project.quality.gated_tables import GATED_TABLES, GatedTable
 from dagster_project.quality.masking import masked
 from dagster_project.quality.outcomes import ExpectationOutcome, GateResult
 from dagster_project.quality.results_store import record
 from dagster_project.quality.runner import Suite, run_suite
+from dagster_project.transform.build_state import FULL_REFRESH_TAG, code_inputs
 from dagster_project.warehouse import WarehouseResource
 
 MAX_FAILURES_IN_METADATA = 20
@@ -26,6 +28,7 @@ def _metadata(result: GateResult, seconds: float) -> dict[str, dg.MetadataValue]
         "table": dg.MetadataValue.text(result.table),
         "suite": dg.MetadataValue.text(result.suite),
         "rows": dg.MetadataValue.int(result.rows or 0),
+        "rows_checked_row_by_row": dg.MetadataValue.int(result.checked_rows or 0),
         "expectations": dg.MetadataValue.int(len(result.outcomes)),
         "failed_expectations": dg.MetadataValue.int(len(result.failures)),
         "warnings": dg.MetadataValue.int(len(result.warnings)),
@@ -46,6 +49,33 @@ def _metadata(result: GateResult, seconds: float) -> dict[str, dg.MetadataValue]
     }
 
 
+def _versions_to_check(
+    con, gated: GatedTable, warehouse_path: str, forced: bool
+) -> tuple[gated_versions.VersionScope | None, str]:
+    """The file versions whose rows the row-wise checks read (None: every row)."""
+    keys = gated_versions.version_keys(
+        [c for (c,) in con.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = ? AND table_name = ?", [gated.schema, gated.table]
+        ).fetchall()]
+    )  # fmt: skip
+    if keys is None:
+        return None, ""
+    if forced:
+        gated_versions.forget(con, gated.qualified)
+    digest = gated_versions.checks_digest(code_inputs(warehouse_path))
+    return gated_versions.scope(con, gated.qualified, keys, digest), digest
+
+
+def _rows(result: GateResult, versions: gated_versions.VersionScope | None) -> str:
+    if versions is None:
+        return f"{result.rows} rows"
+    return (
+        f"{result.rows} rows; row by row: {result.checked_rows} rows of {len(versions.new)} new "
+        f"version(s), {versions.passed} version(s) passed before"
+    )
+
+
 def gate_check(gated: GatedTable) -> dg.AssetChecksDefinition:
     suite_path = gated.suite_path
 
@@ -61,11 +91,14 @@ def gate_check(gated: GatedTable) -> dg.AssetChecksDefinition:
         warehouse: WarehouseResource,
     ) -> dg.AssetCheckResult:
         started = time.perf_counter()
+        forced = context.run.tags.get(FULL_REFRESH_TAG) == "true"
+        versions = None
         # One connection for the gate and its record (opening the warehouse costs about
         # 50 ms, and a refresh runs 29 gates).
         with warehouse.connect() as con:
             try:
-                result = run_suite(con, Suite.load(suite_path))
+                versions, digest = _versions_to_check(con, gated, warehouse.path, forced)
+                result = run_suite(con, Suite.load(suite_path), versions)
             except Exception as error:  # a gate that cannot run is a failed gate
                 cannot_run = masked(
                     ExpectationOutcome(
@@ -73,10 +106,13 @@ def gate_check(gated: GatedTable) -> dg.AssetChecksDefinition:
                     )
                 )
                 result = GateResult(gated.qualified, gated.suite_name, (cannot_run,))
+                versions = None
             record(con, context.run.run_id, result)
+            if versions is not None and result.success:
+                gated_versions.remember(con, gated.qualified, digest, versions, context.run.run_id)
         seconds = time.perf_counter() - started
         if result.success:
-            context.log.info(f"{result.summary()} ({result.rows} rows, {seconds:.2f}s)")
+            context.log.info(f"{result.summary()} ({_rows(result, versions)}, {seconds:.2f}s)")
         else:
             context.log.error(result.summary())
         for warning in result.warnings:

@@ -34,6 +34,7 @@ class GateResult:
     suite: str
     outcomes: tuple[ExpectationOutcome, ...]
     rows: int | None = None
+    checked_rows: int | None = None  # rows the row-wise checks read (rows of new versions)
 
     @property
     def failures(self) -> list[ExpectationOutcome]:

@@ -22,6 +22,7 @@ import duckdb
 import pandas as pd
 
 from dagster_project.bounds import latest_survey_date
+from dagster_project.quality.gated_versions import VersionScope
 from dagster_project.quality.masking import masked, masked_value
 from dagster_project.quality.outcomes import CRITICAL, WARNING, ExpectationOutcome, GateResult
 
@@ -35,6 +36,14 @@ SCHEMA_EXPECTATIONS = frozenset(
     {"expect_column_to_exist", "expect_table_columns_to_match_set",
      "expect_table_columns_to_match_ordered_list", "expect_table_column_count_to_equal",
      "expect_table_column_count_to_be_between"}
+)  # fmt: skip
+# Expectations that judge each row on its own (without `mostly`): a table passes when
+# every row does, so rows that passed before under the same code need no new check.
+ROW_WISE_EXPECTATIONS = frozenset(
+    {"expect_column_values_to_be_in_set", "expect_column_values_to_not_be_in_set",
+     "expect_column_values_to_not_be_null", "expect_column_values_to_be_null",
+     "expect_column_values_to_be_between", "expect_column_values_to_match_regex",
+     "expect_column_values_to_not_match_regex"}
 )  # fmt: skip
 CONTACT_DETAILS_CHECK = "poet_no_contact_details"  # patterns: contact_details.py
 _COLUMN_KWARGS = ("column", "column_A", "column_B")
@@ -418,8 +427,14 @@ def _fetch(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
         cursor.close()
 
 
-def run_suite(con: duckdb.DuckDBPyConnection, suite: Suite) -> GateResult:
-    """Validate `suite.table` on an open (read-only is enough) warehouse connection."""
+def run_suite(
+    con: duckdb.DuckDBPyConnection, suite: Suite, versions: VersionScope | None = None
+) -> GateResult:
+    """Validate `suite.table` on an open (read-only is enough) warehouse connection.
+
+    With `versions`, the expectations that look at one row (or one file version) at a
+    time check only the rows of `versions.new`; the others read the whole table
+    (gated_versions.py)."""
     table = suite.table
     columns = _table_columns(con, table)
     if not columns:
@@ -446,24 +461,43 @@ def run_suite(con: duckdb.DuckDBPyConnection, suite: Suite) -> GateResult:
             runnable.append(spec)
 
     rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    # Each batch is read from DuckDB just before it is validated: memory stays at a
-    # few columns whatever the width of the table.
+    # The rows the row-wise checks read: the whole table, or the new versions' rows.
+    # (No version passed before: every row is new, and the table is read as it is.)
+    whole_table = versions is None or versions.passed == 0
+    scoped = table if whole_table else f"(SELECT * FROM {table} WHERE {versions.where})"
+    checked = rows if whole_table else con.execute(f"SELECT count(*) FROM {scoped}").fetchone()[0]
+    row_wise = [s for s in runnable if versions is not None and _row_wise(s)]
+    whole = [s for s in runnable if not (versions is not None and _row_wise(s))]
     ge = _GreatExpectations()
-    limit = BATCH_COLUMNS if rows > ONE_BATCH_ROWS else len(columns)
-    for group_columns, specs in _column_batches(runnable, limit):
-        select = ", ".join(f'"{c}"' for c in group_columns) or "1 AS __rows"
-        frame = _normalise(_fetch(con, f"SELECT {select} FROM {table}"))
-        outcomes += ge.validate(frame, specs, suite.name)
+    for source, source_rows, specs in ((scoped, checked, row_wise), (table, rows, whole)):
+        if not specs:
+            continue
+        # Each batch is read from DuckDB just before it is validated: memory stays at a
+        # few columns whatever the width of the table.
+        limit = BATCH_COLUMNS if source_rows > ONE_BATCH_ROWS else len(columns)
+        for group_columns, batch_specs in _column_batches(specs, limit):
+            select = ", ".join(f'"{c}"' for c in group_columns) or "1 AS __rows"
+            frame = _normalise(_fetch(con, f"SELECT {select} FROM {source}"))
+            outcomes += ge.validate(frame, batch_specs, suite.name)
     if schema_level:
         empty = con.execute(f"SELECT * FROM {table} LIMIT 0").df()
         outcomes += ge.validate(empty, schema_level, f"{suite.name}.schema")
 
-    outcomes += _row_check_outcomes(con, table, suite.poet.get("row_checks", []))
+    for check in suite.poet.get("row_checks", []):
+        source = scoped if check.get("per_version") else table
+        outcomes += _row_check_outcomes(con, source, [check])
     if patterns := suite.poet.get("contact_detail_patterns"):
-        outcomes += _contact_detail_outcomes(con, table, patterns, columns)
+        outcomes += _contact_detail_outcomes(con, scoped, patterns, columns)
     if flags := suite.poet.get("flags_take_both_values"):
         outcomes += _both_values_outcomes(con, table, flags, columns)
     if other := suite.poet.get("same_row_count_as"):
         outcomes.append(_row_count_outcome(con, table, other, rows))
     # Nothing a gate stores, logs or prints repeats personal text (masking.py).
-    return GateResult(table, suite.name, tuple(masked(o) for o in outcomes), rows=rows)
+    return GateResult(
+        table, suite.name, tuple(masked(o) for o in outcomes), rows=rows, checked_rows=checked
+    )
+
+
+def _row_wise(spec: dict[str, Any]) -> bool:
+    """An expectation whose verdict over a table is the verdicts over its rows, all passing."""
+    return spec["type"] in ROW_WISE_EXPECTATIONS and "mostly" not in spec["kwargs"]

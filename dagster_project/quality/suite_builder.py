@@ -105,8 +105,13 @@ def _null_when(condition_column: str, value: Any, *columns: str) -> list[Expecta
     return [_expect("column_values_to_be_null", column=c, row_condition=condition) for c in columns]
 
 
-def _row_check(name: str, bad_when: str, columns: list[str]) -> dict[str, Any]:
-    return {"name": name, "unexpected_rows": bad_when, "columns": columns}
+def _row_check(
+    name: str, bad_when: str, columns: list[str], per_version: bool = False
+) -> dict[str, Any]:
+    """`per_version`: the condition looks only at rows of the same file version, so the
+    gate may check the rows of new versions alone (gated_versions.py)."""
+    check = {"name": name, "unexpected_rows": bad_when, "columns": columns}
+    return {**check, "per_version": True} if per_version else check
 
 
 def _survey_of(table: str) -> str:
@@ -138,6 +143,7 @@ def _one_row_per(key: str, shown: list[str]) -> dict[str, Any]:
         f"one_row_per_version_and_{key}",
         f"{key} IS NOT NULL AND count(*) OVER (PARTITION BY {partition}) > 1",
         shown,
+        per_version=True,
     )
 
 

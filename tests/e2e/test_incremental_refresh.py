@@ -51,6 +51,18 @@ def _dbt_build_modes(env: dict[str, str]) -> dict[str, str]:
     return modes
 
 
+def _gate_line(env: dict[str, str], table: str) -> str:
+    """The latest run's log line of the passed gate of `table`."""
+    with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
+        run_id = instance.get_run_records(limit=1)[0].dagster_run.run_id
+        (line,) = [
+            entry.user_message
+            for entry in instance.all_logs(run_id)
+            if (entry.user_message or "").startswith(f"{table}: all ")
+        ]
+    return line
+
+
 def _query(path: Path, sql: str) -> list[tuple]:
     con = duckdb.connect(str(path), read_only=True)
     try:
@@ -139,6 +151,7 @@ def refreshes(tmp_path_factory):
     _quarantinable_copy(quarantined / "holders.csv")
     _poet_run(env)
     second_modes = _dbt_build_modes(env)
+    second_gate = _gate_line(env, "staging.stg_holders")
     second_mismatch = _rows_not_of_used_versions(root / "poet.duckdb")
     second_statuses = _query(
         root / "poet.duckdb",
@@ -160,6 +173,7 @@ def refreshes(tmp_path_factory):
         "root": root,
         "reference": reference,
         "modes": (first_modes, second_modes, third_modes, _dbt_build_modes(reference_env)),
+        "gates": (second_gate, _gate_line(reference_env, "staging.stg_holders")),
         "second_mismatch": second_mismatch,
         "second_statuses": second_statuses,
         "third": third,
@@ -181,6 +195,14 @@ def test_each_run_builds_as_expected(refreshes):
     assert set(second.values()) == {"incremental"}
     assert set(third.values()) == {"incremental"}
     assert set(forced.values()) == {"full refresh"}  # poet run --force
+
+
+def test_gates_read_new_versions_row_by_row_unless_forced(refreshes):
+    incremental, forced = refreshes["gates"]
+    # The changed holders return is the one new staging version (R32); the quarantined
+    # one never reaches staging.
+    assert "row by row:" in incremental and " of 1 new version(s)" in incremental
+    assert "0 version(s) passed before" in forced
 
 
 def test_the_changes_reached_the_registry(refreshes):

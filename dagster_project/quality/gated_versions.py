@@ -1,0 +1,134 @@
+"""Which file versions of a gated table have passed its gate (DECISIONS R32).
+
+The respondent-level tables (`raw`, `staging`, `recoded`, the responses marts) hold the
+rows of file versions, and a version's rows depend only on its bytes and the code
+(R18). Once a version's rows passed a gate under a given code, checking them again
+under the same code can only give the same answer. So each gate that passes records
+the versions it checked (`poet_meta.gated_versions`, in the working warehouse, never
+published), and the next gate of the same table checks, with the expectations that
+look at one row or one version at a time, only the rows of versions not recorded:
+
+- the record is keyed by a digest of everything a verdict depends on besides the
+  rows: the project's code, reference data, expectation suites and library versions
+  (the dbt layers' digest, `build_state.code_inputs`) and the latest survey date the
+  suites accept (`bounds.latest_survey_date`);
+- a gate that fails records nothing, so rows an unpublished run left behind are checked
+  until a gate passes them;
+- `poet run --force` forgets the records first: a forced refresh checks every row;
+- expectations over the whole table (uniqueness across versions, a flag taking both
+  values, row counts against another table, anything with `mostly`) still read every
+  row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import duckdb
+
+from dagster_project.bounds import latest_survey_date
+
+SCHEMA = "poet_meta"
+TABLE = f"{SCHEMA}.gated_versions"
+# A version is a slot (wave, organisation) and a sha256 (the contract); the other columns
+# distinguish what the incremental models also key on.
+VERSION_COLUMNS = ("wave", "org_code", "source_path", "source_sha256", "org_type")
+REQUIRED_COLUMNS = ("wave", "org_code", "source_sha256")
+
+
+@dataclass(frozen=True)
+class VersionScope:
+    """The versions of one table that a gate must still check."""
+
+    keys: tuple[str, ...]  # the table's version columns
+    new: tuple[tuple, ...]  # key values of the versions not passed under this digest
+    passed: int  # versions in the table that passed before
+    new_ids: tuple[str, ...] = ()  # the new versions as recorded (JSON of their keys)
+
+    @property
+    def where(self) -> str:
+        """A condition selecting every row of the new versions (and rows with no sha256,
+        which belong to no recorded version). It may select more rows than those, never
+        fewer: two versions with the same bytes share a sha256."""
+        shas = sorted({dict(zip(self.keys, key, strict=True))["source_sha256"] for key in self.new})
+        listed = ", ".join(_literal(sha) for sha in shas if sha is not None)
+        return (
+            f"source_sha256 IS NULL OR source_sha256 IN ({listed})"
+            if listed
+            else "source_sha256 IS NULL"
+        )
+
+
+def _literal(text: str) -> str:
+    return "'" + str(text).replace("'", "''") + "'"
+
+
+def checks_digest(code_inputs: str) -> str:
+    """What a gate's verdict on a version depends on besides its rows."""
+    return hashlib.sha256(f"{code_inputs}:{latest_survey_date().isoformat()}".encode()).hexdigest()
+
+
+def version_keys(columns: dict[str, str] | list[str]) -> tuple[str, ...] | None:
+    """The table's version columns, or None when it is not a table of file versions."""
+    if not all(c in columns for c in REQUIRED_COLUMNS):
+        return None
+    return tuple(c for c in VERSION_COLUMNS if c in columns)
+
+
+def _ensure_table(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
+    con.execute(
+        f"""CREATE TABLE IF NOT EXISTS {TABLE} (
+            table_name VARCHAR NOT NULL, checks_digest VARCHAR NOT NULL, version VARCHAR NOT NULL,
+            run_id VARCHAR NOT NULL, gated_at TIMESTAMP NOT NULL)"""
+    )
+
+
+def _version_json(keys: tuple[str, ...]) -> str:
+    return "to_json(struct_pack(" + ", ".join(f'"{k}" := "{k}"' for k in keys) + "))::VARCHAR"
+
+
+def scope(
+    con: duckdb.DuckDBPyConnection, table: str, keys: tuple[str, ...], digest: str
+) -> VersionScope:
+    """The versions of `table` with no passed gate recorded under `digest`."""
+    _ensure_table(con)
+    listed = ", ".join(f'"{k}"' for k in keys)
+    rows = con.execute(
+        f"""WITH present AS (SELECT DISTINCT {listed} FROM {table})
+            SELECT {listed}, {_version_json(keys)}, {_version_json(keys)} IN (
+                SELECT version FROM {TABLE} WHERE table_name = ? AND checks_digest = ?)
+            FROM present ORDER BY ALL""",
+        [table, digest],
+    ).fetchall()
+    new = [row for row in rows if not row[-1]]
+    return VersionScope(
+        keys,
+        new=tuple(tuple(row[:-2]) for row in new),
+        passed=len(rows) - len(new),
+        new_ids=tuple(row[-2] for row in new),
+    )
+
+
+def remember(
+    con: duckdb.DuckDBPyConnection, table: str, digest: str, checked: VersionScope, run_id: str
+) -> int:
+    """Record the versions a passed gate checked; returns how many."""
+    if not checked.new_ids:
+        return 0
+    _ensure_table(con)
+    now = datetime.now(UTC).replace(tzinfo=None)
+    values = ", ".join("(?, ?, ?, ?, ?)" for _ in checked.new_ids)
+    con.execute(
+        f"INSERT INTO {TABLE} VALUES {values}",
+        [v for version in checked.new_ids for v in (table, digest, version, run_id, now)],
+    )
+    return len(checked.new_ids)
+
+
+def forget(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Before a forced refresh's gate: every row of the table is checked again."""
+    _ensure_table(con)
+    con.execute(f"DELETE FROM {TABLE} WHERE table_name = ?", [table])

@@ -16,6 +16,7 @@ to rounding), and each step costs a few passes over the rows.
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from scipy import sparse
 
 MAX_BLOCK_COLUMNS = 62  # a block's 0/1 part is encoded as the bits of one int64
@@ -24,15 +25,19 @@ MAX_BLOCK_COLUMNS = 62  # a block's 0/1 part is encoded as the bits of one int64
 def _distinct(block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(index of each row's distinct part, the distinct parts) of a 0/1 block."""
     codes = block.astype(np.int64) @ (np.int64(1) << np.arange(block.shape[1], dtype=np.int64))
-    _, first, inverse = np.unique(codes, return_index=True, return_inverse=True)
-    return inverse.ravel(), block[first].astype(float)
+    # A hash table rather than a sort of every row; sort=True keeps np.unique's order of
+    # the distinct parts, so the sums (and the fits) are the same to the last bit.
+    inverse, uniques = pd.factorize(codes, sort=True)
+    first = np.full(len(uniques), len(codes), dtype=np.int64)
+    np.minimum.at(first, inverse, np.arange(len(codes)))
+    return inverse.astype(np.intp), block[first].astype(float)
 
 
 class PatternDesign:
     """A 0/1 design matrix (rows x columns, intercept included) prepared for X'SX."""
 
     def __init__(self, x: np.ndarray):
-        if not np.isin(x, (0, 1)).all():
+        if not ((x == 0) | (x == 1)).all():
             raise ValueError("logistic regression predictors must be 0/1 flags")
         half = (x.shape[1] + 1) // 2
         if half > MAX_BLOCK_COLUMNS:
@@ -41,8 +46,7 @@ class PatternDesign:
         self.index_a, self.parts_a = _distinct(x[:, :half])
         self.index_b, self.parts_b = _distinct(x[:, half:])
         pair = self.index_a.astype(np.int64) * len(self.parts_b) + self.index_b
-        pairs, self.index_pair = np.unique(pair, return_inverse=True)
-        self.index_pair = self.index_pair.ravel()
+        self.index_pair, pairs = pd.factorize(pair, sort=True)
         self.pair_a, self.pair_b = np.divmod(pairs, len(self.parts_b))
 
     def information(self, s: np.ndarray) -> np.ndarray:

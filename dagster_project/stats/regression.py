@@ -80,9 +80,13 @@ def null_log_likelihood(n: int, events: int) -> float:
 
 def c_statistic(score: np.ndarray, weight: np.ndarray, events: np.ndarray) -> float:
     """Area under the ROC curve of weighted patterns (ties count one half)."""
-    order = np.argsort(score, kind="stable")
+    # Weights and events are counts: their sums within a group of tied scores are exact in
+    # any order, so the sort need not be stable.
+    order = np.argsort(score)
     score, pos, neg = score[order], events[order], weight[order] - events[order]
-    _, start = np.unique(score, return_index=True)
+    first_of_group = np.ones(len(score), dtype=bool)
+    first_of_group[1:] = score[1:] != score[:-1]
+    start = np.flatnonzero(first_of_group)
     pos_g, neg_g = np.add.reduceat(pos, start), np.add.reduceat(neg, start)
     neg_below = np.concatenate([[0.0], np.cumsum(neg_g)[:-1]])
     total = pos_g.sum() * neg_g.sum()

@@ -7,12 +7,10 @@ import sys
 import uuid
 from pathlib import Path
 
-import duckdb
-
-from dagster_project.reports.data import NoWave, waves
-from dagster_project.reports.pack import build_pack
-from dagster_project.reports.store import absolute, discard, reports_dir, staging_dir, swap_in
 from dagster_project.settings import Settings
+
+# The pack's libraries (Altair, vl-convert, Jinja2, pandas) are imported by `run_report`,
+# not here: every `poet` command builds its parser from this module (about 1.3 s).
 
 
 def add_report_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,6 +24,12 @@ def add_report_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_report(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from dagster_project.reports.data import NoWave, waves
+    from dagster_project.reports.pack import build_pack
+    from dagster_project.reports.store import absolute, discard, reports_dir, staging_dir, swap_in
+
     published = Settings.from_env().published
     if not published.exists():
         print(f"poet: no published warehouse at {published}: run 'poet run' first", file=sys.stderr)

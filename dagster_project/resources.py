@@ -13,7 +13,9 @@ import dagster as dg
 from pydantic import PrivateAttr
 
 from dagster_project import warm_up
+from dagster_project.jobs import FULL_REFRESH_JOB
 from dagster_project.refresh_lock import RefreshLock
+from dagster_project.reports.assets import REPORTS_KEY
 from dagster_project.reports.store import ReportsResource, reports_dir
 from dagster_project.settings import Settings
 from dagster_project.settings_resource import (
@@ -63,6 +65,7 @@ class LockingDbtCliResource(PoetDbtCliResource):
             self._warm_up = warm_up.start(
                 Path(self.project_dir), Path(self.profiles_dir),
                 target_folder(warehouse.path), warehouse.path, environment,
+                reports=_builds_report_pack(context.dagster_run),
             )  # fmt: skip
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
@@ -70,6 +73,17 @@ class LockingDbtCliResource(PoetDbtCliResource):
             self._warm_up.join()
         if self._lock is not None:
             self._lock.release()
+
+
+def _builds_report_pack(run: dg.DagsterRun | None) -> bool:
+    """Whether the run executes the report pack's step (a whole `full_refresh` does)."""
+    if run is None:
+        return False
+    if run.asset_selection is not None:
+        return REPORTS_KEY in run.asset_selection
+    if run.step_keys_to_execute is not None:
+        return REPORTS_KEY.to_python_identifier() in run.step_keys_to_execute
+    return run.job_name == FULL_REFRESH_JOB
 
 
 def poet_dbt_resource(settings: Settings) -> LockingDbtCliResource:

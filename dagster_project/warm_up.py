@@ -1,8 +1,9 @@
 """Start-up costs of a run's later steps, paid in the background while landing runs.
 
-The first quality gate imports Great Expectations and makes its context (about 6 s), and
-the first dbt step imports dbt and parses the project (3-9 s). Neither needs the data, so
-the run's dbt resource starts both in one background thread as the run begins
+The first quality gate imports Great Expectations and makes its context (about 6 s), the
+first dbt step imports dbt and parses the project (3-9 s), and the report pack starts its
+worker server (about 2.5 s of imports) and vl-convert's engine. None needs the data, so
+the run's dbt resource starts them in one background thread as the run begins
 (resources.py); the gate and the dbt step that come first wait for what is not done yet
 (a lock each) instead of doing it again. The run ends only after the thread has: it may
 set dbt's environment variables while it parses (transform/inprocess.py).
@@ -39,12 +40,23 @@ def _prepare_dbt(
 _SWITCH_INTERVAL_SECONDS = 0.0005
 
 
-def _work(dbt_args: tuple) -> None:
+def _prepare_reports() -> None:
+    from dagster_project.reports import workers
+
+    workers.start()
+    workers.warm_charts()
+
+
+def _work(dbt_args: tuple, reports: bool) -> None:
     interval = sys.getswitchinterval()
     sys.setswitchinterval(min(interval, _SWITCH_INTERVAL_SECONDS))
+    steps = [(_prepare_gates, ()), (_prepare_dbt, dbt_args)]
+    if reports:
+        steps.append((_prepare_reports, ()))
     try:
-        # In the order the run needs them: the raw gates come before the first dbt step.
-        for prepare, args in ((_prepare_gates, ()), (_prepare_dbt, dbt_args)):
+        # In the order the run needs them: the raw gates come before the first dbt step,
+        # and the report pack is the last step but one.
+        for prepare, args in steps:
             try:
                 prepare(*args)
             except Exception as exc:  # the step that needs it does it again and reports it
@@ -54,12 +66,19 @@ def _work(dbt_args: tuple) -> None:
 
 
 def start(
-    project_dir: Path, profiles_dir: Path, target_path: Path, warehouse: str, environment: dict
+    project_dir: Path,
+    profiles_dir: Path,
+    target_path: Path,
+    warehouse: str,
+    environment: dict,
+    reports: bool = False,
 ) -> threading.Thread:
-    """Start the background preparation; join the thread before the run ends."""
+    """Start the background preparation; join the thread before the run ends. With
+    `reports` (the run builds the report pack), the pack's worker server is started and
+    this process's chart engine warmed too (reports/workers.py)."""
     thread = threading.Thread(
         target=_work,
-        args=((project_dir, profiles_dir, target_path, warehouse, environment),),
+        args=((project_dir, profiles_dir, target_path, warehouse, environment), reports),
         name="poet-warm-up",
         daemon=True,
     )

@@ -3,7 +3,6 @@ into a folder, from one read-only connection to a warehouse."""
 
 from __future__ import annotations
 
-import multiprocessing
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -18,6 +17,7 @@ import pandas as pd
 from markupsafe import Markup, escape
 
 from dagster_project.reports import data as report_data
+from dagster_project.reports import workers
 from dagster_project.reports.disclosure import SUPPRESSED, min_base
 from dagster_project.reports.figures import build_figures
 from dagster_project.reports.labels import SURVEY_NAMES, build_labels
@@ -254,9 +254,7 @@ def _pool() -> ProcessPoolExecutor:
     """Two worker processes forked from a server that imported this module once: the
     national report and the spreadsheet are written beside the local reports, one
     process per core."""
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
-    return ProcessPoolExecutor(max_workers=2, mp_context=context)
+    return ProcessPoolExecutor(max_workers=2, mp_context=workers.forkserver_context())
 
 
 def build_pack(

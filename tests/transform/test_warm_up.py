@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 from dagster_project import warm_up
@@ -42,3 +44,46 @@ def test_warm_up_never_raises_when_the_project_cannot_be_parsed(tmp_path):
     thread.join(timeout=300)
     assert not thread.is_alive()
     assert not [key for key in inprocess._MANIFESTS if key[2] == warehouse]
+
+
+def test_a_run_that_builds_the_pack_starts_its_worker_server_early(tmp_path):
+    import dagster as dg
+
+    from dagster_project.reports import workers
+    from dagster_project.reports.assets import REPORTS_KEY
+    from dagster_project.resources import _builds_report_pack
+
+    whole = dg.DagsterRun(job_name="full_refresh", run_id="a")
+    assert _builds_report_pack(whole)
+    assert _builds_report_pack(
+        dg.DagsterRun(job_name="x", run_id="b", asset_selection={REPORTS_KEY})
+    )
+    gates_only = dg.DagsterRun(
+        job_name="x", run_id="c", asset_selection={dg.AssetKey(["staging", "stg_holders"])}
+    )
+    assert not _builds_report_pack(gates_only)
+    assert not _builds_report_pack(
+        dg.DagsterRun(job_name="full_refresh", run_id="d", step_keys_to_execute=["land_returns"])
+    )
+    assert not _builds_report_pack(None)
+
+    # In a process of its own: another test of this session may have started the server.
+    probe = f"""
+import multiprocessing.forkserver, pathlib
+from dagster_project import warm_up
+from dagster_project.transform.project import step_environment, target_folder
+if __name__ == "__main__":
+    warehouse = "{tmp_path / "warehouse.duckdb"}"
+    missing = pathlib.Path("{tmp_path / "no_project"}")
+    thread = warm_up.start(missing, missing, target_folder(warehouse), warehouse,
+                           step_environment(warehouse, "1GB", ""), reports=True)
+    thread.join(timeout=300)
+    server = multiprocessing.forkserver._forkserver
+    print(server._forkserver_pid is not None, server._preload_modules)
+"""
+    script = tmp_path / "probe.py"
+    script.write_text(probe)
+    result = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, check=True, timeout=300
+    )
+    assert result.stdout.strip() == f"True ['{workers.PACK_MODULE}']"

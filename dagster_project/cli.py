@@ -115,7 +115,11 @@ def _refresh(args, settings: Settings, run_id: str, inputs, started: float) -> i
     settings.prepare_dagster_home()
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
     _say(f"refreshing into {settings.warehouse} (run {run_id})")
+    # The report pack's worker server imports its libraries in a process of its own, on
+    # the core this one leaves idle while it imports Dagster (reports/workers.py).
+    from dagster_project.reports import workers
 
+    workers.start()
     from dagster_project.transform.project import prepare_manifest
 
     prepare_manifest()  # the explicit build step: parse only a new or changed dbt project

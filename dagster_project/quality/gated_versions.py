@@ -119,6 +119,8 @@ def remember(
     if not checked.new_ids:
         return 0
     _ensure_table(con)
+    # Records under another digest can never match again (the code they name is gone).
+    con.execute(f"DELETE FROM {TABLE} WHERE table_name = ? AND checks_digest <> ?", [table, digest])
     now = datetime.now(UTC).replace(tzinfo=None)
     values = ", ".join("(?, ?, ?, ?, ?)" for _ in checked.new_ids)
     con.execute(

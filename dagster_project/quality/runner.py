@@ -466,8 +466,8 @@ def run_suite(
     whole_table = versions is None or versions.passed == 0
     scoped = table if whole_table else f"(SELECT * FROM {table} WHERE {versions.where})"
     checked = rows if whole_table else con.execute(f"SELECT count(*) FROM {scoped}").fetchone()[0]
-    row_wise = [s for s in runnable if versions is not None and _row_wise(s)]
-    whole = [s for s in runnable if not (versions is not None and _row_wise(s))]
+    row_wise = [s for s in runnable if not whole_table and _row_wise(s)]
+    whole = [s for s in runnable if whole_table or not _row_wise(s)]
     ge = _GreatExpectations()
     for source, source_rows, specs in ((scoped, checked, row_wise), (table, rows, whole)):
         if not specs:

@@ -114,6 +114,10 @@ def test_a_changed_digest_checks_every_row_again(con):
     assert gated_versions.scope(con, STG.qualified, keys, "digest-a").new == ()
     after = gated_versions.scope(con, STG.qualified, keys, "digest-b")  # new code or suites
     assert len(after.new) == 2 and after.passed == 0
+    # Recording under the new digest drops the records of the old one.
+    gated_versions.remember(con, STG.qualified, "digest-b", after, "run-2")
+    digests = con.execute(f"SELECT DISTINCT checks_digest FROM {gated_versions.TABLE}").fetchall()
+    assert digests == [("digest-b",)]
 
 
 def test_a_table_without_version_columns_is_read_whole():

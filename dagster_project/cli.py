@@ -116,8 +116,8 @@ def _refresh(args, settings: Settings, run_id: str, inputs, started: float) -> i
     settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
     _say(f"refreshing into {settings.warehouse} (run {run_id})")
     # The report pack's worker server imports its libraries in a process of its own, on
-    # the core this one leaves idle while it imports Dagster (reports/workers.py).
-    from dagster_project.reports import workers
+    # the core this one leaves idle while it imports Dagster (workers.py).
+    from dagster_project import workers
 
     workers.start()
     from dagster_project.transform.project import prepare_manifest

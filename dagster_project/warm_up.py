@@ -41,7 +41,7 @@ _SWITCH_INTERVAL_SECONDS = 0.0005
 
 
 def _prepare_reports() -> None:
-    from dagster_project.reports import workers
+    from dagster_project import workers
 
     workers.start()
     workers.warm_charts()
@@ -75,7 +75,7 @@ def start(
 ) -> threading.Thread:
     """Start the background preparation; join the thread before the run ends. With
     `reports` (the run builds the report pack), the pack's worker server is started and
-    this process's chart engine warmed too (reports/workers.py)."""
+    this process's chart engine warmed too (workers.py)."""
     thread = threading.Thread(
         target=_work,
         args=((project_dir, profiles_dir, target_path, warehouse, environment), reports),

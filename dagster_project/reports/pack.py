@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -16,8 +15,8 @@ import jinja2
 import pandas as pd
 from markupsafe import Markup, escape
 
+from dagster_project import workers
 from dagster_project.reports import data as report_data
-from dagster_project.reports import workers
 from dagster_project.reports.disclosure import SUPPRESSED, min_base
 from dagster_project.reports.figures import build_figures
 from dagster_project.reports.labels import SURVEY_NAMES, build_labels
@@ -250,13 +249,6 @@ def _write_local(data: report_data.ReportData, labels, folder: Path) -> list[dic
     return orgs
 
 
-def _pool() -> ProcessPoolExecutor:
-    """Two worker processes forked from a server that imported this module once: the
-    national report and the spreadsheet are written beside the local reports, one
-    process per core."""
-    return ProcessPoolExecutor(max_workers=2, mp_context=workers.forkserver_context())
-
-
 def build_pack(
     con: duckdb.DuckDBPyConnection,
     folder: Path,
@@ -277,7 +269,7 @@ def build_pack(
     log(f"reports: wave {data.wave}, {len(data.org_codes)} organisations")
     xlsx = folder / "poet_tables.xlsx"
     if parallel:
-        with _pool() as pool:
+        with workers.pool() as pool:
             national = pool.submit(_timed, _write_national, data, labels, folder)
             workbook = pool.submit(_timed, write_workbook, data, labels, xlsx)
             cpu = time.process_time()

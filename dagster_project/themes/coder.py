@@ -115,7 +115,7 @@ def code_with_model(
         "CREATE OR REPLACE TEMP TABLE theme_rule_hits AS "
         + coding_query(source, rules_by_survey, key_columns)
     )
-    frames: list[pd.DataFrame] = []
+    jobs: list[tuple[str, list[tuple[str, str]], list[frozenset[str]]]] = []
     modelled: list[tuple[str, str]] = []
     for survey in rules_by_survey:
         model_themes = learned.modelled_themes(survey)
@@ -138,25 +138,23 @@ def code_with_model(
         }
         for start in range(0, len(texts), MODEL_CHUNK):
             chunk = texts[start : start + MODEL_CHUNK]
-            judged = learned.judge(
-                survey,
-                [learned.model_text(q, t) for q, t in chunk],
-                [given.get((q, t), frozenset()) for q, t in chunk],
+            jobs.append((survey, chunk, [given.get((q, t), frozenset()) for q, t in chunk]))
+    frames: list[pd.DataFrame] = []
+    for (survey, chunk, _), judged in zip(jobs, _judged(jobs), strict=True):
+        questions = np.array([q for q, _ in chunk], dtype=object)
+        comments = np.array([t for _, t in chunk], dtype=object)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "survey": survey,
+                    "question": questions[judged.rows],
+                    "comment_redacted": comments[judged.rows],
+                    "theme_id": judged.themes,
+                    "add_rule": judged.add_rules,
+                },
+                dtype=object,
             )
-            questions = np.array([q for q, _ in chunk], dtype=object)
-            comments = np.array([t for _, t in chunk], dtype=object)
-            frames.append(
-                pd.DataFrame(
-                    {
-                        "survey": survey,
-                        "question": questions[judged.rows],
-                        "comment_redacted": comments[judged.rows],
-                        "theme_id": judged.themes,
-                        "add_rule": judged.add_rules,
-                    },
-                    dtype=object,
-                )
-            )
+        )
     view_columns = ["survey", "question", "comment_redacted", "theme_id", "add_rule"]
     view = pd.concat(frames) if frames else pd.DataFrame(columns=view_columns, dtype=object)
     con.register("theme_model_frame", view)
@@ -196,6 +194,26 @@ def code_with_model(
     for table in ("theme_rule_hits", "theme_model_view", "theme_modelled"):
         con.execute(f"DROP TABLE {table}")
     return "theme_coded"
+
+
+def _judge_chunk(job: tuple[str, list[tuple[str, str]], list[frozenset[str]]]):
+    from dagster_project.themes import learned
+
+    survey, chunk, given = job
+    return learned.judge(survey, [learned.model_text(q, t) for q, t in chunk], given)
+
+
+def _judged(jobs: list) -> list:
+    """The model's judgement of each chunk, in order. The judgement is plain Python and
+    numpy on one core (about 19 s for the 514,000 texts of 1M holders and 500,000 carers),
+    so two or more chunks are judged in worker processes, one per core (workers.py); each
+    chunk's judgement is the same wherever it runs."""
+    if len(jobs) < 2:
+        return [_judge_chunk(job) for job in jobs]
+    from dagster_project import workers
+
+    with workers.pool() as pool:
+        return list(pool.map(_judge_chunk, jobs))
 
 
 # The working warehouse keeps the coding of every distinct (survey, question, text) it

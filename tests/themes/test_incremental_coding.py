@@ -6,6 +6,7 @@ from __future__ import annotations
 import duckdb
 from comments_table import create_comments
 
+from dagster_project import workers
 from dagster_project.settings import SURVEYS
 from dagster_project.themes import coder
 from dagster_project.themes.evaluate import load_labelled
@@ -75,3 +76,23 @@ def test_other_rules_code_every_text_again():
     assert not any(
         (row[1], row[5]) in dropped and not (row[6] or "").startswith("model ") for row in coded
     )
+
+
+def test_many_chunks_are_judged_in_worker_processes_with_the_same_result(monkeypatch):
+    """Two or more chunks of texts go to the worker processes (coder._judged); each chunk's
+    judgement, and so the coding, is the one of the same chunks judged here."""
+    con = duckdb.connect()
+    _comments(con, load_labelled()[:300], 2014)
+    monkeypatch.setattr(coder, "MODEL_CHUNK", 40)  # several chunks for each survey
+    pools = []
+    real_pool = workers.pool
+
+    def counting_pool(*args, **kwargs):
+        pools.append(1)
+        return real_pool(*args, **kwargs)
+
+    monkeypatch.setattr(workers, "pool", counting_pool)
+    in_workers = _from_scratch(con)
+    assert pools == [1]
+    monkeypatch.setattr(coder, "_judged", lambda jobs: [coder._judge_chunk(j) for j in jobs])
+    assert _from_scratch(con) == in_workers and in_workers

@@ -49,7 +49,7 @@ def test_warm_up_never_raises_when_the_project_cannot_be_parsed(tmp_path):
 def test_a_run_that_builds_the_pack_starts_its_worker_server_early(tmp_path):
     import dagster as dg
 
-    from dagster_project.reports import workers
+    from dagster_project import workers
     from dagster_project.reports.assets import REPORTS_KEY
     from dagster_project.resources import _builds_report_pack
 
@@ -86,4 +86,4 @@ if __name__ == "__main__":
     result = subprocess.run(
         [sys.executable, str(script)], capture_output=True, text=True, check=True, timeout=300
     )
-    assert result.stdout.strip() == f"True ['{workers.PACK_MODULE}']"
+    assert result.stdout.strip() == f"True {workers.PRELOADED}"

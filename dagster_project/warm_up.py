@@ -13,6 +13,7 @@ A failure here is not reported: the step that needs the work does it again and s
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
 import threading
@@ -65,6 +66,14 @@ def _work(dbt_args: tuple, reports: bool) -> None:
         sys.setswitchinterval(interval)
 
 
+# Packages with circular imports inside that both the warm-up and a step import: two
+# threads importing such a package at once can deadlock on its module locks (Python then
+# raises `_DeadlockError` in one of them). Seen in CI with narwhals, which Great
+# Expectations imports through Altair here while a landing reader imports it through
+# pyreadstat. They are imported before the thread starts (about 0.07 s).
+SHARED_IMPORTS = ("narwhals.stable.v1", "narwhals.stable.v2")
+
+
 def start(
     project_dir: Path,
     profiles_dir: Path,
@@ -76,6 +85,8 @@ def start(
     """Start the background preparation; join the thread before the run ends. With
     `reports` (the run builds the report pack), the pack's worker server is started and
     this process's chart engine warmed too (workers.py)."""
+    for module in SHARED_IMPORTS:
+        importlib.import_module(module)
     thread = threading.Thread(
         target=_work,
         args=((project_dir, profiles_dir, target_path, warehouse, environment), reports),

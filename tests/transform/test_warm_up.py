@@ -87,3 +87,22 @@ if __name__ == "__main__":
         [sys.executable, str(script)], capture_output=True, text=True, check=True, timeout=300
     )
     assert result.stdout.strip() == f"True {workers.PRELOADED}"
+
+
+def test_packages_both_threads_import_are_imported_before_the_thread_starts(tmp_path):
+    """A landing reader (pyreadstat) and the warm-up (Great Expectations through Altair)
+    both import narwhals, whose circular imports deadlock when two threads import it at
+    once: warm_up.start imports it before its thread runs anything."""
+    probe = f"""
+import sys, threading, pathlib
+from dagster_project import warm_up
+threading.Thread.start = lambda self: None  # the thread never runs
+missing = pathlib.Path("{tmp_path / "no_project"}")
+before = [m for m in warm_up.SHARED_IMPORTS if m in sys.modules]
+warm_up.start(missing, missing, missing, "w.duckdb", {{}})
+print(before, all(m in sys.modules for m in warm_up.SHARED_IMPORTS))
+"""
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=300
+    )
+    assert result.stdout.strip() == "[] True"

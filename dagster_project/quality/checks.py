@@ -15,7 +15,7 @@ from dagster_project.quality.gated_tables import GATED_TABLES, GatedTable
 from dagster_project.quality.masking import masked
 from dagster_project.quality.outcomes import ExpectationOutcome, GateResult
 from dagster_project.quality.results_store import record
-from dagster_project.quality.runner import Suite, run_suite
+from dagster_project.quality.runner import Suite, run_suite, table_columns
 from dagster_project.transform.build_state import FULL_REFRESH_TAG, code_inputs
 from dagster_project.warehouse import WarehouseResource
 
@@ -53,12 +53,7 @@ def _versions_to_check(
     con, gated: GatedTable, warehouse_path: str, forced: bool
 ) -> tuple[gated_versions.VersionScope | None, str]:
     """The file versions whose rows the row-wise checks read (None: every row)."""
-    keys = gated_versions.version_keys(
-        [c for (c,) in con.execute(
-            "SELECT column_name FROM information_schema.columns "
-            "WHERE table_schema = ? AND table_name = ?", [gated.schema, gated.table]
-        ).fetchall()]
-    )  # fmt: skip
+    keys = gated_versions.version_keys(table_columns(con, gated.qualified))
     if keys is None:
         return None, ""
     if forced:

@@ -134,7 +134,7 @@ def _display_column(kwargs: dict[str, Any]) -> str | None:
     return ",".join(columns) or None
 
 
-def _table_columns(con: duckdb.DuckDBPyConnection, qualified: str) -> dict[str, str]:
+def table_columns(con: duckdb.DuckDBPyConnection, qualified: str) -> dict[str, str]:
     schema, table = qualified.split(".", 1)
     rows = con.execute(
         "SELECT column_name, data_type FROM information_schema.columns "
@@ -436,7 +436,7 @@ def run_suite(
     time check only the rows of `versions.new`; the others read the whole table
     (gated_versions.py)."""
     table = suite.table
-    columns = _table_columns(con, table)
+    columns = table_columns(con, table)
     if not columns:
         missing = ExpectationOutcome(
             "table_exists", None, False, message=f"table {table} does not exist in the warehouse"

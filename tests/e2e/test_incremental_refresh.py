@@ -39,27 +39,25 @@ def _poet_run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
     return run
 
 
-def _dbt_build_modes(env: dict[str, str]) -> dict[str, str]:
-    """How each dbt step of the latest run built: 'incremental' or 'full refresh'."""
+def _latest_run_messages(env: dict[str, str]) -> list[tuple[str | None, str]]:
+    """(step key, message) of every log line of the latest run."""
     with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
         run_id = instance.get_run_records(limit=1)[0].dagster_run.run_id
-        modes = {}
-        for entry in instance.all_logs(run_id):
-            message = entry.user_message or ""
-            if message.startswith("dbt build finished:"):
-                modes[entry.step_key] = message.rsplit("(", 1)[1].rstrip(")")
-    return modes
+        return [(e.step_key, e.user_message or "") for e in instance.all_logs(run_id)]
+
+
+def _dbt_build_modes(env: dict[str, str]) -> dict[str, str]:
+    """How each dbt step of the latest run built: 'incremental' or 'full refresh'."""
+    return {
+        step: message.rsplit("(", 1)[1].rstrip(")")
+        for step, message in _latest_run_messages(env)
+        if message.startswith("dbt build finished:")
+    }
 
 
 def _gate_line(env: dict[str, str], table: str) -> str:
     """The latest run's log line of the passed gate of `table`."""
-    with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
-        run_id = instance.get_run_records(limit=1)[0].dagster_run.run_id
-        (line,) = [
-            entry.user_message
-            for entry in instance.all_logs(run_id)
-            if (entry.user_message or "").startswith(f"{table}: all ")
-        ]
+    (line,) = [m for _, m in _latest_run_messages(env) if m.startswith(f"{table}: all ")]
     return line
 
 

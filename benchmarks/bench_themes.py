@@ -52,7 +52,7 @@ def _fill(con: duckdb.DuckDBPyConnection, survey: str, n: int, seed: int, unique
             text = "comment_redacted || ' #' || respondent_id" if unique else "comment_redacted"
             con.execute(
                 f"INSERT INTO marts.comments SELECT 2014, '{survey}', 'LA01', respondent_id, "
-                f"'{question}', {text} FROM chunk"
+                f"'{question}', {text}, 'sha-{survey}' FROM chunk"
             )
             con.unregister("chunk")
             written += len(frame)
@@ -77,7 +77,8 @@ def main() -> int:
         con.execute("CREATE SCHEMA marts")
         con.execute(
             "CREATE TABLE marts.comments (wave INTEGER, survey VARCHAR, org_code VARCHAR, "
-            "respondent_id VARCHAR, question VARCHAR, comment_redacted VARCHAR)"
+            "respondent_id VARCHAR, question VARCHAR, comment_redacted VARCHAR, "
+            "source_sha256 VARCHAR)"
         )
         started = time.monotonic()
         unique = not args.as_generated
@@ -90,11 +91,19 @@ def main() -> int:
             flush=True,
         )
         for name, build in (
-            ("comment_themes", build_comment_themes),
+            ("comment_themes", lambda con: build_comment_themes(con, "bench").rows),
             ("theme_shares", build_theme_shares),
             ("theme_agreement", build_theme_agreement),
-            # A refresh after one changed return: the texts are coded already.
-            ("comment_themes (again, nothing new)", build_comment_themes),
+            # A forced rebuild: the texts are coded already (the coder's cache).
+            (
+                "comment_themes (rebuilt, texts cached)",
+                lambda con: build_comment_themes(con, "bench", forced=True).rows,
+            ),
+            # A refresh after no change of the comments: no file version to code.
+            (
+                "comment_themes (again, no new version)",
+                lambda con: build_comment_themes(con, "bench").rows,
+            ),
         ):
             started, cpu = time.monotonic(), _cpu_seconds()
             rows = build(con)

@@ -467,7 +467,9 @@ def _comment_themes() -> tuple[list[Expectation], dict]:
         _unique("wave", "survey", "org_code", "respondent_id", "question", "theme_id")
     )
     return expectations, {
-        "row_checks": [_row_check("theme_of_its_survey", unknown, ["survey", "theme_id"])]
+        "row_checks": [
+            _row_check("theme_of_its_survey", unknown, ["survey", "theme_id"], per_version=True)
+        ]
     }
 
 

@@ -8,6 +8,7 @@ from dagster_project.themes.marts import (
     build_theme_agreement,
     build_theme_shares,
 )
+from dagster_project.transform import build_state
 from dagster_project.warehouse import WarehouseResource
 
 GROUP = "themes"
@@ -29,9 +30,13 @@ def _key(table: str) -> dg.AssetKey:
 def comment_themes(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
-    """Plan 4: the themes of every redacted comment, with the words that carried each."""
+    """Plan 4: the themes of every redacted comment, with the words that carried each.
+    Incremental by file version (DECISIONS R33)."""
+    forced = context.run.tags.get(build_state.FULL_REFRESH_TAG) == "true"
+    code_key = build_state.code_inputs(warehouse.path)
     with warehouse.connect() as con:
-        rows = build_comment_themes(con, log=context.log.info)
+        build = build_comment_themes(con, code_key, forced, log=context.log.info)
+        rows = build.rows
         comments = con.execute("SELECT count(*) FROM marts.comments").fetchall()[0][0]
         with_theme = con.execute(
             "SELECT count(*) FROM (SELECT DISTINCT wave, survey, org_code, respondent_id, question "
@@ -45,6 +50,9 @@ def comment_themes(
             "dagster/row_count": rows,
             "comments": comments,
             "comments_with_a_theme": with_theme,
+            "file_versions_coded": build.versions_added,
+            "file_versions_removed": build.versions_removed,
+            "rebuilt_whole_because": build.rebuilt or "",
         }
     )
 

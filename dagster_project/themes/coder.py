@@ -248,10 +248,12 @@ def code_incrementally(
     source: str,
     rules_by_survey: dict[str, tuple[ThemeRule, ...]],
     key_columns=KEY_COLUMNS,
+    prune: bool = True,
 ) -> tuple[str, int]:
     """As code_with_model, coding only the distinct texts of `source` not coded before
-    under the same coding key (kept in CACHE_SCHEMA); texts no longer in `source` are
-    forgotten. Returns the temporary table of coded rows and how many texts were coded."""
+    under the same coding key (kept in CACHE_SCHEMA); with `prune`, texts no longer in
+    `source` are forgotten (without, `source` may be a part of the comments). Returns the
+    temporary table of coded rows and how many texts were coded."""
     key = coding_key(rules_by_survey)
     texts, coded = f"{CACHE_SCHEMA}.theme_texts", f"{CACHE_SCHEMA}.theme_text_codes"
     text_columns = "survey VARCHAR, question VARCHAR, comment_redacted VARCHAR"
@@ -266,11 +268,13 @@ def code_incrementally(
         "WHERE comment_redacted IS NOT NULL"
     )
     for table in (texts, coded):
-        con.execute(
-            f"DELETE FROM {table} WHERE coding_key <> ? OR (survey, question, comment_redacted) "
-            f"NOT IN (SELECT (survey, question, comment_redacted) FROM ({present}))",
-            [key],
+        gone = (
+            f" OR (survey, question, comment_redacted) NOT IN "
+            f"(SELECT (survey, question, comment_redacted) FROM ({present}))"
+            if prune
+            else ""
         )
+        con.execute(f"DELETE FROM {table} WHERE coding_key <> ?{gone}", [key])
     con.execute(
         "CREATE OR REPLACE TEMP TABLE theme_new_texts AS SELECT 0 AS wave, survey, "
         "'' AS org_code, CAST(row_number() OVER () AS VARCHAR) AS respondent_id, question, "

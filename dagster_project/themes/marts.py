@@ -12,12 +12,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import duckdb
 import pandas as pd
 
 from dagster_project.settings import SURVEYS
-from dagster_project.themes.coder import code_incrementally
+from dagster_project.themes.coder import CACHE_SCHEMA, KEY_COLUMNS, code_incrementally
 from dagster_project.themes.rules import load_rules, load_themes
 
 Z_95 = 1.959964  # as dbt_project/macros/proportions.sql
@@ -27,6 +28,8 @@ COMMENT_THEMES = {
     "question": "VARCHAR", "theme_id": "VARCHAR", "rule": "VARCHAR",
     # the theme's readable label (seed themes), as in theme_shares (issue 14: labels)
     "label": "VARCHAR",
+    # the file version of the comment (landed_files.sha256): the table is built by version
+    "source_sha256": "VARCHAR",
 }  # fmt: skip
 THEME_SHARES = {
     "wave": "INTEGER", "survey": "VARCHAR", "question": "VARCHAR", "theme_id": "VARCHAR",
@@ -65,24 +68,132 @@ def _register_catalogue(con: duckdb.DuckDBPyConnection) -> None:
     con.register("theme_catalogue", frame)
 
 
-def build_comment_themes(
-    con: duckdb.DuckDBPyConnection, log: Callable[[str], None] = lambda _: None
-) -> int:
-    """Code every comment of marts.comments into marts.comment_themes (the rules, then
-    the learned model's vetoes and additions; texts coded by an earlier refresh under
-    the same rules and model are not coded again); return the rows."""
-    con.execute("CREATE SCHEMA IF NOT EXISTS marts")
-    con.execute(_ddl("comment_themes", COMMENT_THEMES))
-    _register_catalogue(con)
-    coded, new = code_incrementally(con, "marts.comments", {s: load_rules(s) for s in SURVEYS})
+# A file version of marts.comments: its coded rows depend only on its comments (a function
+# of its bytes and the code, R18) and on the code, so they are coded once (DECISIONS R33).
+VERSION_COLUMNS = ("wave", "survey", "org_code", "source_sha256")
+CODED_VERSIONS = f"{CACHE_SCHEMA}.comment_theme_versions"
+
+
+@dataclass(frozen=True)
+class ThemesBuild:
+    rows: int  # rows of marts.comment_themes
+    texts_coded: int  # distinct texts coded by this build (the others came from the cache)
+    versions_added: int  # file versions whose comments were coded into the table
+    versions_removed: int  # file versions whose rows left it
+    rebuilt: str | None  # why the whole table was rebuilt; None when only versions changed
+
+
+def _same_version(a: str, b: str) -> str:
+    return " AND ".join(f"{a}.{c} = {b}.{c}" for c in VERSION_COLUMNS)
+
+
+def _rebuild_reason(con: duckdb.DuckDBPyConnection, code_key: str, forced: bool) -> str | None:
+    if forced:
+        return "a full refresh was asked for (poet run --force)"
+    columns = {
+        name
+        for (name,) in con.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = 'marts' AND table_name = 'comment_themes'"
+        ).fetchall()
+    }
+    if "source_sha256" not in columns:
+        return "no earlier build of marts.comment_themes by file version"
     con.execute(
-        f"INSERT INTO marts.comment_themes SELECT c.*, t.label FROM {coded} c "
+        f"CREATE TABLE IF NOT EXISTS {CODED_VERSIONS} (code_key VARCHAR, "
+        "wave INTEGER, survey VARCHAR, org_code VARCHAR, source_sha256 VARCHAR)"
+    )
+    keys = {k for (k,) in con.execute(f"SELECT DISTINCT code_key FROM {CODED_VERSIONS}").fetchall()}
+    if keys != {code_key}:
+        return "the project's code, reference data or libraries changed since its last build"
+    return None
+
+
+def build_comment_themes(
+    con: duckdb.DuckDBPyConnection,
+    code_key: str,
+    forced: bool = False,
+    log: Callable[[str], None] = lambda _: None,
+) -> ThemesBuild:
+    """Code the comments of marts.comments into marts.comment_themes (the rules, then the
+    learned model's vetoes and additions). Incremental by file version: only the comments
+    of versions not coded under `code_key` (build_state.code_inputs) are coded, the rows
+    of versions gone from marts.comments are deleted; a new key, a forced refresh or a
+    table without versions rebuilds it all. Texts coded before under the same rules and
+    model are taken from the coder's cache either way."""
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS marts; CREATE SCHEMA IF NOT EXISTS {CACHE_SCHEMA}")
+    _register_catalogue(con)
+    # One transaction: the table and its record of coded versions change together or not
+    # at all (a version recorded but not coded would never be coded).
+    con.execute("BEGIN TRANSACTION")
+    try:
+        reason, added, removed, new = _code_versions(con, code_key, forced)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    log(
+        (f"rebuilt whole ({reason}); " if reason else "")
+        + f"{added} file version(s) coded, {removed} removed; "
+        f"{new} distinct comment texts new since the last refresh"
+    )
+    rows = con.execute("SELECT count(*) FROM marts.comment_themes").fetchall()[0][0]
+    return ThemesBuild(rows, new, added, removed, reason)
+
+
+def _code_versions(
+    con: duckdb.DuckDBPyConnection, code_key: str, forced: bool
+) -> tuple[str | None, int, int, int]:
+    version = ", ".join(VERSION_COLUMNS)
+    reason = _rebuild_reason(con, code_key, forced)
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE theme_versions_now AS "
+        f"SELECT DISTINCT {version} FROM marts.comments"
+    )
+    if reason:
+        con.execute(_ddl("comment_themes", COMMENT_THEMES))
+        con.execute("CREATE OR REPLACE TEMP TABLE theme_versions_new AS FROM theme_versions_now")
+        con.execute(
+            f"CREATE OR REPLACE TABLE {CODED_VERSIONS} AS "
+            "SELECT ?::VARCHAR AS code_key, * FROM theme_versions_now LIMIT 0",
+            [code_key],
+        )
+        source, prune, removed = "marts.comments", True, 0
+    else:
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE theme_versions_gone AS "
+            f"SELECT {version} FROM {CODED_VERSIONS} EXCEPT SELECT {version} FROM theme_versions_now"
+        )
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE theme_versions_new AS "
+            f"SELECT {version} FROM theme_versions_now EXCEPT SELECT {version} FROM {CODED_VERSIONS}"
+        )
+        for table in ("marts.comment_themes", CODED_VERSIONS):
+            con.execute(
+                f"DELETE FROM {table} AS t USING theme_versions_gone AS v "
+                f"WHERE {_same_version('t', 'v')}"
+            )
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE theme_new_comments AS SELECT c.* FROM marts.comments c "
+            f"SEMI JOIN theme_versions_new v ON {_same_version('c', 'v')}"
+        )
+        source, prune = "theme_new_comments", False
+        removed = con.execute("SELECT count(*) FROM theme_versions_gone").fetchall()[0][0]
+    added = con.execute("SELECT count(*) FROM theme_versions_new").fetchall()[0][0]
+    coded, new = code_incrementally(
+        con, source, {s: load_rules(s) for s in SURVEYS}, (*KEY_COLUMNS, "source_sha256"), prune
+    )
+    columns = ", ".join("t.label" if c == "label" else f'c."{c}"' for c in COMMENT_THEMES)
+    con.execute(
+        f"INSERT INTO marts.comment_themes SELECT {columns} FROM {coded} c "
         "LEFT JOIN theme_catalogue t USING (survey, theme_id) "
         "ORDER BY wave, survey, org_code, respondent_id, question, theme_id"
     )
-    con.execute(f"DROP TABLE {coded}")
-    log(f"coded {new} distinct comment texts new since the last refresh")
-    return con.execute("SELECT count(*) FROM marts.comment_themes").fetchall()[0][0]
+    con.execute(f"INSERT INTO {CODED_VERSIONS} SELECT ?, * FROM theme_versions_new", [code_key])
+    for table in (coded, "theme_versions_now", "theme_versions_gone", "theme_versions_new"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+    con.execute("DROP TABLE IF EXISTS theme_new_comments")
+    return reason, added, removed, new
 
 
 def build_theme_shares(con: duckdb.DuckDBPyConnection) -> int:

@@ -73,3 +73,29 @@ select 1 -- first build or full refresh: nothing to delete
 {{ ref(staging_model) }}
 {%- endif -%}
 {%- endmacro %}
+
+{#- Comments: incremental by file version too, identified by (wave, survey, org_code,
+    source_sha256); a version without a comment has no row, so it is looked for again at
+    each build and still adds nothing. -#}
+{% macro staged_comment_versions() -%}
+select distinct wave, 'holders' as survey, org_code, source_sha256 from {{ ref('stg_holders') }}
+union all
+select distinct wave, 'carers' as survey, org_code, source_sha256 from {{ ref('stg_carers') }}
+{%- endmacro %}
+
+{% macro comment_version_matches(a, b) -%}
+{{ version_matches(a, b) }}
+      and {{ a }}.survey = {{ b }}.survey
+{%- endmacro %}
+
+{% macro delete_comment_versions_not_staged() -%}
+{%- if is_incremental() -%}
+delete from {{ this }} as built
+where not exists (
+    select 1 from ({{ staged_comment_versions() }}) as staged
+    where {{ comment_version_matches('staged', 'built') }}
+)
+{%- else -%}
+select 1 -- first build or full refresh: nothing to delete
+{%- endif -%}
+{%- endmacro %}

@@ -45,7 +45,7 @@ def test_only_new_texts_are_coded_and_the_result_equals_a_full_coding():
     _comments(con, again, 2014)
     con.execute(
         "INSERT INTO comments SELECT wave, survey, org_code, respondent_id || '-b', question, "
-        "comment_redacted FROM comments LIMIT 1"
+        "comment_redacted, source_sha256 FROM comments LIMIT 1"
     )
     table, new = coder.code_incrementally(con, "comments", RULES)
     before = {(i.survey, i.question, i.comment) for i in items[:400]}

@@ -22,6 +22,8 @@ from dagster_project.themes.marts import (
 )
 from dagster_project.themes.rules import theme_ids
 
+CODE_KEY = "the code of these tests"
+
 TEXTS = [
     "Too much paperwork and the forms are long",
     "My PA is wonderful, thank you",
@@ -46,7 +48,7 @@ def con():
                     if rng.random() < 0.7:
                         rows.append((wave, survey, "LA01", f"R{i}", question, rng.choice(TEXTS)))
     create_comments(con, "marts.comments", rows)
-    build_comment_themes(con)
+    build_comment_themes(con, CODE_KEY)
     build_theme_shares(con)
     yield con
     con.close()

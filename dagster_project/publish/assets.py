@@ -14,6 +14,7 @@ from dagster_project.publish.publisher import publish
 from dagster_project.quality.gated_tables import GATED_TABLES
 from dagster_project.reports.assets import REPORTS_KEY, swap_staged_pack
 from dagster_project.settings_resource import SettingsResource
+from dagster_project.transform.build_state import FULL_REFRESH_TAG
 from dagster_project.warehouse import WarehouseResource
 
 PUBLISH_KEY = dg.AssetKey(["publish", "analysts_warehouse"])
@@ -61,6 +62,29 @@ def _shrink_decision(
     return f"accepted (--accept-shrink): {shrunk.describe()}"
 
 
+def _reusable_publish(
+    context: dg.AssetExecutionContext,
+    published: Path,
+    inputs: fingerprint.Fingerprint | None,
+) -> str | None:
+    """The run that published the file in place, when that file came from the same code,
+    libraries and settings as this run (its record says so) and no full refresh was asked
+    for: then the publish starts from it (publisher.publish, DECISIONS R34)."""
+    if context.run.tags.get(FULL_REFRESH_TAG) == "true" or inputs is None:
+        return None
+    record = fingerprint.read_record(published)
+    if record is None:
+        return None
+    before = record.fingerprint
+    if (before.code, before.libraries, before.settings) != (
+        inputs.code,
+        inputs.libraries,
+        inputs.settings,
+    ):
+        return None
+    return record.run_id
+
+
 @dg.asset(
     key=PUBLISH_KEY,
     # Every gated table, not only the marts: Dagster makes an asset wait for the blocking
@@ -88,11 +112,13 @@ def analysts_warehouse(
         raise dg.Failure(description=problem)
     decision = _shrink_decision(context, config, published, working)
     context.log.info(f"shrink guard: {decision}")
+    previous_run = _reusable_publish(context, published, settings.fingerprint)
     report = publish(
         working=working,
         published=published,
         run_id=context.run.run_id,
         log=context.log.info,
+        previous_run=previous_run,
     )
     reports = swap_staged_pack(context)  # the report pack of this run, in the same step
     context.log.info(
@@ -106,6 +132,13 @@ def analysts_warehouse(
         "bytes": dg.MetadataValue.int(report.bytes),
         "removed_stale_files": dg.MetadataValue.json(list(report.removed_stale)),
         "parquet": dg.MetadataValue.path(str(report.parquet_dir)),
+        "started_from_previous_file": dg.MetadataValue.bool(report.by_version is not None),
+        "updated_by_file_version": dg.MetadataValue.json(
+            {
+                name: {"removed": gone, "added": new}
+                for name, (gone, new) in (report.by_version or {}).items()
+            }
+        ),
         **reports,
     }
     if settings.postgres_url:

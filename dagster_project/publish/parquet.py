@@ -16,6 +16,7 @@ import json
 import os
 import shutil
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
@@ -46,11 +47,42 @@ def remove_stale_dirs(published: Path) -> list[str]:
     return removed
 
 
+@dataclass(frozen=True)
+class Reuse:
+    """Parquet files that may be reused (hard-linked) rather than written again: those of
+    `unchanged` tables in `folder`, when its manifest names `run_id` (the run that
+    published the file the new one started from)."""
+
+    folder: Path
+    run_id: str
+    unchanged: set[str]
+
+    def source(self, name: str, rows: int) -> Path | None:
+        try:
+            manifest = json.loads((self.folder / MANIFEST).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        path = self.folder / f"{name}.parquet"
+        if (
+            name in self.unchanged
+            and manifest.get("run_id") == self.run_id
+            and manifest.get("tables", {}).get(name) == rows
+            and path.is_file()
+        ):
+            return path
+        return None
+
+
 def write_marts(
-    con: duckdb.DuckDBPyConnection, catalog: str, target: Path, run_id: str
+    con: duckdb.DuckDBPyConnection,
+    catalog: str,
+    target: Path,
+    run_id: str,
+    reuse: Reuse | None = None,
 ) -> dict[str, int]:
     """One `<table>.parquet` per table of `<catalog>.marts` into the new folder `target`,
-    and a manifest naming the run; returns rows per table."""
+    and a manifest naming the run; returns rows per table. A file `reuse` offers is
+    hard-linked instead of written (Parquet files are never changed in place)."""
     target.mkdir(parents=True)
     names = [
         name
@@ -63,11 +95,18 @@ def write_marts(
     rows: dict[str, int] = {}
     for name in names:
         path = target / f"{name}.parquet"
+        rows[name] = con.execute(f'SELECT count(*) FROM "{catalog}".marts."{name}"').fetchone()[0]
+        source = reuse.source(name, rows[name]) if reuse else None
+        if source is not None:
+            try:
+                os.link(source, path)
+                continue
+            except OSError:  # no hard links on this filesystem: written again below
+                pass
         con.execute(
             f'COPY (SELECT * FROM "{catalog}".marts."{name}") TO \'{path}\' '
             "(FORMAT parquet, COMPRESSION zstd)"
         )
-        rows[name] = con.execute(f'SELECT count(*) FROM "{catalog}".marts."{name}"').fetchone()[0]
     manifest = {"run_id": run_id, "tables": rows}
     (target / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     _fsync_tree(target)

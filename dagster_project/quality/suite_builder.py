@@ -365,7 +365,8 @@ def _comments() -> tuple[list[Expectation], dict]:
         *_not_null("org_code", "respondent_id", "comment_redacted"),
     ]
     expectations.append(_in_set("question", ["worked_well", "not_worked", "change"]))
-    expectations.append(_unique("wave", "survey", "org_code", "respondent_id", "question"))
+    # One row per respondent and question: dbt's test of the model (comments.yml) owns it,
+    # as for the responses marts.
     return expectations, {}
 
 
@@ -463,12 +464,18 @@ def _comment_themes() -> tuple[list[Expectation], dict]:
         *_not_null("org_code", "respondent_id", "theme_id", "rule"),
     ]
     expectations += [_in_set("question", _QUESTIONS), _in_set("theme_id", theme_ids)]
-    expectations.append(
-        _unique("wave", "survey", "org_code", "respondent_id", "question", "theme_id")
+    # One row per comment and theme, in SQL: GE's compound uniqueness reads the key columns
+    # of every row into pandas (2.6 s for 3.4M rows at 1M holders; DuckDB 0.45 s).
+    key = "wave, survey, org_code, respondent_id, question, theme_id"
+    one_row = _row_check(
+        "one_row_per_comment_and_theme",
+        f"count(*) OVER (PARTITION BY {key}) > 1",
+        ["wave", "survey", "org_code", "respondent_id", "question", "theme_id"],
     )
     return expectations, {
         "row_checks": [
-            _row_check("theme_of_its_survey", unknown, ["survey", "theme_id"], per_version=True)
+            _row_check("theme_of_its_survey", unknown, ["survey", "theme_id"], per_version=True),
+            one_row,
         ]
     }
 

@@ -271,6 +271,9 @@ def render_macro() -> str:
         "{%- endmacro %}\n\n"
         "{% macro redaction_gate_patterns() -%}\n"
         f"  {{{{ return({gate}) }}}}\n"
+        "{%- endmacro %}\n\n"
+        "{% macro redaction_gate_prefilter() -%}\n"
+        f"  {{{{ return({_jinja(gate_prefilter(free_text=True))}) }}}}\n"
         "{%- endmacro %}\n"
     )
 

@@ -245,37 +245,37 @@ def _raw_table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
 
 def _not_landed(con: duckdb.DuckDBPyConnection, path: str, sha: str) -> list[tuple]:
     """Rows naming a comment absent from the used returns: no such respondent with
-    consent in the used file of (wave, org_code, survey), or a blank comment there."""
+    consent in the used file of (wave, org_code, survey), or a blank comment there.
+    Each survey's raw table is read once, joined to the sample's few rows."""
+    sample = f"""SELECT source_row, wave, org_code, survey, respondent_id, question
+        FROM raw.theme_codes
+        WHERE source_path = $path AND source_sha256 = $sha
+          AND survey IN ({", ".join(repr(x) for x in SURVEYS)})
+          AND question IN ({", ".join(repr(q) for q in QUESTIONS)})"""
     landed_parts = []
     if _raw_table_exists(con, "file_registry"):
         for survey in SURVEYS:
             if not _raw_table_exists(con, survey):
                 continue
-            for question in QUESTIONS:
-                landed_parts.append(
-                    f"""SELECT r.wave, '{survey}' AS survey, r.org_code, trim(r.respondent_id) AS respondent_id,
-                               '{question}' AS question
-                        FROM raw.{survey} r JOIN raw.file_registry f
-                          ON f.source_path = r.source_path AND f.source_sha256 = r.source_sha256
-                        WHERE f.status = 'used' AND trim(r.consent) = '1'
-                          AND nullif(trim(r.comment_{question}), '') IS NOT NULL"""
-                )
-    landed = " UNION ALL ".join(landed_parts) or (
-        "SELECT NULL::INTEGER AS wave, NULL AS survey, NULL AS org_code, NULL AS respondent_id, "
-        "NULL AS question WHERE false"
-    )
+            comment = " ".join(f"WHEN '{q}' THEN r.comment_{q}" for q in QUESTIONS)
+            landed_parts.append(
+                f"""SELECT s.source_row
+                    FROM sample s
+                    JOIN raw.{survey} r ON r.wave = s.wave AND r.org_code = s.org_code
+                     AND trim(r.respondent_id) = s.respondent_id
+                    JOIN raw.file_registry f
+                      ON f.source_path = r.source_path AND f.source_sha256 = r.source_sha256
+                    WHERE s.survey = '{survey}' AND f.status = 'used' AND trim(r.consent) = '1'
+                      AND nullif(trim(CASE s.question {comment} END), '') IS NOT NULL"""
+            )
+    landed = " UNION ALL ".join(landed_parts) or "SELECT NULL::BIGINT AS source_row WHERE false"
     return con.execute(
-        f"""SELECT s.source_row, s.org_code, s.survey, s.respondent_id, s.question
-            FROM raw.theme_codes s
-            WHERE s.source_path = ? AND s.source_sha256 = ?
-              AND s.survey IN ({", ".join(repr(x) for x in SURVEYS)})
-              AND s.question IN ({", ".join(repr(q) for q in QUESTIONS)})
-              AND NOT EXISTS (
-                SELECT 1 FROM ({landed}) l
-                WHERE l.wave = s.wave AND l.survey = s.survey AND l.org_code = s.org_code
-                  AND l.respondent_id = s.respondent_id AND l.question = s.question)
+        f"""WITH sample AS ({sample}), landed AS ({landed})
+            SELECT s.source_row, s.org_code, s.survey, s.respondent_id, s.question
+            FROM sample s
+            WHERE NOT EXISTS (SELECT 1 FROM landed l WHERE l.source_row = s.source_row)
             ORDER BY s.source_row""",
-        [path, sha],
+        {"path": path, "sha": sha},
     ).fetchall()
 
 

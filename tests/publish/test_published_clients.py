@@ -173,3 +173,39 @@ def test_the_parquet_folder_is_never_a_mix_of_two_publishes(tmp_path):
     ]  # fmt: skip
     old = json.loads((tmp_path / "parquet.old-run-5" / parquet.MANIFEST).read_text())
     assert old["run_id"] == "run-4"
+
+
+@pytest.mark.slow
+def test_a_file_published_from_the_previous_one_still_opens_in_the_1x_clients(tmp_path, old_python):
+    """A publish that starts from the file in place (DECISIONS R34) modifies a copy of a
+    file in the older storage format: the copy must stay in that format."""
+    working, published = tmp_path / "working.duckdb", tmp_path / "poet.duckdb"
+    build_working(str(working))
+    versions = (
+        "SELECT 2014 AS wave, 'LA0' || (i % 5) AS org_code, 'council' AS org_type, "
+        "'R' || i AS respondent_id, 'sha' || (i % 5) AS source_sha256 FROM range(5000) t(i)"
+    )
+    with duckdb.connect(str(working)) as con:
+        con.execute(f"CREATE OR REPLACE TABLE marts.holder_responses AS {versions}")
+    publish(working, published, "run-1", log=lambda _: None)
+    with duckdb.connect(str(working)) as con:
+        con.execute("DELETE FROM marts.holder_responses WHERE org_code = 'LA01'")
+        con.execute(
+            "INSERT INTO marts.holder_responses "
+            "SELECT 2014, 'LA01', 'council', 'R' || i, 'new' FROM range(700) t(i)"
+        )
+    report = publish(working, published, "run-2", log=lambda _: None, previous_run="run-1")
+    assert report.by_version["marts.holder_responses"] == (1, 1)
+    query = "SELECT count(*), count(*) FILTER (source_sha256 = 'new') FROM marts.holder_responses"
+    cli = subprocess.run(
+        [str(CLI), "-readonly", "-csv", str(published), "-c", query],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert cli.returncode == 0, cli.stderr
+    assert list(csv.reader(io.StringIO(cli.stdout)))[1] == ["4700", "700"]
+    old = subprocess.run(
+        [str(old_python), "-c", OLD_CLIENT, str(published)],
+        input=json.dumps([query, *readme_queries()]), capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert old.returncode == 0, old.stderr[-2000:]
+    assert json.loads(old.stdout)["results"][0] == [["4700", "700"]]

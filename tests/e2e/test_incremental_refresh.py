@@ -61,6 +61,17 @@ def _gate_line(env: dict[str, str], table: str) -> str:
     return line
 
 
+def _by_version_lines(env: dict[str, str]) -> list[str]:
+    """The latest run's lines of the themes and publish steps saying what they rebuilt,
+    updated by file version or copied whole (DECISIONS R33, R34)."""
+    return [
+        m
+        for step, m in _latest_run_messages(env)
+        if step in ("marts__comment_themes", "publish__analysts_warehouse")
+        and ("file version" in m or m.startswith("copied marts."))
+    ]
+
+
 def _query(path: Path, sql: str) -> list[tuple]:
     con = duckdb.connect(str(path), read_only=True)
     try:
@@ -150,6 +161,7 @@ def refreshes(tmp_path_factory):
     _poet_run(env)
     second_modes = _dbt_build_modes(env)
     second_gate = _gate_line(env, "staging.stg_holders")
+    second_by_version = _by_version_lines(env)
     second_mismatch = _rows_not_of_used_versions(root / "poet.duckdb")
     second_statuses = _query(
         root / "poet.duckdb",
@@ -172,6 +184,7 @@ def refreshes(tmp_path_factory):
         "reference": reference,
         "modes": (first_modes, second_modes, third_modes, _dbt_build_modes(reference_env)),
         "gates": (second_gate, _gate_line(reference_env, "staging.stg_holders")),
+        "by_version": (second_by_version, _by_version_lines(reference_env)),
         "second_mismatch": second_mismatch,
         "second_statuses": second_statuses,
         "third": third,
@@ -201,6 +214,23 @@ def test_gates_read_new_versions_row_by_row_unless_forced(refreshes):
     # one never reaches staging.
     assert "row by row:" in incremental and " of 1 new version(s)" in incremental
     assert "0 version(s) passed before" in forced
+
+
+def test_themes_and_publish_work_by_file_version_unless_forced(refreshes):
+    incremental, forced = refreshes["by_version"]
+    themes = [m for m in incremental if "file version(s) coded" in m]
+    assert len(themes) == 1 and not themes[0].startswith("rebuilt whole")
+    # The held-back carers return arrived; nothing left the carers' responses.
+    assert any(
+        m.startswith("updated marts.carer_responses by file version: 0 removed, 1 added")
+        for m in incremental
+    ), incremental
+    assert any(m.startswith("updated marts.holder_responses by file version") for m in incremental)
+    assert any(m.startswith("updated marts.comment_themes by file version") for m in incremental)
+    # A forced refresh rebuilds the themes and writes every table whole.
+    assert any(m.startswith("rebuilt whole (a full refresh was asked for") for m in forced)
+    assert not any(m.startswith("updated marts.") for m in forced)
+    assert any(m.startswith("copied marts.holder_responses") for m in forced)
 
 
 def test_the_changes_reached_the_registry(refreshes):

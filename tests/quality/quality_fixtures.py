@@ -99,6 +99,17 @@ def create_comments(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def create_comment_themes(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE SCHEMA IF NOT EXISTS marts")
+    con.execute(
+        """CREATE OR REPLACE TABLE marts.comment_themes AS SELECT * FROM (VALUES
+        (2014, 'holders', 'LA01', 'H0001', 'change', 'process', 'forms', 'Process', 'a1'),
+        (2014, 'holders', 'LA01', 'H0001', 'change', 'support', 'help', 'Support', 'a1'),
+        (2014, 'holders', 'LA01', 'H0002', 'change', 'process', 'forms', 'Process', 'a1')
+        ) t(wave, survey, org_code, respondent_id, question, theme_id, rule, label, source_sha256)"""
+    )
+
+
 def create_odds_ratios(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE SCHEMA IF NOT EXISTS marts")
     con.execute(

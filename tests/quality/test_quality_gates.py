@@ -277,14 +277,7 @@ def test_interval_bounds_allow_rounding_error_only(con):
 
 
 def test_a_comment_theme_coded_twice_fails_its_gate(con):
-    con.execute("CREATE SCHEMA IF NOT EXISTS marts")
-    con.execute(
-        "CREATE TABLE marts.comment_themes AS SELECT * FROM (VALUES "
-        "(2014, 'holders', 'LA01', 'H0001', 'change', 'process', 'forms', 'Process', 'a1'), "
-        "(2014, 'holders', 'LA01', 'H0001', 'change', 'support', 'help', 'Support', 'a1'), "
-        "(2014, 'holders', 'LA01', 'H0002', 'change', 'process', 'forms', 'Process', 'a1')) "
-        "t(wave, survey, org_code, respondent_id, question, theme_id, rule, label, source_sha256)"
-    )
+    fx.create_comment_themes(con)
     assert _gate(con, "marts.comment_themes").success
     con.execute("INSERT INTO marts.comment_themes SELECT * FROM marts.comment_themes LIMIT 1")
     failure = _only_failure(_gate(con, "marts.comment_themes"))

@@ -51,26 +51,27 @@ def remove_stale_dirs(published: Path) -> list[str]:
 class Reuse:
     """Parquet files that may be reused (hard-linked) rather than written again: those of
     `unchanged` tables in `folder`, when its manifest names `run_id` (the run that
-    published the file the new one started from)."""
+    published the file the new one started from) and the same row count."""
 
     folder: Path
     run_id: str
     unchanged: set[str]
 
-    def source(self, name: str, rows: int) -> Path | None:
+    def sources(self) -> dict[str, tuple[Path, int]]:
+        """Per reusable table, its file and row count (empty when the folder is another
+        publish's or has no readable manifest)."""
         try:
             manifest = json.loads((self.folder / MANIFEST).read_text(encoding="utf-8"))
         except (OSError, ValueError):
-            return None
-        path = self.folder / f"{name}.parquet"
-        if (
-            name in self.unchanged
-            and manifest.get("run_id") == self.run_id
-            and manifest.get("tables", {}).get(name) == rows
-            and path.is_file()
-        ):
-            return path
-        return None
+            return {}
+        if manifest.get("run_id") != self.run_id:
+            return {}
+        tables = manifest.get("tables", {})
+        return {
+            name: (self.folder / f"{name}.parquet", tables[name])
+            for name in self.unchanged
+            if name in tables and (self.folder / f"{name}.parquet").is_file()
+        }
 
 
 def write_marts(
@@ -93,11 +94,12 @@ def write_marts(
         ).fetchall()
     ]
     rows: dict[str, int] = {}
+    reusable = reuse.sources() if reuse else {}
     for name in names:
         path = target / f"{name}.parquet"
         rows[name] = con.execute(f'SELECT count(*) FROM "{catalog}".marts."{name}"').fetchone()[0]
-        source = reuse.source(name, rows[name]) if reuse else None
-        if source is not None:
+        source, source_rows = reusable.get(name, (None, None))
+        if source is not None and source_rows == rows[name]:
             try:
                 os.link(source, path)
                 continue

@@ -32,6 +32,7 @@ from pathlib import Path
 
 import duckdb
 
+from dagster_project.file_versions import same_version, version_keys
 from dagster_project.publish import parquet
 from dagster_project.quality.gated_tables import MARTS_TABLES
 from dagster_project.quality.results_store import latest_failed_tables
@@ -46,9 +47,6 @@ PUBLISHED_CATALOG = "published"
 RUN_SCOPED_TABLE = ("quality", "validation_results")
 
 
-# A table of file versions: its rows are those of the versions listed in these columns.
-VERSION_COLUMNS = ("wave", "survey", "org_code", "source_path", "source_sha256", "org_type")
-REQUIRED_VERSION_COLUMNS = ("wave", "org_code", "source_sha256")
 # A previous file with more free space than this share is not reused: rewritten whole.
 MAX_FREE_SHARE = 0.3
 
@@ -123,13 +121,6 @@ def _columns(con: duckdb.DuckDBPyConnection, catalog: str, schema: str, name: st
     ).fetchall()
 
 
-def _version_keys(columns: list) -> tuple[str, ...] | None:
-    names = [c for c, _ in columns]
-    if not all(c in names for c in REQUIRED_VERSION_COLUMNS):
-        return None
-    return tuple(c for c in VERSION_COLUMNS if c in names)
-
-
 def _copy_whole(con: duckdb.DuckDBPyConnection, schema: str, name: str, run_id: str) -> None:
     # Views are materialised: the published file must not depend on schemas it lacks.
     # The gate history published is this run's: the gates of the marts it copies,
@@ -148,7 +139,7 @@ def _update_by_version(
     """Delete the rows of the versions the working table no longer holds and insert those
     of the versions the published one lacks; returns (versions removed, versions added)."""
     listed = ", ".join(f'"{k}"' for k in keys)
-    same = " AND ".join(f't."{k}" IS NOT DISTINCT FROM v."{k}"' for k in keys)
+    same = same_version(keys, "t", "v")
     here, there = f'"{schema}"."{name}"', f'working."{schema}"."{name}"'
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE versions_gone AS SELECT DISTINCT {listed} FROM {here} "
@@ -215,7 +206,7 @@ def _sync_tables(
     for schema, name in tables:
         qualified = f"{schema}.{name}"
         columns = _columns(con, "working", schema, name)
-        keys = _version_keys(columns)
+        keys = version_keys(name for name, _ in columns)
         if reused and keys and _columns(con, PUBLISHED_CATALOG, schema, name) == columns:
             by_version[qualified] = _update_by_version(con, schema, name, keys)
             copied[qualified] = _count(con, f'"{schema}"."{name}"')

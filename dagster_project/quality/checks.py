@@ -10,6 +10,7 @@ import time
 
 import dagster as dg
 
+from dagster_project import file_versions
 from dagster_project.quality import gated_versions
 from dagster_project.quality.gated_tables import GATED_TABLES, GatedTable
 from dagster_project.quality.masking import masked
@@ -53,7 +54,7 @@ def _versions_to_check(
     con, gated: GatedTable, warehouse_path: str, forced: bool
 ) -> tuple[gated_versions.VersionScope | None, str]:
     """The file versions whose rows the row-wise checks read (None: every row)."""
-    keys = gated_versions.version_keys(table_columns(con, gated.qualified))
+    keys = file_versions.version_keys(table_columns(con, gated.qualified))
     if keys is None:
         return None, ""
     if forced:

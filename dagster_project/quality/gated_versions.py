@@ -32,10 +32,6 @@ from dagster_project.bounds import latest_survey_date
 
 SCHEMA = "poet_meta"
 TABLE = f"{SCHEMA}.gated_versions"
-# A version is a slot (wave, organisation) and a sha256 (the contract); the other columns
-# distinguish what the incremental models also key on.
-VERSION_COLUMNS = ("wave", "org_code", "source_path", "source_sha256", "org_type")
-REQUIRED_COLUMNS = ("wave", "org_code", "source_sha256")
 
 
 @dataclass(frozen=True)
@@ -68,13 +64,6 @@ def _literal(text: str) -> str:
 def checks_digest(code_inputs: str) -> str:
     """What a gate's verdict on a version depends on besides its rows."""
     return hashlib.sha256(f"{code_inputs}:{latest_survey_date().isoformat()}".encode()).hexdigest()
-
-
-def version_keys(columns: dict[str, str] | list[str]) -> tuple[str, ...] | None:
-    """The table's version columns, or None when it is not a table of file versions."""
-    if not all(c in columns for c in REQUIRED_COLUMNS):
-        return None
-    return tuple(c for c in VERSION_COLUMNS if c in columns)
 
 
 def _ensure_table(con: duckdb.DuckDBPyConnection) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
+from dagster_project.file_versions import same_version, version_keys
 from dagster_project.settings import SURVEYS
 from dagster_project.themes.coder import CACHE_SCHEMA, KEY_COLUMNS, code_incrementally
 from dagster_project.themes.rules import load_rules, load_themes
@@ -70,7 +71,7 @@ def _register_catalogue(con: duckdb.DuckDBPyConnection) -> None:
 
 # A file version of marts.comments: its coded rows depend only on its comments (a function
 # of its bytes and the code, R18) and on the code, so they are coded once (DECISIONS R33).
-VERSION_COLUMNS = ("wave", "survey", "org_code", "source_sha256")
+VERSION_COLUMNS = version_keys(COMMENT_THEMES)
 CODED_VERSIONS = f"{CACHE_SCHEMA}.comment_theme_versions"
 
 
@@ -81,10 +82,6 @@ class ThemesBuild:
     versions_added: int  # file versions whose comments were coded into the table
     versions_removed: int  # file versions whose rows left it
     rebuilt: str | None  # why the whole table was rebuilt; None when only versions changed
-
-
-def _same_version(a: str, b: str) -> str:
-    return " AND ".join(f"{a}.{c} = {b}.{c}" for c in VERSION_COLUMNS)
 
 
 def _rebuild_reason(con: duckdb.DuckDBPyConnection, code_key: str, forced: bool) -> str | None:
@@ -99,10 +96,8 @@ def _rebuild_reason(con: duckdb.DuckDBPyConnection, code_key: str, forced: bool)
     }
     if "source_sha256" not in columns:
         return "no earlier build of marts.comment_themes by file version"
-    con.execute(
-        f"CREATE TABLE IF NOT EXISTS {CODED_VERSIONS} (code_key VARCHAR, "
-        "wave INTEGER, survey VARCHAR, org_code VARCHAR, source_sha256 VARCHAR)"
-    )
+    versions = ", ".join(f"{c} {COMMENT_THEMES[c]}" for c in VERSION_COLUMNS)
+    con.execute(f"CREATE TABLE IF NOT EXISTS {CODED_VERSIONS} (code_key VARCHAR, {versions})")
     keys = {k for (k,) in con.execute(f"SELECT DISTINCT code_key FROM {CODED_VERSIONS}").fetchall()}
     if keys != {code_key}:
         return "the project's code, reference data or libraries changed since its last build"
@@ -171,11 +166,11 @@ def _code_versions(
         for table in ("marts.comment_themes", CODED_VERSIONS):
             con.execute(
                 f"DELETE FROM {table} AS t USING theme_versions_gone AS v "
-                f"WHERE {_same_version('t', 'v')}"
+                f"WHERE {same_version(VERSION_COLUMNS, 't', 'v')}"
             )
         con.execute(
             "CREATE OR REPLACE TEMP TABLE theme_new_comments AS SELECT c.* FROM marts.comments c "
-            f"SEMI JOIN theme_versions_new v ON {_same_version('c', 'v')}"
+            f"SEMI JOIN theme_versions_new v ON {same_version(VERSION_COLUMNS, 'c', 'v')}"
         )
         source, prune = "theme_new_comments", False
         removed = con.execute("SELECT count(*) FROM theme_versions_gone").fetchall()[0][0]

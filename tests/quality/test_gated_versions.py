@@ -8,6 +8,7 @@ import dagster as dg
 import duckdb
 import quality_fixtures as fx
 
+from dagster_project import file_versions
 from dagster_project.quality import gated_versions
 from dagster_project.quality.checks import gate_check
 from dagster_project.quality.gated_tables import gated_table
@@ -106,7 +107,7 @@ def test_a_forced_refresh_checks_every_row_again(warehouse_path, con):
 
 def test_a_changed_digest_checks_every_row_again(con):
     fx.create_stg_holders(con, rows=40)
-    keys = gated_versions.version_keys(["wave", "org_code", "source_path", "source_sha256"])
+    keys = file_versions.version_keys(["wave", "org_code", "source_path", "source_sha256"])
     assert keys == ("wave", "org_code", "source_path", "source_sha256")
     before = gated_versions.scope(con, STG.qualified, keys, "digest-a")
     assert len(before.new) == 2 and before.passed == 0
@@ -121,8 +122,8 @@ def test_a_changed_digest_checks_every_row_again(con):
 
 
 def test_a_table_without_version_columns_is_read_whole():
-    assert gated_versions.version_keys(["source_sha256", "respondent_id"]) is None
-    assert gated_versions.version_keys(["wave", "org_code", "source_sha256", "x"]) == (
+    assert file_versions.version_keys(["source_sha256", "respondent_id"]) is None
+    assert file_versions.version_keys(["wave", "org_code", "source_sha256", "x"]) == (
         "wave",
         "org_code",
         "source_sha256",
@@ -145,7 +146,7 @@ def _suite(expectations: list[dict], **poet) -> Suite:
 
 
 def _new_only(con) -> gated_versions.VersionScope:
-    keys = gated_versions.version_keys(["wave", "org_code", "source_sha256"])
+    keys = file_versions.version_keys(["wave", "org_code", "source_sha256"])
     everything = gated_versions.scope(con, "main.t", keys, "d")
     v1 = everything.new_ids[everything.new.index((2014, "LA01", "v1"))]
     passed_v1 = gated_versions.VersionScope(keys, ((2014, "LA01", "v1"),), 0, (v1,))

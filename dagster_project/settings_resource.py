@@ -81,6 +81,10 @@ class SettingsResource(dg.ConfigurableResource):
     dagster_home: str
     # POET_POSTGRES_URL (opt-in PostgreSQL publish); keep the password in ~/.pgpass, not here.
     postgres_url: str | None = None
+    # DuckDB's memory_limit and spill folder (the warehouse and dbt resources use them;
+    # here so the run's record of its settings is the one `poet run` compares with).
+    duckdb_memory_limit: str = "4GB"
+    duckdb_temp_dir: str = ""
     lock_wait_seconds: float = DEFAULT_LOCK_WAIT_SECONDS
 
     _lock: RefreshLock | None = PrivateAttr(default=None)
@@ -94,6 +98,8 @@ class SettingsResource(dg.ConfigurableResource):
             published=str(settings.published),
             dagster_home=str(settings.dagster_home),
             postgres_url=settings.postgres_url,
+            duckdb_memory_limit=settings.duckdb_memory_limit,
+            duckdb_temp_dir=settings.duckdb_temp_dir,
         )
 
     def to_settings(self) -> Settings:
@@ -103,6 +109,8 @@ class SettingsResource(dg.ConfigurableResource):
             published=Path(self.published),
             dagster_home=Path(self.dagster_home),
             postgres_url=self.postgres_url,
+            duckdb_memory_limit=self.duckdb_memory_limit,
+            duckdb_temp_dir=self.duckdb_temp_dir,
         )
 
     @property
@@ -123,7 +131,7 @@ class SettingsResource(dg.ConfigurableResource):
         # In the run's event log: the UI shows the configuration the run used.
         message = (
             f"settings: landing {self.landing_dir}, working warehouse {self.warehouse}, "
-            f"published {self.published}"
+            f"published {self.published}, DuckDB memory limit {self.duckdb_memory_limit}"
             + (f", inputs {self._fingerprint.digest[:12]}" if self._fingerprint else "")
         )
         if context.instance is not None:

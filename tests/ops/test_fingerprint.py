@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from pathlib import Path
 
 from dagster_project import fingerprint
 from dagster_project.settings import Settings
+from dagster_project.settings_resource import SettingsResource
 
 
 def _settings(root: Path) -> Settings:
@@ -60,6 +62,18 @@ def test_settings_and_code_are_part_of_it(tmp_path):
     before = fingerprint.code_digest(cache, (code,))
     (code / "model.sql").write_text("select 2")
     assert fingerprint.code_digest(cache, (code,)) != before
+
+
+def test_the_run_records_the_settings_poet_run_compares_with(tmp_path):
+    # The run takes its fingerprint from the settings resource, `poet run` from the
+    # environment: every setting must survive the trip, or "nothing changed" never holds.
+    settings = dataclasses.replace(
+        _settings(tmp_path),
+        postgres_url="postgresql://poet@localhost/poet",
+        duckdb_memory_limit="2GB",
+        duckdb_temp_dir=str(tmp_path / "spill"),
+    )
+    assert SettingsResource.from_settings(settings).to_settings() == settings
 
 
 def test_hash_cache_is_used_for_unchanged_files(tmp_path, monkeypatch):

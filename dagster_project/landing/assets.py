@@ -4,9 +4,11 @@ from pathlib import Path
 
 import dagster as dg
 
+from dagster_project import fingerprint
 from dagster_project.landing.land import LandingReport, land_folder
-from dagster_project.landing.layout import LandingFolderError
+from dagster_project.landing.layout import LandingFolderError, sha256_of
 from dagster_project.settings_resource import SettingsResource
+from dagster_project.transform import build_state
 from dagster_project.warehouse import WarehouseResource
 
 RAW_TABLES = ("organisations", "holders", "carers", "file_registry", "invalid_cells")
@@ -98,9 +100,17 @@ def land_returns(
 ):
     """Land every return in the landing folder (POET_LANDING_DIR) into the raw layer (docs/landing.md)."""
     landing_dir = Path(settings.landing_dir)
+    # The sha256 of unchanged files comes from the record the run's fingerprint just
+    # brought up to date (DECISIONS L9); a forced refresh reads every file again.
+    forced = context.run.tags.get(build_state.FULL_REFRESH_TAG) == "true"
+    content_hash = (
+        sha256_of
+        if forced
+        else fingerprint.HashCache(fingerprint.hash_cache_path(settings.to_settings())).sha256
+    )
     with warehouse.connect() as con:
         try:
-            report = land_folder(con, landing_dir, log=context.log)
+            report = land_folder(con, landing_dir, log=context.log, content_hash=content_hash)
         except LandingFolderError as exc:
             raise dg.Failure(description=str(exc)) from None
         run_metadata = _run_metadata(report)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import defaultdict, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -92,11 +92,13 @@ class LandingReport:
     organisation_lines: list[str] = field(default_factory=list)  # its lines with a note
 
 
-def _present_files(folder_returns, log: logging.Logger) -> dict[Slot, list[PresentFile]]:
+def _present_files(
+    folder_returns, log: logging.Logger, content_hash: Callable[[Path], str]
+) -> dict[Slot, list[PresentFile]]:
     slots: dict[Slot, list[PresentFile]] = defaultdict(list)
     for item in folder_returns:
         try:
-            sha = sha256_of(item.path)
+            sha = content_hash(item.path)
         except OSError as exc:
             # No content hash, no version: the file is reported and retried next run.
             log.error(f"{item.relative_path}: file cannot be read: {exc.strerror or exc}")
@@ -243,8 +245,14 @@ def land_folder(
     log: logging.Logger = _LOGGER,
     limits: QuarantineLimits = DEFAULT_LIMITS,
     batch_limits: BatchLimits = DEFAULT_BATCH,
+    content_hash: Callable[[Path], str] = sha256_of,
 ) -> LandingReport:
     """Land every return of the folder; a broken file is quarantined, never fatal.
+
+    `content_hash` gives each file's sha256, which decides whether it is a new version:
+    by default read from the bytes; a run passes the refresh's hash record (fingerprint.
+    HashCache: the hash again only when size or modification time changed). A new version
+    is hashed again from the bytes parsed, whatever this returned (_read_on).
 
     Raises layout.LandingFolderError when the folder itself cannot be read.
     """
@@ -276,7 +284,7 @@ def land_folder(
             f"{problem} and no list was landed before: add it (columns {columns}) and run again"
         )
 
-    slots = _present_files(folder.returns, log)
+    slots = _present_files(folder.returns, log, content_hash)
     known = known_versions(con)
     threshold = con.execute("SELECT current_setting('checkpoint_threshold')").fetchone()[0]
     con.execute(f"SET checkpoint_threshold = '{RUN_CHECKPOINT_THRESHOLD}'")

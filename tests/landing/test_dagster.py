@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import dagster as dg
 import duckdb
 import pytest
@@ -129,3 +131,57 @@ def test_sensor_fires_on_new_and_changed_content_only(landing, tmp_path):
         landing.csv("2015/LA02/carers.csv", [{"respondent_id": "C1", "consent": "1"}])
         added, _ = sense(instance, changed_cursor)
         assert isinstance(added, dg.RunRequest) and added.run_key != changed.run_key
+
+
+def test_unchanged_files_are_not_read_again_and_force_reads_every_file(
+    landing, warehouse, monkeypatch
+):
+    # DECISIONS L9: the run's hash record gives an unchanged file's sha256; --force
+    # hashes every file again, so a file rewritten with its old size and timestamp lands.
+    from pathlib import Path
+
+    from dagster_project import fingerprint
+    from dagster_project.landing import assets as landing_assets
+    from dagster_project.transform.build_state import FULL_REFRESH_TAG
+
+    holders = landing.csv("2014/LA01/holders.csv", holders_rows(4))
+    assert _materialize(warehouse, landing.root).success
+    read = []
+
+    def counting(function):
+        def sha256_of(path):
+            if Path(path).is_relative_to(landing.root):
+                read.append(Path(path).name)
+            return function(path)
+
+        return sha256_of
+
+    monkeypatch.setattr(fingerprint, "sha256_of", counting(fingerprint.sha256_of))
+    monkeypatch.setattr(landing_assets, "sha256_of", counting(landing_assets.sha256_of))
+    stat = holders.stat()
+    content = holders.read_bytes()
+    holders.write_bytes(content.replace(b"R0001,", b"X0001,", 1))
+    os.utime(holders, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert holders.stat().st_size == stat.st_size
+
+    again = _materialize(warehouse, landing.root)
+    registry = {
+        m.asset_key.to_user_string(): m.metadata
+        for m in again.asset_materializations_for_node("land_returns")
+    }["raw/file_registry"]
+    assert read == [] and registry["files_unchanged"].value == 1
+
+    settings = _settings(landing.root, Path(warehouse.path))
+    forced = dg.materialize(
+        [land_returns],
+        resources={"warehouse": warehouse, "settings": settings},
+        tags={FULL_REFRESH_TAG: "true"},
+    )
+    registry = {
+        m.asset_key.to_user_string(): m.metadata
+        for m in forced.asset_materializations_for_node("land_returns")
+    }["raw/file_registry"]
+    assert "holders.csv" in read and registry["files_landed"].value == 1
+    with duckdb.connect(warehouse.path, read_only=True) as con:
+        ids = {r[0] for r in con.execute("SELECT respondent_id FROM raw.holders").fetchall()}
+    assert "X0001" in ids

@@ -19,6 +19,7 @@ import dagster as dg
 import duckdb
 from pydantic import PrivateAttr
 
+from dagster_project.publish import parquet_stage
 from dagster_project.refresh_lock import RefreshLock
 from dagster_project.settings_resource import DEFAULT_LOCK_WAIT_SECONDS, hold_refresh_lock
 
@@ -48,6 +49,9 @@ class WarehouseResource(dg.ConfigurableResource):
         self._lock = hold_refresh_lock(self.path, context, self.lock_wait_seconds)
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
+        # Marts written as Parquet ahead of a publish: the writing thread ends, and what
+        # the publish did not take is removed, before another run may open the file.
+        parquet_stage.discard(self.path)
         if self._lock is not None:
             self._lock.release()
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import dagster as dg
 
 from dagster_project import fingerprint
-from dagster_project.publish import guards
+from dagster_project.publish import PUBLISH_KEY, guards, parquet_stage
 from dagster_project.publish.postgres import publish_to_postgres
 from dagster_project.publish.publisher import publish
 from dagster_project.quality.gated_tables import GATED_TABLES
@@ -16,8 +16,6 @@ from dagster_project.reports.assets import REPORTS_KEY, swap_staged_pack
 from dagster_project.settings_resource import SettingsResource
 from dagster_project.transform.build_state import FULL_REFRESH_TAG
 from dagster_project.warehouse import WarehouseResource
-
-PUBLISH_KEY = dg.AssetKey(["publish", "analysts_warehouse"])
 
 
 class PublishConfig(dg.Config):
@@ -105,6 +103,13 @@ def analysts_warehouse(
 ) -> dg.MaterializeResult:
     published = Path(settings.published)
     working = Path(warehouse.path)
+    # First: the thread writing marts as Parquet ahead of this step ends before the
+    # guards and the publish open the working file (parquet_stage.py, DECISIONS R35).
+    staged, why_not = parquet_stage.collect(warehouse.path, context.run.run_id)
+    context.log.info(
+        f"Parquet written ahead of the publish: {', '.join(sorted(staged)) or 'none'}"
+        + (f" ({why_not})" if why_not else "")
+    )
     problem = guards.output_path_problem(published) or guards.freshness_problem(
         working, context.run.run_id, _required_gates(config)
     )
@@ -119,7 +124,9 @@ def analysts_warehouse(
         run_id=context.run.run_id,
         log=context.log.info,
         previous_run=previous_run,
+        staged_parquet=staged,
     )
+    parquet_stage.discard(warehouse.path)
     reports = swap_staged_pack(context)  # the report pack of this run, in the same step
     context.log.info(
         f"published {len(report.tables)} tables to {report.path} ({report.bytes} bytes)"

@@ -80,10 +80,12 @@ def write_marts(
     target: Path,
     run_id: str,
     reuse: Reuse | None = None,
+    staged: dict[str, tuple[Path, int]] | None = None,
 ) -> dict[str, int]:
     """One `<table>.parquet` per table of `<catalog>.marts` into the new folder `target`,
     and a manifest naming the run; returns rows per table. A file `reuse` offers is
-    hard-linked instead of written (Parquet files are never changed in place)."""
+    hard-linked instead of written (Parquet files are never changed in place); a file
+    written ahead of the publish (`staged`: file and rows, parquet_stage.py) is moved in."""
     target.mkdir(parents=True)
     names = [
         name
@@ -104,6 +106,13 @@ def write_marts(
                 os.link(source, path)
                 continue
             except OSError:  # no hard links on this filesystem: written again below
+                pass
+        source, source_rows = (staged or {}).get(name, (None, None))
+        if source is not None and source_rows == rows[name]:
+            try:
+                shutil.move(source, path)
+                continue
+            except OSError:  # written again below
                 pass
         con.execute(
             f'COPY (SELECT * FROM "{catalog}".marts."{name}") TO \'{path}\' '

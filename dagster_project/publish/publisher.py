@@ -230,10 +230,13 @@ def publish(
     run_id: str,
     log: Callable[[str], None] = print,
     previous_run: str | None = None,
+    staged_parquet: dict[str, tuple[Path, int]] | None = None,
 ) -> PublishReport:
     """`previous_run`: the run that published the file in place, from the same code,
     libraries and settings (the caller checks its record), so that file may be the start
-    of the new one and its unchanged Parquet files reused; None: everything is written."""
+    of the new one and its unchanged Parquet files reused; None: everything is written.
+    `staged_parquet`: marts this run wrote as Parquet ahead of the publish (file, rows;
+    parquet_stage.py), moved in when the published table has as many rows."""
     published.parent.mkdir(parents=True, exist_ok=True)
     removed = remove_stale_tmp_files(published)
     for path in removed:
@@ -268,6 +271,7 @@ def publish(
         parquet_rows = parquet.write_marts(
             con, PUBLISHED_CATALOG, new_parquet, run_id,
             reuse=parquet.Reuse(parquet.parquet_dir(published), previous_run, unchanged) if reused else None,
+            staged=staged_parquet,
         )  # fmt: skip
         log(f"wrote {len(parquet_rows)} marts as Parquet")
         con.execute("USE memory")

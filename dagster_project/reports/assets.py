@@ -11,6 +11,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from dagster_project.publish import parquet_stage
 from dagster_project.quality.gated_tables import GATED_TABLES
 from dagster_project.reports.store import ReportsResource, discard, swap_in
 from dagster_project.warehouse import WarehouseResource
@@ -37,6 +38,9 @@ def report_pack(
     # needed to load the code location, which every `poet run` does before its run starts.
     from dagster_project.reports.pack import build_pack
 
+    # A read-only connection cannot share the database with the thread writing marts as
+    # Parquet (parquet_stage.py): it has finished its few seconds' work by now.
+    parquet_stage.wait(warehouse.path)
     with warehouse.connect(read_only=True) as con:
         pack = build_pack(con, staged, log=context.log.info)
     return dg.MaterializeResult(

@@ -14,6 +14,7 @@ import dagster as dg
 from dagster import AssetExecutionContext
 from dagster_dbt import dbt_assets
 
+from dagster_project.publish import parquet_stage
 from dagster_project.transform import build_state, inprocess
 from dagster_project.transform.project import (
     DBT_PROJECT,
@@ -82,6 +83,13 @@ def build_layer(
     # Reached only when dbt succeeded (stream_build fails the step otherwise).
     with warehouse.connect() as con:
         build_state.remember(con, layer, inputs)
+    if layer == "marts" and parquet_stage.run_publishes(context):
+        # Nothing changes these marts after this step: their Parquet files are written
+        # while the gates and statistics run (DECISIONS R35).
+        folder = parquet_stage.start(warehouse.path, context.run.run_id, warehouse.connect)
+        context.log.info(
+            f"writing {', '.join(parquet_stage.STAGED_TABLES)} as Parquet into {folder} in the background"
+        )
 
 
 def summarise_run_results(run_results: dict) -> str:

@@ -68,7 +68,7 @@ def _by_version_lines(env: dict[str, str]) -> list[str]:
         m
         for step, m in _latest_run_messages(env)
         if step in ("marts__comment_themes", "publish__analysts_warehouse")
-        and ("file version" in m or m.startswith("copied marts."))
+        and ("file version" in m or m.startswith(("copied marts.", "Parquet written ahead")))
     ]
 
 
@@ -227,6 +227,9 @@ def test_themes_and_publish_work_by_file_version_unless_forced(refreshes):
     ), incremental
     assert any(m.startswith("updated marts.holder_responses by file version") for m in incremental)
     assert any(m.startswith("updated marts.comment_themes by file version") for m in incremental)
+    # The respondent-level marts were written as Parquet while the statistics ran (R35).
+    ahead = "Parquet written ahead of the publish: carer_responses, comments, holder_responses"
+    assert ahead in incremental and ahead in forced
     # A forced refresh rebuilds the themes and writes every table whole.
     assert any(m.startswith("rebuilt whole (a full refresh was asked for") for m in forced)
     assert not any(m.startswith("updated marts.") for m in forced)
@@ -263,6 +266,29 @@ def test_incremental_refresh_equals_a_full_refresh_row_for_row(refreshes):
     )[0][0]
     assert tables > 30
     assert compare_published(published, reference) == []
+
+
+def test_each_published_parquet_file_holds_its_published_mart(refreshes):
+    # Whether written by the publish, hard-linked from the last one (R34) or written
+    # while the statistics ran (R35): the rows of the published table, no more, no fewer.
+    published = refreshes["root"] / "poet.duckdb"
+    folder = refreshes["root"] / "parquet"
+    marts = [
+        name
+        for (name,) in _query(
+            published,
+            "select table_name from information_schema.tables where table_schema = 'marts'",
+        )
+    ]
+    assert sorted(p.stem for p in folder.glob("*.parquet")) == sorted(marts)
+    for name in marts:
+        file = folder / f"{name}.parquet"
+        differ = _query(
+            published,
+            f"select count(*) from ((select * from '{file}' except all select * from marts.{name}) "
+            f"union all (select * from marts.{name} except all select * from '{file}'))",
+        )
+        assert differ == [(0,)], name
 
 
 def test_the_compare_finds_a_difference(refreshes, tmp_path):

@@ -1,0 +1,126 @@
+"""The respondent-level marts as Parquet, written while the statistics run (DECISIONS R35).
+
+The publish step writes every mart as Parquet (parquet.py). The respondent-level marts
+dbt builds are most of that work, nothing changes them after the dbt marts step, and
+the steps that follow it (the gates, the statistics) use one core most of the time. So
+the dbt marts step of a run that publishes starts one background thread that writes
+those tables into `<warehouse>.parquet-stage/<run id>/`, and the publish step moves a
+staged file into its new Parquet folder instead of writing the table again, when the
+published table has the rows the file was written with. Anything else (a stage that
+failed, or is another run's, or counted other rows) is written as before.
+
+The thread uses a connection of the run's DuckDB database (the warehouse resource's).
+A step that opens the file another way waits for it first (`wait`): the report pack
+(read only) and the publish (which attaches the file to a database of its own); so does
+the end of the run, before the refresh lock is released.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+
+from dagster_project.publish import PUBLISH_KEY
+
+STAGED_TABLES = ("holder_responses", "carer_responses", "comments")
+
+
+def stage_root(warehouse: str | Path) -> Path:
+    return Path(f"{warehouse}.parquet-stage")
+
+
+@dataclass
+class _Stage:
+    run_id: str
+    folder: Path
+    thread: threading.Thread
+    rows: dict[str, int] = field(default_factory=dict)  # table: rows of its written file
+    error: str | None = None
+
+
+_stages: dict[str, _Stage] = {}  # by warehouse path
+_guard = threading.Lock()
+
+
+def run_publishes(context: dg.AssetExecutionContext) -> bool:
+    """Whether this run's steps include the publish (a run of some assets may not)."""
+    selection = context.run.asset_selection or context.job_def.asset_layer.selected_asset_keys
+    return PUBLISH_KEY in selection
+
+
+def start(
+    warehouse: str,
+    run_id: str,
+    connect: Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]],
+    tables: tuple[str, ...] = STAGED_TABLES,
+) -> Path:
+    """Start writing `tables` of `marts` as Parquet in the background; returns the folder."""
+    wait(warehouse)  # never two stages of one warehouse at once
+    root = stage_root(warehouse)
+    shutil.rmtree(root, ignore_errors=True)  # the stages of earlier runs
+    folder = root / run_id
+    folder.mkdir(parents=True)
+
+    def work() -> None:
+        try:
+            with connect() as con:
+                present = {
+                    name
+                    for (name,) in con.execute(
+                        "SELECT table_name FROM information_schema.tables "
+                        "WHERE table_schema = 'marts' AND table_catalog = current_database()"
+                    ).fetchall()
+                }
+                for name in tables:
+                    if name not in present:
+                        continue
+                    path = folder / f"{name}.parquet"
+                    # COPY answers with the rows it wrote, all from one snapshot.
+                    (rows,) = con.execute(
+                        f"COPY (SELECT * FROM marts.\"{name}\") TO '{path}' "
+                        "(FORMAT parquet, COMPRESSION zstd)"
+                    ).fetchone()
+                    stage.rows[name] = rows
+        except Exception as exc:  # noqa: BLE001 - the publish writes the tables itself
+            stage.error = f"{type(exc).__name__}: {exc}".splitlines()[0]
+
+    stage = _Stage(run_id, folder, threading.Thread(target=work, name="parquet-stage"))
+    with _guard:
+        _stages[str(warehouse)] = stage
+    stage.thread.start()
+    return folder
+
+
+def wait(warehouse: str) -> None:
+    """Return once no stage of `warehouse` is writing."""
+    with _guard:
+        stage = _stages.get(str(warehouse))
+    if stage is not None:
+        stage.thread.join()
+
+
+def collect(warehouse: str, run_id: str) -> tuple[dict[str, tuple[Path, int]], str | None]:
+    """(staged files of this run by table, with the rows each holds; why there are none)."""
+    wait(warehouse)
+    with _guard:
+        stage = _stages.get(str(warehouse))
+    if stage is None or stage.run_id != run_id:
+        return {}, "no stage of this run"
+    if stage.error is not None:
+        return {}, f"the stage failed ({stage.error})"
+    return {name: (stage.folder / f"{name}.parquet", n) for name, n in stage.rows.items()}, None
+
+
+def discard(warehouse: str) -> None:
+    """Remove the stage folder (after the publish used what it could)."""
+    wait(warehouse)
+    with _guard:
+        _stages.pop(str(warehouse), None)
+    shutil.rmtree(stage_root(warehouse), ignore_errors=True)

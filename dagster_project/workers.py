@@ -1,9 +1,8 @@
 """Worker processes for the CPU-bound steps, forked from one server started early.
 
-Three steps spread their work over both cores in worker processes: the report pack (the
-national report and the spreadsheet beside the local reports, DECISIONS V10), the
-comment themes (the learned model's judgement of many new texts, themes/coder.py) and
-the regressions of a large wave (half its outcomes, stats/regression.py). The
+Two steps spread their work over both cores in worker processes: the report pack (the
+national report and the spreadsheet beside the local reports, DECISIONS V10) and the
+comment themes (the learned model's judgement of many new texts, themes/coder.py). The
 workers are forked from one `forkserver` that imported the modules they run once.
 Starting that server is mostly those imports (about 2.5 CPU s: Altair, vl-convert,
 Jinja2, pandas, scipy), so `poet run` starts it before it imports Dagster, on the core
@@ -20,8 +19,7 @@ from multiprocessing.context import BaseContext
 
 PACK_MODULE = "dagster_project.reports.pack"
 THEME_MODEL_MODULE = "dagster_project.themes.learned"
-REGRESSION_MODULE = "dagster_project.stats.regression"
-PRELOADED = [PACK_MODULE, THEME_MODEL_MODULE, REGRESSION_MODULE]
+PRELOADED = [PACK_MODULE, THEME_MODEL_MODULE]
 WORKERS = 2  # the machine's cores (docs/refresh.md)
 
 

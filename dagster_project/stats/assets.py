@@ -76,14 +76,12 @@ def odds_ratios(
 )
 def regressions(context: dg.AssetExecutionContext, warehouse: WarehouseResource):
     """Plan 2.3: one logistic regression per outcome, fitted on covariate patterns."""
-    from dagster_project import workers
     from dagster_project.stats.regression import regression_tables
 
-    # A worker is forked only when a wave is large enough to share (regression.py).
-    with warehouse.connect() as con, workers.pool(1) as pool:
+    with warehouse.connect() as con:
         models, terms = [], []
         for survey in SURVEYS:
-            m, t = regression_tables(con, survey, log=context.log.info, pool=pool)
+            m, t = regression_tables(con, survey, log=context.log.info)
             models.append(m)
             terms.append(t)
         yield _write(

@@ -212,37 +212,10 @@ def model_rows(wave: int, survey: Survey, outcome_id: str, fit: Fit) -> tuple[di
     return model, terms
 
 
-# Fitting one outcome on 400,000 patterns takes about 0.4 s, nearly all of it holding
-# Python's GIL: from this many patterns in a wave, half its outcomes are fitted in a
-# worker process (regression_tables' `pool`) while this one fits the other half.
-SHARED_FROM_PATTERNS = 50_000
-
-
-def fit_outcomes(grouped: pd.DataFrame, survey: Survey, outcomes: list[str]) -> list[Fit]:
-    """The fits of `outcomes` from the grouped patterns of one wave (patterns_sql)."""
-    return [fit_patterns(outcome_patterns(grouped, survey, o)) for o in outcomes]
-
-
-def _wave_fits(in_wave: pd.DataFrame, survey: Survey, pool) -> list[Fit]:
-    outcomes = list(survey.outcomes)
-    if pool is None or len(in_wave) < SHARED_FROM_PATTERNS or len(outcomes) < 2:
-        return fit_outcomes(in_wave, survey, outcomes)
-    mine, theirs = outcomes[0::2], outcomes[1::2]
-    # The worker gets only the columns its outcomes need (a few tens of MB at 1M holders).
-    columns = [*survey.predictors, *(f"{k}__{o}" for o in theirs for k in ("n", "pos"))]
-    sent = pool.submit(fit_outcomes, in_wave[columns], survey, theirs)
-    fits = dict(zip(mine, fit_outcomes(in_wave, survey, mine), strict=True))
-    fits.update(zip(theirs, sent.result(), strict=True))
-    return [fits[o] for o in outcomes]
-
-
 def regression_tables(
-    con: duckdb.DuckDBPyConnection, survey: Survey, log=None, pool=None
+    con: duckdb.DuckDBPyConnection, survey: Survey, log=None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """regression_models and regression_terms rows of every wave of one survey.
-
-    `pool`: an executor of worker processes (workers.pool) to share a large wave's fits
-    with; the fits are the same wherever they run."""
+    """regression_models and regression_terms rows of every wave of one survey."""
     require_columns(
         con, survey.table, ["wave", *survey.predictors, *map(survey.flag, survey.outcomes)]
     )
@@ -251,7 +224,8 @@ def regression_tables(
     models, terms = [], []
     for wave in waves:
         in_wave = grouped[grouped["wave"] == wave]
-        for outcome_id, fit in zip(survey.outcomes, _wave_fits(in_wave, survey, pool), strict=True):
+        for outcome_id in survey.outcomes:
+            fit = fit_patterns(outcome_patterns(in_wave, survey, outcome_id))
             model, model_terms = model_rows(wave, survey, outcome_id, fit)
             models.append(model)
             terms.extend(model_terms)

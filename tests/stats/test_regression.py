@@ -149,29 +149,3 @@ def test_pattern_design_information_equals_dense_product():
     assert np.allclose(PatternDesign(x).information(s), dense, rtol=1e-12, atol=1e-9)
     with pytest.raises(ValueError, match="0/1"):
         PatternDesign(np.array([[1.0, 2.0], [1.0, 0.0]]))
-
-
-def test_fits_shared_with_a_worker_process_equal_those_made_here(monkeypatch):
-    # A large wave's outcomes are split with a worker (regression.SHARED_FROM_PATTERNS):
-    # the same tables, to the last bit, as one process fitting them all.
-    from dagster_project import workers
-    from dagster_project.stats import regression
-
-    con = duckdb.connect()
-    write_marts(con, holders_frame(3000, seed=23), carers_frame(1500, seed=24))
-    alone = regression.regression_tables(con, HOLDERS)
-    monkeypatch.setattr(regression, "SHARED_FROM_PATTERNS", 1)
-    shared = []
-    with workers.pool(1) as pool:
-        original = pool.submit
-
-        def counted(*args, **kwargs):
-            shared.append(args[3])  # the outcomes sent
-            return original(*args, **kwargs)
-
-        pool.submit = counted
-        together = regression.regression_tables(con, HOLDERS, pool=pool)
-    assert shared == [list(HOLDERS.outcomes[1::2])]
-    for a, b in zip(alone, together, strict=True):
-        pd.testing.assert_frame_equal(a, b, check_exact=True)
-    assert len(alone[0]) == len(HOLDERS.outcomes) and len(alone[1]) > 0

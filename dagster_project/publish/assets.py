@@ -8,7 +8,7 @@ from pathlib import Path
 import dagster as dg
 
 from dagster_project import fingerprint
-from dagster_project.publish import PUBLISH_KEY, guards, parquet_stage
+from dagster_project.publish import guards, parquet_stage
 from dagster_project.publish.postgres import publish_to_postgres
 from dagster_project.publish.publisher import publish
 from dagster_project.quality.gated_tables import GATED_TABLES
@@ -16,6 +16,8 @@ from dagster_project.reports.assets import REPORTS_KEY, swap_staged_pack
 from dagster_project.settings_resource import SettingsResource
 from dagster_project.transform.build_state import FULL_REFRESH_TAG
 from dagster_project.warehouse import WarehouseResource
+
+PUBLISH_KEY = dg.AssetKey(["publish", "analysts_warehouse"])
 
 
 class PublishConfig(dg.Config):

@@ -1,12 +1,15 @@
 """Dagster assets of the stats stage: the statistical tables of docs/contract/marts.md."""
 
+import functools
+
 import dagster as dg
 import pandas as pd
 
-from dagster_project.stats import labels, tables
+from dagster_project.stats import labels, partitions, tables
 from dagster_project.stats.fidelity import fidelity_table
 from dagster_project.stats.plan import SURVEYS
 from dagster_project.stats.trends import ORG_TREND_CHANGES, TREND_CHANGES, trend_tables
+from dagster_project.transform import build_state
 from dagster_project.warehouse import WarehouseResource
 
 # The other modules that use scipy are imported by the assets that need them, not when the
@@ -43,6 +46,32 @@ def _write(
     return dg.MaterializeResult(asset_key=_key(name), metadata={"rows": rows})
 
 
+def _plans(context, warehouse: WarehouseResource, con, names: tuple[str, ...]):
+    """Per survey, the waves to compute for the tables `names` (computed together), and
+    the present waves (stats/partitions.py, DECISIONS R36)."""
+    forced = context.run.tags.get(build_state.FULL_REFRESH_TAG) == "true"
+    code = build_state.code_inputs(warehouse.path)
+    plans, waves = [], {}
+    for survey in SURVEYS:
+        waves[survey.name] = tables.waves_of(con, survey.table)
+        each = [partitions.plan(con, n, survey, code, forced, waves[survey.name]) for n in names]
+        plans.append(functools.reduce(partitions.union, each))
+    context.log.info(f"{', '.join(names)}: {partitions.describe(plans, waves)}")
+    return plans
+
+
+def _write_partitions(
+    context, con, name: str, frame: pd.DataFrame, columns: dict, plans
+) -> dg.MaterializeResult:
+    if len(frame):
+        frame = labels.add_labels(con, frame)
+    rows = partitions.write(con, name, frame, columns, plans)
+    context.log.info(f"marts.{name}: {len(frame)} rows computed, {rows} rows in the table")
+    return dg.MaterializeResult(
+        asset_key=_key(name), metadata={"rows": rows, "rows_computed": len(frame)}
+    )
+
+
 @dg.asset(key=_key("odds_ratios"), deps=[HOLDERS_MART, CARERS_MART, *LABELS], group_name=GROUP)
 def odds_ratios(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
@@ -51,17 +80,21 @@ def odds_ratios(
     from dagster_project.stats.odds_ratios import odds_ratio_table
 
     with warehouse.connect() as con:
+        plans = _plans(context, warehouse, con, ("odds_ratios",))
         frames = []
-        for survey in SURVEYS:
-            frame = odds_ratio_table(con, survey)
+        for survey, plan in zip(SURVEYS, plans, strict=True):
+            if not plan.compute:
+                continue
+            frame = odds_ratio_table(con, survey, list(plan.compute))
             context.log.info(
                 f"{survey.name}: {len(frame)} factor x outcome pairs, "
                 f"{int((frame['status'] == 'ok').sum())} ok, {int(frame['significant'].sum())} significant"
             )
             frames.append(frame)
-        return _write(
-            context, con, "odds_ratios", pd.concat(frames, ignore_index=True), tables.ODDS_RATIOS
-        )
+        return _write_partitions(
+            context, con, "odds_ratios", _concat(frames, tables.ODDS_RATIOS),
+            tables.ODDS_RATIOS, plans,
+        )  # fmt: skip
 
 
 @dg.multi_asset(
@@ -79,25 +112,22 @@ def regressions(context: dg.AssetExecutionContext, warehouse: WarehouseResource)
     from dagster_project.stats.regression import regression_tables
 
     with warehouse.connect() as con:
+        plans = _plans(context, warehouse, con, ("regression_models", "regression_terms"))
         models, terms = [], []
-        for survey in SURVEYS:
-            m, t = regression_tables(con, survey, log=context.log.info)
+        for survey, plan in zip(SURVEYS, plans, strict=True):
+            if not plan.compute:
+                continue
+            m, t = regression_tables(con, survey, log=context.log.info, waves=list(plan.compute))
             models.append(m)
             terms.append(t)
-        yield _write(
-            context,
-            con,
-            "regression_models",
-            pd.concat(models, ignore_index=True),
-            tables.REGRESSION_MODELS,
-        )
-        yield _write(
-            context,
-            con,
-            "regression_terms",
-            _concat(terms, tables.REGRESSION_TERMS),
-            tables.REGRESSION_TERMS,
-        )
+        yield _write_partitions(
+            context, con, "regression_models", _concat(models, tables.REGRESSION_MODELS),
+            tables.REGRESSION_MODELS, plans,
+        )  # fmt: skip
+        yield _write_partitions(
+            context, con, "regression_terms", _concat(terms, tables.REGRESSION_TERMS),
+            tables.REGRESSION_TERMS, plans,
+        )  # fmt: skip
 
 
 @dg.multi_asset(

@@ -24,8 +24,9 @@ from dagster_project.stats.plan import (
 from dagster_project.stats.tables import require_columns, waves_of
 
 
-def counts_sql(survey: Survey) -> str:
-    """One query giving a, b, c, d for every wave x factor x outcome of `survey`."""
+def counts_sql(survey: Survey, waves: list[int] | None = None) -> str:
+    """One query giving a, b, c, d for every wave (or those of `waves`) x factor x
+    outcome of `survey`."""
     factors = ", ".join(f'CAST("{f}" AS INTEGER) AS "{f}"' for f in survey.factors)
     outcome_cols = ", ".join(
         f'CAST("{survey.flag(o)}" AS INTEGER) AS "{survey.flag(o)}"' for o in survey.outcomes
@@ -35,9 +36,10 @@ def counts_sql(survey: Survey) -> str:
         for o in survey.outcomes
     )
     by_outcome = ", ".join(f'("pos__{o}", "n__{o}") AS "{o}"' for o in survey.outcomes)
+    where = "" if waves is None else f" WHERE wave IN ({', '.join(str(int(w)) for w in waves)})"
     return f"""
     WITH long_factors AS (
-        UNPIVOT (SELECT wave, {factors}, {outcome_cols} FROM {survey.table})
+        UNPIVOT (SELECT wave, {factors}, {outcome_cols} FROM {survey.table}{where})
         ON {", ".join(f'"{f}"' for f in survey.factors)}
         INTO NAME factor_id VALUE factor_value
     ),
@@ -58,10 +60,13 @@ def counts_sql(survey: Survey) -> str:
     """
 
 
-def pair_counts(con: duckdb.DuckDBPyConnection, survey: Survey) -> pd.DataFrame:
-    """Every wave x factor x outcome with its 2x2 counts (0 for an empty cell)."""
-    found = con.execute(counts_sql(survey)).df()
-    waves = waves_of(con, survey.table)
+def pair_counts(
+    con: duckdb.DuckDBPyConnection, survey: Survey, waves: list[int] | None = None
+) -> pd.DataFrame:
+    """Every wave (or those of `waves`) x factor x outcome with its 2x2 counts (0 for an
+    empty cell)."""
+    found = con.execute(counts_sql(survey, waves)).df()
+    waves = waves_of(con, survey.table) if waves is None else list(waves)
     # Every pair is reported even when a factor or outcome is NULL throughout the wave.
     grid = pd.MultiIndex.from_product(
         [waves, survey.factors, survey.outcomes],
@@ -124,8 +129,11 @@ def two_by_two_tests(counts: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def odds_ratio_table(con: duckdb.DuckDBPyConnection, survey: Survey) -> pd.DataFrame:
+def odds_ratio_table(
+    con: duckdb.DuckDBPyConnection, survey: Survey, waves: list[int] | None = None
+) -> pd.DataFrame:
+    """The odds_ratios rows of every wave of `survey` (or of `waves`, stats/partitions.py)."""
     require_columns(
         con, survey.table, ["wave", *survey.factors, *map(survey.flag, survey.outcomes)]
     )
-    return two_by_two_tests(pair_counts(con, survey))
+    return two_by_two_tests(pair_counts(con, survey, waves))

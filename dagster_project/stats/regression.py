@@ -167,7 +167,7 @@ def _checked(info: np.ndarray) -> np.ndarray:
     return info
 
 
-def patterns_sql(survey: Survey) -> str:
+def patterns_sql(survey: Survey, waves: list[int] | None = None) -> str:
     preds = ", ".join(f'CAST("{f}" AS TINYINT) AS "{f}"' for f in survey.predictors)
     complete = " AND ".join(f'"{f}" IS NOT NULL' for f in survey.predictors)
     per_outcome = ", ".join(
@@ -175,6 +175,8 @@ def patterns_sql(survey: Survey) -> str:
         f'COALESCE(SUM(CAST("{survey.flag(o)}" AS INTEGER)), 0) AS "pos__{o}"'
         for o in survey.outcomes
     )
+    if waves is not None:
+        complete += f" AND wave IN ({', '.join(str(int(w)) for w in waves)})"
     return f"SELECT wave, {preds}, {per_outcome} FROM {survey.table} WHERE {complete} GROUP BY ALL"
 
 
@@ -213,14 +215,17 @@ def model_rows(wave: int, survey: Survey, outcome_id: str, fit: Fit) -> tuple[di
 
 
 def regression_tables(
-    con: duckdb.DuckDBPyConnection, survey: Survey, log=None
+    con: duckdb.DuckDBPyConnection, survey: Survey, log=None, waves: list[int] | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """regression_models and regression_terms rows of every wave of one survey."""
+    """regression_models and regression_terms rows of every wave of one survey (or of
+    `waves`, stats/partitions.py)."""
     require_columns(
         con, survey.table, ["wave", *survey.predictors, *map(survey.flag, survey.outcomes)]
     )
-    grouped = con.execute(patterns_sql(survey)).df()
-    waves = waves_of(con, survey.table)
+    waves = waves_of(con, survey.table) if waves is None else list(waves)
+    if not waves:
+        return pd.DataFrame(), pd.DataFrame()
+    grouped = con.execute(patterns_sql(survey, waves)).df()
     models, terms = [], []
     for wave in waves:
         in_wave = grouped[grouped["wave"] == wave]

@@ -171,6 +171,9 @@ def refreshes(tmp_path_factory):
     (changed / "holders.csv").write_bytes(original)
     third = _poet_run(env)
     third_modes = _dbt_build_modes(env)
+    third_statistics = [
+        m for _, m in _latest_run_messages(env) if m.startswith(("odds_ratios:", "regression_"))
+    ]
 
     # The reference: the same landed data (a copy of the working warehouse, so the same
     # registry history) rebuilt from scratch.
@@ -188,6 +191,7 @@ def refreshes(tmp_path_factory):
         "second_mismatch": second_mismatch,
         "second_statuses": second_statuses,
         "third": third,
+        "third_statistics": third_statistics,
         # Slots as <wave>/<org_code>/<survey> (the path without its extension).
         "slots": {
             "changed": (changed / "holders").relative_to(landing).as_posix(),
@@ -234,6 +238,16 @@ def test_themes_and_publish_work_by_file_version_unless_forced(refreshes):
     assert any(m.startswith("rebuilt whole (a full refresh was asked for") for m in forced)
     assert not any(m.startswith("updated marts.") for m in forced)
     assert any(m.startswith("copied marts.holder_responses") for m in forced)
+
+
+def test_statistics_of_the_changed_wave_and_survey_only(refreshes):
+    # The third run restored one 2014 holders return: the holders' 2014 odds ratios and
+    # regressions are computed again, every other wave and survey kept (DECISIONS R36).
+    kept = "holders: computed [2014], kept [2013]; carers: computed none, kept [2013, 2014]"
+    assert refreshes["third_statistics"] == [
+        f"odds_ratios: {kept}",
+        f"regression_models, regression_terms: {kept}",
+    ]
 
 
 def test_the_changes_reached_the_registry(refreshes):

@@ -7,7 +7,7 @@ import pandas as pd
 
 from dagster_project.stats import labels, partitions, tables
 from dagster_project.stats.fidelity import fidelity_table
-from dagster_project.stats.plan import SURVEYS
+from dagster_project.stats.plan import HOLDERS, SURVEYS
 from dagster_project.stats.trends import ORG_TREND_CHANGES, TREND_CHANGES, trend_tables
 from dagster_project.transform import build_state
 from dagster_project.warehouse import WarehouseResource
@@ -46,13 +46,13 @@ def _write(
     return dg.MaterializeResult(asset_key=_key(name), metadata={"rows": rows})
 
 
-def _plans(context, warehouse: WarehouseResource, con, names: tuple[str, ...]):
-    """Per survey, the waves to compute for the tables `names` (computed together), and
-    the present waves (stats/partitions.py, DECISIONS R36)."""
+def _plans(context, warehouse: WarehouseResource, con, names: tuple[str, ...], surveys=SURVEYS):
+    """Per survey of `surveys`, the waves to compute for the tables `names` (computed
+    together) (stats/partitions.py, DECISIONS R36)."""
     forced = context.run.tags.get(build_state.FULL_REFRESH_TAG) == "true"
     code = build_state.code_inputs(warehouse.path)
     plans, waves = [], {}
-    for survey in SURVEYS:
+    for survey in surveys:
         waves[survey.name] = tables.waves_of(con, survey.table)
         each = [partitions.plan(con, n, survey, code, forced, waves[survey.name]) for n in names]
         plans.append(functools.reduce(partitions.union, each))
@@ -141,9 +141,17 @@ def group_differences(context: dg.AssetExecutionContext, warehouse: WarehouseRes
     from dagster_project.stats.group_tests import group_tables
 
     with warehouse.connect() as con:
-        differences, figures = group_tables(con)
-        yield _write(context, con, "group_differences", differences, tables.GROUP_DIFFERENCES)
-        yield _write(context, con, "group_figures", figures, tables.GROUP_FIGURES)
+        names = ("group_differences", "group_figures")
+        (plan,) = _plans(context, warehouse, con, names, surveys=(HOLDERS,))
+        differences, figures = group_tables(con, list(plan.compute))
+        yield _write_partitions(
+            context, con, "group_differences", _concat([differences], tables.GROUP_DIFFERENCES),
+            tables.GROUP_DIFFERENCES, [plan],
+        )  # fmt: skip
+        yield _write_partitions(
+            context, con, "group_figures", _concat([figures], tables.GROUP_FIGURES),
+            tables.GROUP_FIGURES, [plan],
+        )  # fmt: skip
 
 
 @dg.asset(key=_key("process_scale"), deps=[HOLDERS_MART], group_name=GROUP)

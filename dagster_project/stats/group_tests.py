@@ -31,15 +31,17 @@ def group_variables() -> list[tuple[str, tuple[str, ...]]]:
     ]
 
 
-def _level_counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """wave, variable, level, social_care_group, n for every tested variable (one query)."""
+def _level_counts(con: duckdb.DuckDBPyConnection, waves: list[int]) -> pd.DataFrame:
+    """wave, variable, level, social_care_group, n for every tested variable of `waves`
+    (one query)."""
     cols = ", ".join(f'CAST("{v}" AS VARCHAR) AS "{v}"' for v, _ in group_variables())
     names = ", ".join(f'"{v}"' for v, _ in group_variables())
+    in_waves = ", ".join(str(int(w)) for w in waves)
     return con.execute(
         f"""
         WITH long AS (
             UNPIVOT (SELECT wave, social_care_group, {cols} FROM {HOLDERS.table}
-                     WHERE social_care_group IS NOT NULL)
+                     WHERE social_care_group IS NOT NULL AND wave IN ({in_waves}))
             ON {names} INTO NAME variable VALUE level
         )
         SELECT wave, variable, level, social_care_group, COUNT(*) AS n
@@ -58,15 +60,20 @@ def chi_square(table: np.ndarray) -> tuple[float | None, int, float | None, str 
     return float(result.statistic), df, float(result.pvalue), None
 
 
-def group_tables(con: duckdb.DuckDBPyConnection) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """group_differences and group_figures rows of every wave."""
+def group_tables(
+    con: duckdb.DuckDBPyConnection, waves: list[int] | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """group_differences and group_figures rows of every wave (or of `waves`,
+    stats/partitions.py)."""
     require_columns(
         con,
         HOLDERS.table,
         ["wave", "social_care_group", AMOUNT, *(v for v, _ in group_variables())],
     )
-    counts = _level_counts(con)
-    waves = waves_of(con, HOLDERS.table)
+    waves = waves_of(con, HOLDERS.table) if waves is None else list(waves)
+    if not waves:
+        return pd.DataFrame(), pd.DataFrame()
+    counts = _level_counts(con, waves)
     differences, figures = [], []
     for wave in waves:
         in_wave = counts[counts["wave"] == wave]

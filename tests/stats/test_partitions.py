@@ -1,4 +1,5 @@
-"""The odds ratios and regressions of changed waves and surveys only (DECISIONS R36): the
+"""The odds ratios, regressions and group tests of changed waves and surveys only
+(DECISIONS R36): the
 partitions whose file versions did not change keep their rows, and the tables always
 equal a computation of everything."""
 
@@ -12,12 +13,15 @@ import pytest
 from conftest import build_fixture_warehouse
 
 from dagster_project.publish.compare import compare_published
-from dagster_project.stats.assets import odds_ratios, regressions
+from dagster_project.stats.assets import group_differences, odds_ratios, regressions
+from dagster_project.stats.group_tests import group_variables
 from dagster_project.stats.plan import CARERS, HOLDERS
 from dagster_project.transform.build_state import FULL_REFRESH_TAG
 from dagster_project.warehouse import WarehouseResource
 
-TABLES = ("odds_ratios", "regression_models", "regression_terms")
+TABLES = (
+    "odds_ratios", "regression_models", "regression_terms", "group_differences", "group_figures",
+)  # fmt: skip
 
 
 @pytest.fixture()
@@ -33,7 +37,7 @@ def warehouse(tmp_path) -> str:
 
 def _materialize(path: str, forced: bool = False) -> dict[str, dict]:
     result = dg.materialize(
-        [odds_ratios, regressions],
+        [odds_ratios, regressions, group_differences],
         resources={"warehouse": WarehouseResource(path=path)},
         tags={FULL_REFRESH_TAG: "true"} if forced else None,
     )
@@ -78,6 +82,7 @@ def test_only_the_changed_partitions_are_computed_and_the_tables_equal_a_whole_b
     pairs = len(HOLDERS.factors) * len(HOLDERS.outcomes)
     assert second["odds_ratios"]["rows_computed"] == pairs  # holders 2015 only
     assert second["regression_models"]["rows_computed"] == len(HOLDERS.outcomes)
+    assert second["group_differences"]["rows_computed"] == len(group_variables()) + 1  # + ANOVA
     assert second["odds_ratios"]["rows"] == first["odds_ratios"]["rows"]
     assert compare_published(warehouse, _whole(warehouse, tmp_path / "whole1.duckdb")) == []
 
@@ -87,6 +92,7 @@ def test_only_the_changed_partitions_are_computed_and_the_tables_equal_a_whole_b
         con.execute("DELETE FROM marts.carer_responses WHERE wave = 2015")
     third = _materialize(warehouse)
     assert third["odds_ratios"]["rows_computed"] == 0
+    assert third["group_differences"]["rows_computed"] == 0  # the holders did not change
     assert third["odds_ratios"]["rows"] == first["odds_ratios"]["rows"] - len(CARERS.factors) * len(
         CARERS.outcomes
     )

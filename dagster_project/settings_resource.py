@@ -17,6 +17,8 @@ lock when the run starts.
 
 from __future__ import annotations
 
+import dataclasses
+import typing
 from pathlib import Path
 
 import dagster as dg
@@ -90,27 +92,25 @@ class SettingsResource(dg.ConfigurableResource):
     _lock: RefreshLock | None = PrivateAttr(default=None)
     _fingerprint: fingerprint.Fingerprint | None = PrivateAttr(default=None)
 
+    # Field for field the Settings dataclass (paths as text), so a run records exactly the
+    # settings `poet run` compares with; a setting left out here once broke that.
     @classmethod
     def from_settings(cls, settings: Settings) -> SettingsResource:
         return cls(
-            landing_dir=str(settings.landing_dir),
-            warehouse=str(settings.warehouse),
-            published=str(settings.published),
-            dagster_home=str(settings.dagster_home),
-            postgres_url=settings.postgres_url,
-            duckdb_memory_limit=settings.duckdb_memory_limit,
-            duckdb_temp_dir=settings.duckdb_temp_dir,
+            **{
+                f.name: str(v) if isinstance(v := getattr(settings, f.name), Path) else v
+                for f in dataclasses.fields(Settings)
+            }
         )
 
     def to_settings(self) -> Settings:
+        paths = {name for name, kind in typing.get_type_hints(Settings).items() if kind is Path}
         return Settings(
-            landing_dir=Path(self.landing_dir),
-            warehouse=Path(self.warehouse),
-            published=Path(self.published),
-            dagster_home=Path(self.dagster_home),
-            postgres_url=self.postgres_url,
-            duckdb_memory_limit=self.duckdb_memory_limit,
-            duckdb_temp_dir=self.duckdb_temp_dir,
+            **{
+                f.name: Path(v) if f.name in paths else v
+                for f in dataclasses.fields(Settings)
+                for v in [getattr(self, f.name)]
+            }
         )
 
     @property

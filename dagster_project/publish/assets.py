@@ -128,7 +128,6 @@ def analysts_warehouse(
         previous_run=previous_run,
         staged_parquet=staged,
     )
-    parquet_stage.discard(warehouse.path)
     reports = swap_staged_pack(context)  # the report pack of this run, in the same step
     context.log.info(
         f"published {len(report.tables)} tables to {report.path} ({report.bytes} bytes)"

@@ -96,24 +96,14 @@ def write_marts(
         ).fetchall()
     ]
     rows: dict[str, int] = {}
-    reusable = reuse.sources() if reuse else {}
+    # Files already written, and how to take each: hard links to the previous folder's
+    # first (that folder must keep its files), then the files staged by this run.
+    offers = [(reuse.sources() if reuse else {}, os.link), (staged or {}, shutil.move)]
     for name in names:
         path = target / f"{name}.parquet"
         rows[name] = con.execute(f'SELECT count(*) FROM "{catalog}".marts."{name}"').fetchone()[0]
-        source, source_rows = reusable.get(name, (None, None))
-        if source is not None and source_rows == rows[name]:
-            try:
-                os.link(source, path)
-                continue
-            except OSError:  # no hard links on this filesystem: written again below
-                pass
-        source, source_rows = (staged or {}).get(name, (None, None))
-        if source is not None and source_rows == rows[name]:
-            try:
-                shutil.move(source, path)
-                continue
-            except OSError:  # written again below
-                pass
+        if any(_took(files.get(name), rows[name], take, path) for files, take in offers):
+            continue
         con.execute(
             f'COPY (SELECT * FROM "{catalog}".marts."{name}") TO \'{path}\' '
             "(FORMAT parquet, COMPRESSION zstd)"
@@ -122,6 +112,18 @@ def write_marts(
     (target / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     _fsync_tree(target)
     return rows
+
+
+def _took(offer: tuple[Path, int] | None, rows: int, take, path: Path) -> bool:
+    """Whether the offered file of `rows` rows was put at `path` with `take`; False when
+    there is none, it has other rows, or taking it failed (then it is written again)."""
+    if offer is None or offer[1] != rows:
+        return False
+    try:
+        take(offer[0], path)
+    except OSError:  # e.g. no hard links on this filesystem
+        return False
+    return True
 
 
 def _fsync_tree(folder: Path) -> None:

@@ -120,7 +120,8 @@ def collect(warehouse: str, run_id: str) -> tuple[dict[str, tuple[Path, int]], s
 
 
 def discard(warehouse: str) -> None:
-    """Remove the stage folder (after the publish used what it could)."""
+    """Remove the stage folder: at the end of every run (the warehouse resource's
+    teardown), after the publish took what it could or when the run failed before it."""
     wait(warehouse)
     with _guard:
         _stages.pop(str(warehouse), None)

@@ -1,7 +1,5 @@
 """Dagster assets of the stats stage: the statistical tables of docs/contract/marts.md."""
 
-import functools
-
 import dagster as dg
 import pandas as pd
 
@@ -54,8 +52,7 @@ def _plans(context, warehouse: WarehouseResource, con, names: tuple[str, ...], s
     plans, waves = [], {}
     for survey in surveys:
         waves[survey.name] = tables.waves_of(con, survey.table)
-        each = [partitions.plan(con, n, survey, code, forced, waves[survey.name]) for n in names]
-        plans.append(functools.reduce(partitions.union, each))
+        plans.append(partitions.plan(con, names, survey, code, forced, waves[survey.name]))
     context.log.info(f"{', '.join(names)}: {partitions.describe(plans, waves)}")
     return plans
 

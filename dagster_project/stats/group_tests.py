@@ -18,7 +18,7 @@ from dagster_project.stats.plan import (
     PROCESS_LEVELS,
     SOCIAL_CARE_GROUPS,
 )
-from dagster_project.stats.tables import require_columns, waves_of
+from dagster_project.stats.tables import require_columns, wave_condition, waves_of
 
 AMOUNT = "weekly_amount_gbp"
 
@@ -36,12 +36,11 @@ def _level_counts(con: duckdb.DuckDBPyConnection, waves: list[int]) -> pd.DataFr
     (one query)."""
     cols = ", ".join(f'CAST("{v}" AS VARCHAR) AS "{v}"' for v, _ in group_variables())
     names = ", ".join(f'"{v}"' for v, _ in group_variables())
-    in_waves = ", ".join(str(int(w)) for w in waves)
     return con.execute(
         f"""
         WITH long AS (
             UNPIVOT (SELECT wave, social_care_group, {cols} FROM {HOLDERS.table}
-                     WHERE social_care_group IS NOT NULL AND wave IN ({in_waves}))
+                     WHERE social_care_group IS NOT NULL AND {wave_condition(waves)})
             ON {names} INTO NAME variable VALUE level
         )
         SELECT wave, variable, level, social_care_group, COUNT(*) AS n

@@ -21,7 +21,7 @@ from dagster_project.stats.plan import (
     ZERO_CELL_ADDITION,
     Survey,
 )
-from dagster_project.stats.tables import require_columns, waves_of
+from dagster_project.stats.tables import require_columns, wave_condition, waves_of
 
 
 def counts_sql(survey: Survey, waves: list[int] | None = None) -> str:
@@ -36,10 +36,9 @@ def counts_sql(survey: Survey, waves: list[int] | None = None) -> str:
         for o in survey.outcomes
     )
     by_outcome = ", ".join(f'("pos__{o}", "n__{o}") AS "{o}"' for o in survey.outcomes)
-    where = "" if waves is None else f" WHERE wave IN ({', '.join(str(int(w)) for w in waves)})"
     return f"""
     WITH long_factors AS (
-        UNPIVOT (SELECT wave, {factors}, {outcome_cols} FROM {survey.table}{where})
+        UNPIVOT (SELECT wave, {factors}, {outcome_cols} FROM {survey.table} WHERE {wave_condition(waves)})
         ON {", ".join(f'"{f}"' for f in survey.factors)}
         INTO NAME factor_id VALUE factor_value
     ),

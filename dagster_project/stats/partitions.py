@@ -21,7 +21,13 @@ import pandas as pd
 
 from dagster_project.file_versions import version_keys
 from dagster_project.stats.plan import Survey
-from dagster_project.stats.tables import table_exists
+from dagster_project.stats.tables import (
+    column_names,
+    create_table,
+    insert_frame,
+    ordered,
+    table_exists,
+)
 
 RECORD = "poet_meta.stats_partitions"
 
@@ -37,16 +43,16 @@ class Partitions:
     everything: bool  # every present wave is computed (the table may be written whole)
 
 
+def _ensure_record(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE SCHEMA IF NOT EXISTS poet_meta")
+    con.execute(
+        f"CREATE TABLE IF NOT EXISTS {RECORD} "
+        "(table_name VARCHAR, survey VARCHAR, wave INTEGER, inputs VARCHAR)"
+    )
+
+
 def _wave_inputs(con: duckdb.DuckDBPyConnection, survey: Survey, code: str) -> dict | None:
-    columns = [
-        c
-        for (c,) in con.execute(
-            "SELECT column_name FROM information_schema.columns "
-            "WHERE table_schema || '.' || table_name = ? ORDER BY ordinal_position",
-            [survey.table],
-        ).fetchall()
-    ]
-    keys = version_keys(columns)
+    keys = version_keys(column_names(con, survey.table))
     if keys is None:
         return None
     parts = ", ".join(f"coalesce(CAST(\"{k}\" AS VARCHAR), '')" for k in keys if k != "wave")
@@ -59,38 +65,34 @@ def _wave_inputs(con: duckdb.DuckDBPyConnection, survey: Survey, code: str) -> d
 
 def plan(
     con: duckdb.DuckDBPyConnection,
-    table: str,
+    names: tuple[str, ...],
     survey: Survey,
     code: str,
     forced: bool,
     waves: list[int],
 ) -> Partitions:
-    """The partitions of `survey` in marts.`table` to compute, for the present `waves`."""
+    """The partitions of `survey` to compute for marts tables `names` (computed
+    together: what any of them needs), for the present `waves`."""
     inputs = _wave_inputs(con, survey, code)
-    if inputs is None or forced or not table_exists(con, "marts", table):
-        return Partitions(survey.name, inputs, tuple(waves), (), True)
-    con.execute(
-        f"CREATE TABLE IF NOT EXISTS {RECORD} "
-        "(table_name VARCHAR, survey VARCHAR, wave INTEGER, inputs VARCHAR)"
+    everything = Partitions(survey.name, inputs, tuple(waves), (), True)
+    if inputs is None or forced or not all(table_exists(con, "marts", n) for n in names):
+        return everything
+    _ensure_record(con)
+    compute, drop = set(), set()
+    for name in names:
+        recorded = dict(
+            con.execute(
+                f"SELECT wave, inputs FROM {RECORD} WHERE table_name = ? AND survey = ?",
+                [name, survey.name],
+            ).fetchall()
+        )
+        if not recorded:
+            return everything
+        compute |= {w for w in waves if recorded.get(w) != inputs.get(w)}
+        drop |= set(recorded) - set(waves)
+    return Partitions(
+        survey.name, inputs, tuple(sorted(compute)), tuple(sorted(drop)), len(compute) == len(waves)
     )
-    recorded = dict(
-        con.execute(
-            f"SELECT wave, inputs FROM {RECORD} WHERE table_name = ? AND survey = ?",
-            [table, survey.name],
-        ).fetchall()
-    )
-    if not recorded:
-        return Partitions(survey.name, inputs, tuple(waves), (), True)
-    compute = tuple(w for w in waves if recorded.get(w) != inputs.get(w))
-    drop = tuple(sorted(set(recorded) - set(waves)))
-    return Partitions(survey.name, inputs, compute, drop, len(compute) == len(waves))
-
-
-def union(a: Partitions, b: Partitions) -> Partitions:
-    """Two tables computed together (the regressions' models and terms): what either needs."""
-    compute = tuple(sorted(set(a.compute) | set(b.compute)))
-    drop = tuple(sorted(set(a.drop) | set(b.drop)))
-    return Partitions(a.survey, a.inputs, compute, drop, a.everything or b.everything)
 
 
 def write(
@@ -104,23 +106,13 @@ def write(
     `frame` (the computed partitions' rows), and the table's record; returns the rows
     the table holds. A table whose every partition is computed is written whole (so a
     changed column list takes effect)."""
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"marts.{table}: the computed frame lacks columns {missing}")
-    frame = frame[list(columns)]
-    casts = ", ".join(f'CAST("{c}" AS {t})' for c, t in columns.items())
-    ddl = ", ".join(f'"{c}" {t}' for c, t in columns.items())
+    frame = ordered(table, frame, columns)
     whole = all(p.everything for p in partitions) or not table_exists(con, "marts", table)
-    con.execute("CREATE SCHEMA IF NOT EXISTS marts")
-    con.execute("CREATE SCHEMA IF NOT EXISTS poet_meta")
-    con.execute(
-        f"CREATE TABLE IF NOT EXISTS {RECORD} "
-        "(table_name VARCHAR, survey VARCHAR, wave INTEGER, inputs VARCHAR)"
-    )
+    _ensure_record(con)
     con.execute("BEGIN TRANSACTION")
     try:
         if whole:
-            con.execute(f"CREATE OR REPLACE TABLE marts.{table} ({ddl})")
+            create_table(con, table, columns)
         for p in partitions:
             gone = list(p.compute) + list(p.drop)
             if not whole and gone:
@@ -137,10 +129,7 @@ def write(
                     f"INSERT INTO {RECORD} VALUES (?, ?, ?, ?)",
                     [(table, p.survey, w, d) for w, d in sorted(p.inputs.items())],
                 )
-        if len(frame):
-            con.register("_stats_frame", frame)
-            con.execute(f"INSERT INTO marts.{table} SELECT {casts} FROM _stats_frame")
-            con.unregister("_stats_frame")
+        insert_frame(con, table, frame, columns)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

@@ -18,7 +18,7 @@ from scipy.special import expit
 
 from dagster_project.stats.pattern_design import PatternDesign
 from dagster_project.stats.plan import REPORTED_ALPHA, Z_95, RegressionRules, Survey
-from dagster_project.stats.tables import require_columns, waves_of
+from dagster_project.stats.tables import require_columns, wave_condition, waves_of
 
 RULES = RegressionRules()
 
@@ -175,9 +175,10 @@ def patterns_sql(survey: Survey, waves: list[int] | None = None) -> str:
         f'COALESCE(SUM(CAST("{survey.flag(o)}" AS INTEGER)), 0) AS "pos__{o}"'
         for o in survey.outcomes
     )
-    if waves is not None:
-        complete += f" AND wave IN ({', '.join(str(int(w)) for w in waves)})"
-    return f"SELECT wave, {preds}, {per_outcome} FROM {survey.table} WHERE {complete} GROUP BY ALL"
+    return (
+        f"SELECT wave, {preds}, {per_outcome} FROM {survey.table} "
+        f"WHERE {complete} AND {wave_condition(waves)} GROUP BY ALL"
+    )
 
 
 def outcome_patterns(grouped: pd.DataFrame, survey: Survey, outcome_id: str) -> Patterns:

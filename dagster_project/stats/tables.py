@@ -54,23 +54,46 @@ REPORT_FIDELITY = {
 }  # fmt: skip
 
 
-def write_table(
-    con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, columns: dict[str, str]
-) -> int:
-    """Replace `marts.<name>` with `frame`, cast to the declared column types."""
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ValueError(f"marts.{name}: the computed frame lacks columns {missing}")
-    frame = frame[list(columns)]
+def create_table(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, str]) -> None:
+    """`marts.<name>`, empty, with the declared column types (replacing any table)."""
     con.execute("CREATE SCHEMA IF NOT EXISTS marts")
     ddl = ", ".join(f'"{c}" {t}' for c, t in columns.items())
     con.execute(f"CREATE OR REPLACE TABLE marts.{name} ({ddl})")
+
+
+def ordered(name: str, frame: pd.DataFrame, columns: dict[str, str]) -> pd.DataFrame:
+    """`frame`'s declared columns, in order; ValueError naming any it lacks."""
+    if missing := [c for c in columns if c not in frame.columns]:
+        raise ValueError(f"marts.{name}: the computed frame lacks columns {missing}")
+    return frame[list(columns)]
+
+
+def insert_frame(
+    con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, columns: dict[str, str]
+) -> int:
+    """Append `frame` (from `ordered`) to `marts.<name>`, cast to the declared types."""
     if len(frame):
         con.register("_stats_frame", frame)
         casts = ", ".join(f'CAST("{c}" AS {t})' for c, t in columns.items())
         con.execute(f"INSERT INTO marts.{name} SELECT {casts} FROM _stats_frame")
         con.unregister("_stats_frame")
     return len(frame)
+
+
+def write_table(
+    con: duckdb.DuckDBPyConnection, name: str, frame: pd.DataFrame, columns: dict[str, str]
+) -> int:
+    """Replace `marts.<name>` with `frame`, cast to the declared column types."""
+    frame = ordered(name, frame, columns)
+    create_table(con, name, columns)
+    return insert_frame(con, name, frame, columns)
+
+
+def wave_condition(waves: list[int] | None) -> str:
+    """A SQL condition on `wave`: every wave (None) or those of `waves`."""
+    if waves is None:
+        return "TRUE"
+    return f"wave IN ({', '.join(str(int(w)) for w in waves)})" if waves else "FALSE"
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
@@ -87,13 +110,7 @@ def require_columns(con: duckdb.DuckDBPyConnection, table: str, columns: list[st
     schema, name = table.split(".")
     if not table_exists(con, schema, name):
         raise RuntimeError(f"{table} does not exist: build the dbt marts (transform stage) first")
-    present = {
-        row[0]
-        for row in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_schema = ? AND table_name = ?",
-            [schema, name],
-        ).fetchall()
-    }
+    present = set(column_names(con, table))
     missing = [c for c in columns if c not in present]
     if missing:
         raise RuntimeError(
@@ -107,4 +124,17 @@ def waves_of(con: duckdb.DuckDBPyConnection, table: str) -> list[int]:
     return [
         int(w)
         for (w,) in con.execute(f"SELECT DISTINCT wave FROM {table} ORDER BY wave").fetchall()
+    ]
+
+
+def column_names(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    """The columns of `table` (schema.name), in order."""
+    schema, name = table.split(".")
+    return [
+        c
+        for (c,) in con.execute(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = ? AND table_name = ? ORDER BY ordinal_position",
+            [schema, name],
+        ).fetchall()
     ]

@@ -10,7 +10,6 @@ import shutil
 import dagster as dg
 import duckdb
 import pytest
-from conftest import build_fixture_warehouse
 
 from dagster_project.publish.compare import compare_published
 from dagster_project.stats.assets import group_differences, odds_ratios, regressions
@@ -25,9 +24,9 @@ TABLES = (
 
 
 @pytest.fixture()
-def warehouse(tmp_path) -> str:
+def warehouse(tmp_path, fixture_warehouse) -> str:
     path = str(tmp_path / "warehouse.duckdb")
-    build_fixture_warehouse(path, holders=1500, carers=800)
+    shutil.copy(fixture_warehouse, path)  # the stats fixture (conftest.py), two waves
     with duckdb.connect(path) as con:
         for table in ("holder_responses", "carer_responses"):
             con.execute(f"ALTER TABLE marts.{table} ADD COLUMN source_sha256 VARCHAR")

@@ -1,19 +1,20 @@
 """Start-up costs of a run's later steps, paid in the background while landing runs.
 
-The first quality gate imports Great Expectations and makes its context (about 6 s), the
-first dbt step imports dbt and parses the project (3-9 s), and the report pack starts its
-worker server (about 2.5 s of imports) and vl-convert's engine. None needs the data, so
-the run's dbt resource starts them in one background thread as the run begins
-(resources.py); the gate and the dbt step that come first wait for what is not done yet
-(a lock each) instead of doing it again. The run ends only after the thread has: it may
-set dbt's environment variables while it parses (transform/inprocess.py).
+The gates need their worker process, forked from the worker server once that has
+imported Great Expectations, with its context made (quality/gate_worker.py); the first
+dbt step imports dbt and parses the project (3-9 s); the report pack needs vl-convert's
+engine in this process. None needs the data, so the run's dbt resource starts them in
+the background as the run begins (resources.py): the gate worker in a thread of its own
+(it waits for the server's imports, in another process), the rest in one thread. The
+gate and the dbt step that come first wait for what is not done yet instead of doing it
+again. The run ends only after the thread has: it may set dbt's environment variables
+while it parses (transform/inprocess.py).
 
 A failure here is not reported: the step that needs the work does it again and says why.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import sys
 import threading
@@ -23,9 +24,11 @@ _LOGGER = logging.getLogger(__name__)
 
 
 def _prepare_gates() -> None:
-    from dagster_project.quality import runner
+    """Fork the gate worker in a thread of its own: it waits for the worker server's
+    imports, which the dbt parse must not wait for."""
+    from dagster_project.quality import gate_worker
 
-    runner.prepare()
+    threading.Thread(target=gate_worker.start, name="poet-gate-worker", daemon=True).start()
 
 
 def _prepare_dbt(
@@ -44,7 +47,6 @@ _SWITCH_INTERVAL_SECONDS = 0.0005
 def _prepare_reports() -> None:
     from dagster_project import workers
 
-    workers.start()
     workers.warm_charts()
 
 
@@ -66,14 +68,6 @@ def _work(dbt_args: tuple, reports: bool) -> None:
         sys.setswitchinterval(interval)
 
 
-# Packages with circular imports inside that both the warm-up and a step import: two
-# threads importing such a package at once can deadlock on its module locks (Python then
-# raises `_DeadlockError` in one of them). Seen in CI with narwhals, which Great
-# Expectations imports through Altair here while a landing reader imports it through
-# pyreadstat. They are imported before the thread starts (about 0.07 s).
-SHARED_IMPORTS = ("narwhals.stable.v1", "narwhals.stable.v2")
-
-
 def start(
     project_dir: Path,
     profiles_dir: Path,
@@ -83,10 +77,8 @@ def start(
     reports: bool = False,
 ) -> threading.Thread:
     """Start the background preparation; join the thread before the run ends. With
-    `reports` (the run builds the report pack), the pack's worker server is started and
-    this process's chart engine warmed too (workers.py)."""
-    for module in SHARED_IMPORTS:
-        importlib.import_module(module)
+    `reports` (the run builds the report pack), this process's chart engine is warmed
+    too (workers.py)."""
     thread = threading.Thread(
         target=_work,
         args=((project_dir, profiles_dir, target_path, warehouse, environment), reports),

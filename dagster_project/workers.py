@@ -19,7 +19,8 @@ from multiprocessing.context import BaseContext
 
 PACK_MODULE = "dagster_project.reports.pack"
 THEME_MODEL_MODULE = "dagster_project.themes.learned"
-PRELOADED = [PACK_MODULE, THEME_MODEL_MODULE]
+GATE_MODULE = "dagster_project.quality.engine"  # Great Expectations (quality/gate_worker.py)
+PRELOADED = [GATE_MODULE, PACK_MODULE, THEME_MODEL_MODULE]
 WORKERS = 2  # the machine's cores (docs/refresh.md)
 
 

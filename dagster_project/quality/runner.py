@@ -1,27 +1,23 @@
 """Runs one expectation suite against one warehouse table.
 
 Great Expectations (ephemeral context, pandas batch) runs the suite's expectations on
-a dataframe holding only the columns they name; the SQL checks declared in
-`meta.poet` run in DuckDB. Anything that stops a check from running (no table, no
+a dataframe holding only the columns they name, in the gate worker's process
+(gate_worker.py, engine.py); the SQL checks declared in `meta.poet` run in DuckDB. Anything that stops a check from running (no table, no
 column, an invalid expectation, a GE exception) is a failed outcome, never a pass.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import math
-import threading
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import duckdb
-import pandas as pd
+import pyarrow as pa
 
-from dagster_project.bounds import latest_survey_date
+from dagster_project.quality import gate_worker
 from dagster_project.quality.gated_versions import VersionScope
 from dagster_project.quality.masking import masked, masked_value
 from dagster_project.quality.outcomes import CRITICAL, WARNING, ExpectationOutcome, GateResult
@@ -48,57 +44,6 @@ ROW_WISE_EXPECTATIONS = frozenset(
 CONTACT_DETAILS_CHECK = "poet_no_contact_details"  # patterns: contact_details.py
 _COLUMN_KWARGS = ("column", "column_A", "column_B")
 _LIST_KWARGS = ("column_list",)
-
-logging.getLogger("great_expectations").setLevel(logging.WARNING)
-
-
-@cache
-def _ge() -> SimpleNamespace:
-    """Great Expectations, imported on the first gate rather than when the code location
-    loads (the import alone costs about 9 CPU seconds), and configured once."""
-    import great_expectations as gx
-    from great_expectations.execution_engine import pandas_execution_engine
-    from great_expectations.expectations.expectation_configuration import (
-        ExpectationConfiguration,
-    )
-
-    # GE md5-fingerprints every pandas batch below HASH_THRESHOLD bytes (it skips frames
-    # above 1 GB itself). The fingerprint is batch metadata these gates never read, and
-    # it took two thirds of a 1M-row gate's time, so it is always skipped.
-    pandas_execution_engine.HASH_THRESHOLD = 0
-    return SimpleNamespace(gx=gx, ExpectationConfiguration=ExpectationConfiguration)
-
-
-# The set-up may start in a background thread while landing runs (warm_up.py): the
-# first gate then waits for it instead of making a second context.
-_SETUP_LOCK = threading.Lock()
-
-
-def _batch_definition() -> Any:
-    with _SETUP_LOCK:
-        return _make_batch_definition()
-
-
-def prepare() -> None:
-    """Import Great Expectations and make the process's context now (warm_up.py)."""
-    _batch_definition()
-
-
-@cache
-def _make_batch_definition() -> Any:
-    """One ephemeral context, data source and dataframe batch definition per process:
-    every gate of a run (they run in one process, step after step) reuses them, and each
-    column group only supplies a new dataframe. Registering a data source or asset makes
-    GE re-serialise its configuration, so they are never made again."""
-    from great_expectations.data_context.types.base import ProgressBarsConfig
-
-    context = _ge().gx.get_context(mode="ephemeral")
-    context.variables.progress_bars = ProgressBarsConfig(globally=False)
-    return (
-        context.data_sources.add_pandas("warehouse")
-        .add_dataframe_asset("table")
-        .add_batch_definition_whole_dataframe("all_rows")
-    )
 
 
 @dataclass(frozen=True)
@@ -157,21 +102,6 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     return str(value)
-
-
-def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
-    """Dtypes GE's pandas metrics compare fast and correctly.
-
-    GE vectorises `between` only for int64/float64 and datetime64[ns]; DuckDB gives
-    Int32 (nullable) and datetime64[us], which fall back to a per-value Python loop
-    (and dates there fail to compare with the string bounds).
-    """
-    for name, dtype in frame.dtypes.items():
-        if pd.api.types.is_integer_dtype(dtype):
-            frame[name] = frame[name].astype("float64")
-        elif pd.api.types.is_datetime64_any_dtype(dtype):
-            frame[name] = frame[name].astype("datetime64[ns]")
-    return frame
 
 
 def _contact_detail_outcomes(
@@ -246,88 +176,6 @@ def _contact_detail_examples(
 
 def _sql_literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
-
-
-class _GreatExpectations:
-    """Validates dataframes with the process's one GE context (see _batch_definition)."""
-
-    def __init__(self) -> None:
-        self._batches = _batch_definition()
-
-    def validate(
-        self, frame: pd.DataFrame, expectations: list[dict], suite_name: str
-    ) -> list[ExpectationOutcome]:
-        if not expectations:
-            return []
-        batch = self._batches.get_batch(batch_parameters={"dataframe": frame})
-        return _ge_outcomes(batch, expectations, suite_name)
-
-
-def _ge_outcomes(batch: Any, expectations: list[dict], suite_name: str) -> list[ExpectationOutcome]:
-    ge = _ge()
-    suite = ge.gx.ExpectationSuite(name=suite_name)
-    outcomes: list[ExpectationOutcome] = []
-    for spec in expectations:
-        try:
-            config = ge.ExpectationConfiguration(
-                type=spec["type"], kwargs=spec["kwargs"], meta=spec.get("meta") or {},
-                severity=spec.get("severity", CRITICAL),
-            )  # fmt: skip
-            suite.expectations.append(config.to_domain_obj())
-        except Exception as error:  # an invalid expectation must fail loudly, not vanish
-            outcomes.append(
-                ExpectationOutcome(
-                    spec["type"],
-                    _display_column(spec["kwargs"]),
-                    False,
-                    message=f"invalid expectation: {error}",
-                )  # fmt: skip
-            )
-    try:
-        result = batch.validate(
-            suite,
-            result_format={"result_format": "BASIC", "partial_unexpected_count": EXAMPLES},
-            # A wave's fieldwork may run into the next year and a return may be dated
-            # ahead by a sender's clock: plausible up to the end of next year.
-            expectation_parameters={"today": f"{latest_survey_date().isoformat()}T23:59:59"},
-        )
-    except Exception as error:  # GE itself failed: every expectation is unchecked
-        return outcomes + [
-            ExpectationOutcome(
-                e.expectation_type if hasattr(e, "expectation_type") else type(e).__name__,
-                None,
-                False,
-                message=f"Great Expectations error: {error}",
-            )
-            for e in suite.expectations
-        ]
-    for item in result.results:
-        config = item.expectation_config
-        info = item.exception_info or {}
-        raised = [v for v in info.values() if isinstance(v, dict) and v.get("raised_exception")]
-        if info.get("raised_exception"):
-            raised.append(info)
-        detail = item.result or {}
-        severity = str(getattr(config.severity, "value", config.severity) or CRITICAL)
-        outcomes.append(
-            ExpectationOutcome(
-                expectation=config.type,
-                column=_display_column(config.kwargs),
-                success=bool(item.success) and not raised,
-                severity=severity,
-                unexpected_count=detail.get("unexpected_count"),
-                examples=_plain(list(detail.get("partial_unexpected_list") or [])[:EXAMPLES])
-                or (
-                    [_plain(detail["observed_value"])]
-                    if not item.success and "observed_value" in detail
-                    else []
-                ),
-                message=(raised[0].get("exception_message") or "GE raised an exception")
-                if raised
-                else None,
-            )
-        )
-    return outcomes
 
 
 def _row_check_outcomes(
@@ -415,14 +263,15 @@ def _column_batches(
     return batches
 
 
-def _fetch(con: duckdb.DuckDBPyConnection, sql: str) -> pd.DataFrame:
-    """A query's rows as a dataframe, through Arrow: text columns arrive as Arrow-backed
-    strings without a Python object per cell (3-5x faster than .df() for text)."""
+def _fetch(con: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
+    """A query's rows as an Arrow table: what the gate worker converts to pandas (text
+    columns become Arrow-backed strings without a Python object per cell, 3-5x faster
+    than .df() for text)."""
     # A cursor of its own: DuckDB refuses a relation query on a connection holding an
     # unfinished result (fetchone) of an earlier execute.
     cursor = con.cursor()
     try:
-        return cursor.sql(sql).to_arrow_table().to_pandas(date_as_object=False)
+        return cursor.sql(sql).to_arrow_table()
     finally:
         cursor.close()
 
@@ -468,7 +317,6 @@ def run_suite(
     checked = rows if whole_table else con.execute(f"SELECT count(*) FROM {scoped}").fetchone()[0]
     row_wise = [s for s in runnable if not whole_table and _row_wise(s)]
     whole = [s for s in runnable if whole_table or not _row_wise(s)]
-    ge = _GreatExpectations()
     for source, source_rows, specs in ((scoped, checked, row_wise), (table, rows, whole)):
         if not specs:
             continue
@@ -477,11 +325,11 @@ def run_suite(
         limit = BATCH_COLUMNS if source_rows > ONE_BATCH_ROWS else len(columns)
         for group_columns, batch_specs in _column_batches(specs, limit):
             select = ", ".join(f'"{c}"' for c in group_columns) or "1 AS __rows"
-            frame = _normalise(_fetch(con, f"SELECT {select} FROM {source}"))
-            outcomes += ge.validate(frame, batch_specs, suite.name)
+            batch = _fetch(con, f"SELECT {select} FROM {source}")
+            outcomes += gate_worker.validate(batch, batch_specs, suite.name)
     if schema_level:
-        empty = con.execute(f"SELECT * FROM {table} LIMIT 0").df()
-        outcomes += ge.validate(empty, schema_level, f"{suite.name}.schema")
+        empty = _fetch(con, f"SELECT * FROM {table} LIMIT 0")
+        outcomes += gate_worker.validate(empty, schema_level, f"{suite.name}.schema")
 
     for check in suite.poet.get("row_checks", []):
         source = scoped if check.get("per_version") else table

@@ -8,7 +8,6 @@ import sys
 from pathlib import Path
 
 from dagster_project import warm_up
-from dagster_project.quality import runner
 from dagster_project.transform import inprocess
 from dagster_project.transform.project import DBT_PROJECT, step_environment, target_folder
 
@@ -28,7 +27,6 @@ def test_warm_up_parses_the_project_for_the_warehouse_and_restores_the_environme
     parsed = [key for key in inprocess._MANIFESTS if key[2] == warehouse]
     assert parsed == [(str(project_dir), parsed[0][1], warehouse, str(target))]
     assert (target / "partial_parse.msgpack").exists()
-    assert runner._make_batch_definition.cache_info().currsize == 1
     # A dbt step of the run finds the manifest (no second parse).
     manifest = inprocess.parsed_manifest(project_dir, profiles_dir, target, warehouse)
     assert manifest is inprocess._MANIFESTS[parsed[0]]
@@ -89,20 +87,37 @@ if __name__ == "__main__":
     assert result.stdout.strip() == f"True {workers.PRELOADED}"
 
 
-def test_packages_both_threads_import_are_imported_before_the_thread_starts(tmp_path):
-    """A landing reader (pyreadstat) and the warm-up (Great Expectations through Altair)
-    both import narwhals, whose circular imports deadlock when two threads import it at
-    once: warm_up.start imports it before its thread runs anything."""
+def test_the_gates_worker_is_forked_early_and_the_run_never_imports_great_expectations(
+    tmp_path,
+):
+    """The warm-up forks the gate worker, which made its GE context; the process that
+    runs the steps has not imported Great Expectations (quality/gate_worker.py)."""
     probe = f"""
 import sys, threading, pathlib
 from dagster_project import warm_up
-threading.Thread.start = lambda self: None  # the thread never runs
-missing = pathlib.Path("{tmp_path / "no_project"}")
-before = [m for m in warm_up.SHARED_IMPORTS if m in sys.modules]
-warm_up.start(missing, missing, missing, "w.duckdb", {{}})
-print(before, all(m in sys.modules for m in warm_up.SHARED_IMPORTS))
+from dagster_project.quality import gate_worker
+from dagster_project.transform.project import step_environment, target_folder
+
+def inside():
+    from dagster_project.quality import engine
+    return "great_expectations" in sys.modules, engine._batch_definition.cache_info().currsize
+
+if __name__ == "__main__":
+    warehouse = "{tmp_path / "warehouse.duckdb"}"
+    missing = pathlib.Path("{tmp_path / "no_project"}")
+    thread = warm_up.start(missing, missing, target_folder(warehouse), warehouse,
+                           step_environment(warehouse, "1GB", ""))
+    thread.join(timeout=300)
+    for other in threading.enumerate():
+        if other.name == "poet-gate-worker":
+            other.join(timeout=300)
+    pool = gate_worker._POOL[0]
+    print(len(pool._processes), pool.submit(inside).result(),
+          "great_expectations" in sys.modules)
 """
+    script = tmp_path / "probe.py"
+    script.write_text(probe)
     result = subprocess.run(
-        [sys.executable, "-c", probe], capture_output=True, text=True, check=True, timeout=300
+        [sys.executable, str(script)], capture_output=True, text=True, check=True, timeout=300
     )
-    assert result.stdout.strip() == "[] True"
+    assert result.stdout.strip() == "1 (True, 1) False"

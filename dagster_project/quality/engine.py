@@ -1,0 +1,144 @@
+"""Great Expectations' side of a gate: validate one batch of columns, return outcomes.
+
+Importing this module imports Great Expectations (about 9 CPU seconds). A run never
+does that in its own process: the gates send their batches to one worker process
+forked from the worker server, which imported this module before the run needed it
+(gate_worker.py, DECISIONS R37). A batch arrives as an Arrow table; its conversion to
+pandas happens here too.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import cache
+from typing import Any
+
+import great_expectations as gx
+import pandas as pd
+import pyarrow as pa
+from great_expectations.data_context.types.base import ProgressBarsConfig
+from great_expectations.execution_engine import pandas_execution_engine
+from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
+
+from dagster_project.bounds import latest_survey_date
+from dagster_project.quality.outcomes import CRITICAL, ExpectationOutcome
+from dagster_project.quality.runner import EXAMPLES, _display_column, _plain
+
+logging.getLogger("great_expectations").setLevel(logging.WARNING)
+
+# GE md5-fingerprints every pandas batch below HASH_THRESHOLD bytes (it skips frames
+# above 1 GB itself). The fingerprint is batch metadata these gates never read, and it
+# took two thirds of a 1M-row gate's time, so it is always skipped.
+pandas_execution_engine.HASH_THRESHOLD = 0
+
+
+@cache
+def _batch_definition() -> Any:
+    """One ephemeral context, data source and dataframe batch definition per process:
+    every gate of a run reuses them, and each column group only supplies a new
+    dataframe. Registering a data source or asset makes GE re-serialise its
+    configuration, so they are never made again."""
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return (
+        context.data_sources.add_pandas("warehouse")
+        .add_dataframe_asset("table")
+        .add_batch_definition_whole_dataframe("all_rows")
+    )
+
+
+def prepare() -> None:
+    """Make the process's context now, before the first gate needs it."""
+    _batch_definition()
+
+
+def validate(
+    table: pa.Table, expectations: list[dict], suite_name: str
+) -> list[ExpectationOutcome]:
+    """The outcomes of `expectations` on the rows of `table`."""
+    if not expectations:
+        return []
+    frame = _normalise(table.to_pandas(date_as_object=False))
+    batch = _batch_definition().get_batch(batch_parameters={"dataframe": frame})
+    return _outcomes(batch, expectations, suite_name)
+
+
+def _normalise(frame: pd.DataFrame) -> pd.DataFrame:
+    """Dtypes GE's pandas metrics compare fast and correctly.
+
+    GE vectorises `between` only for int64/float64 and datetime64[ns]; DuckDB gives
+    Int32 (nullable) and datetime64[us], which fall back to a per-value Python loop
+    (and dates there fail to compare with the string bounds).
+    """
+    for name, dtype in frame.dtypes.items():
+        if pd.api.types.is_integer_dtype(dtype):
+            frame[name] = frame[name].astype("float64")
+        elif pd.api.types.is_datetime64_any_dtype(dtype):
+            frame[name] = frame[name].astype("datetime64[ns]")
+    return frame
+
+
+def _outcomes(batch: Any, expectations: list[dict], suite_name: str) -> list[ExpectationOutcome]:
+    suite = gx.ExpectationSuite(name=suite_name)
+    outcomes: list[ExpectationOutcome] = []
+    for spec in expectations:
+        try:
+            config = ExpectationConfiguration(
+                type=spec["type"], kwargs=spec["kwargs"], meta=spec.get("meta") or {},
+                severity=spec.get("severity", CRITICAL),
+            )  # fmt: skip
+            suite.expectations.append(config.to_domain_obj())
+        except Exception as error:  # an invalid expectation must fail loudly, not vanish
+            outcomes.append(
+                ExpectationOutcome(
+                    spec["type"],
+                    _display_column(spec["kwargs"]),
+                    False,
+                    message=f"invalid expectation: {error}",
+                )  # fmt: skip
+            )
+    try:
+        result = batch.validate(
+            suite,
+            result_format={"result_format": "BASIC", "partial_unexpected_count": EXAMPLES},
+            # A wave's fieldwork may run into the next year and a return may be dated
+            # ahead by a sender's clock: plausible up to the end of next year.
+            expectation_parameters={"today": f"{latest_survey_date().isoformat()}T23:59:59"},
+        )
+    except Exception as error:  # GE itself failed: every expectation is unchecked
+        return outcomes + [
+            ExpectationOutcome(
+                e.expectation_type if hasattr(e, "expectation_type") else type(e).__name__,
+                None,
+                False,
+                message=f"Great Expectations error: {error}",
+            )
+            for e in suite.expectations
+        ]
+    for item in result.results:
+        config = item.expectation_config
+        info = item.exception_info or {}
+        raised = [v for v in info.values() if isinstance(v, dict) and v.get("raised_exception")]
+        if info.get("raised_exception"):
+            raised.append(info)
+        detail = item.result or {}
+        severity = str(getattr(config.severity, "value", config.severity) or CRITICAL)
+        outcomes.append(
+            ExpectationOutcome(
+                expectation=config.type,
+                column=_display_column(config.kwargs),
+                success=bool(item.success) and not raised,
+                severity=severity,
+                unexpected_count=detail.get("unexpected_count"),
+                examples=_plain(list(detail.get("partial_unexpected_list") or [])[:EXAMPLES])
+                or (
+                    [_plain(detail["observed_value"])]
+                    if not item.success and "observed_value" in detail
+                    else []
+                ),
+                message=(raised[0].get("exception_message") or "GE raised an exception")
+                if raised
+                else None,
+            )
+        )
+    return outcomes

@@ -1,13 +1,14 @@
 """Worker processes for the CPU-bound steps, forked from one server started early.
 
-Two steps spread their work over both cores in worker processes: the report pack (the
-national report and the spreadsheet beside the local reports, DECISIONS V10) and the
-comment themes (the learned model's judgement of many new texts, themes/coder.py). The
-workers are forked from one `forkserver` that imported the modules they run once.
-Starting that server is mostly those imports (about 2.5 CPU s: Altair, vl-convert,
-Jinja2, pandas, scipy), so `poet run` starts it before it imports Dagster, on the core
-those imports leave idle, and a run that builds the pack starts it in its warm-up thread
-(warm_up.py). This module imports only the standard library.
+Three steps work in worker processes: the gates (Great Expectations, in one worker,
+quality/gate_worker.py, DECISIONS R37), the report pack (the national report and the
+spreadsheet beside the local reports, DECISIONS V10) and the comment themes (the learned
+model's judgement of many new texts, themes/coder.py). The workers are forked from one
+`forkserver` that imported the modules they run once. Starting that server is mostly
+those imports (Great Expectations, Altair, vl-convert, Jinja2, pandas, scipy), so `poet
+run` starts it before it imports Dagster, on the core those imports leave idle, and any
+other run starts it when its warm-up forks the gate worker (warm_up.py). This module
+imports only the standard library.
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """Great Expectations' side of a gate: validate one batch of columns, return outcomes.
 
-Importing this module imports Great Expectations (about 9 CPU seconds). A run never
-does that in its own process: the gates send their batches to one worker process
-forked from the worker server, which imported this module before the run needed it
-(gate_worker.py, DECISIONS R37). A batch arrives as an Arrow table; its conversion to
-pandas happens here too.
+Importing this module imports Great Expectations (about 9 CPU seconds) and makes the
+process's GE context. A run never does that in its own process: the gates send their
+batches to worker processes forked from the worker server, which imported this module
+before the run needed it, so every worker starts with the context made
+(gate_worker.py, DECISIONS R37; making it starts no thread, so forking after it is
+safe). A batch arrives as an Arrow table; its conversion to pandas happens here too.
 """
 
 from __future__ import annotations
@@ -47,9 +48,12 @@ def _batch_definition() -> Any:
     )
 
 
-def prepare() -> None:
-    """Make the process's context now, before the first gate needs it."""
-    _batch_definition()
+_batch_definition()
+
+
+def ready() -> bool:
+    """Whether this process's context is made (it is, once the module is imported)."""
+    return _batch_definition.cache_info().currsize == 1
 
 
 def validate(

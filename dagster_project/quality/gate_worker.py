@@ -1,14 +1,16 @@
-"""The gates' Great Expectations work, in one worker process (DECISIONS R37).
+"""The gates' Great Expectations work, in worker processes (DECISIONS R37).
 
 A gate step reads each batch of columns from DuckDB as an Arrow table in the run's
-process and sends it here; the worker converts it to pandas and validates it with the
+process and sends it here; a worker converts it to pandas and validates it with the
 expectations (engine.py). Great Expectations is imported by the worker server
 (workers.py), which a run starts before it imports Dagster: its import and its
 per-expectation bookkeeping no longer hold the run's interpreter lock, so landing and
-dbt do not wait for them. The worker is forked once per process and reused by every
-gate; the warm-up forks it and makes its context while landing runs (warm_up.py).
+dbt do not wait for them. Two workers (one per core) are forked once per process and
+reused by every gate; the warm-up forks them while landing runs (warm_up.py). A large
+table's batches are validated two at a time while the run's process reads the next one
+(`Validations`).
 
-When the worker cannot be used (it died, or the process cannot fork one), the batch is
+When a worker cannot be used (it died, or the process cannot fork one), the batch is
 validated in this process instead, with the same code: a gate never passes unchecked.
 """
 
@@ -17,7 +19,8 @@ from __future__ import annotations
 import atexit
 import logging
 import threading
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TYPE_CHECKING
 
@@ -30,13 +33,16 @@ if TYPE_CHECKING:
 
 _LOGGER = logging.getLogger(__name__)
 _LOCK = threading.Lock()
-_POOL: list[ProcessPoolExecutor] = []  # the process's one worker, once forked
+_POOL: list[ProcessPoolExecutor] = []  # the process's workers, once forked
+IN_FLIGHT = workers.WORKERS + 1  # batches sent and not yet answered, at most
 
 
-def _worker() -> ProcessPoolExecutor:
+def _workers() -> ProcessPoolExecutor:
     with _LOCK:
         if not _POOL:
-            _POOL.append(ProcessPoolExecutor(1, mp_context=workers.forkserver_context()))
+            _POOL.append(
+                ProcessPoolExecutor(workers.WORKERS, mp_context=workers.forkserver_context())
+            )
         return _POOL[0]
 
 
@@ -47,10 +53,10 @@ def _forget(pool: ProcessPoolExecutor) -> None:
     pool.shutdown(wait=False, cancel_futures=True)
 
 
-def _prepare_here() -> None:
+def _ready() -> bool:
     from dagster_project.quality import engine
 
-    engine.prepare()
+    return engine.ready()
 
 
 def _validate_here(
@@ -62,35 +68,64 @@ def _validate_here(
 
 
 def start() -> None:
-    """Fork the worker and make its Great Expectations context (waits for both)."""
-    pool = _worker()
+    """Fork the workers (their Great Expectations context was made by the server);
+    returns once they are running."""
+    pool = _workers()
     try:
-        pool.submit(_prepare_here).result()
+        for future in [pool.submit(_ready) for _ in range(workers.WORKERS)]:
+            future.result()
     except (BrokenProcessPool, OSError) as error:
-        _LOGGER.debug("gate worker could not start: %s", error)
+        _LOGGER.debug("gate workers could not start: %s", error)
         _forget(pool)
 
 
-def validate(
-    table: pa.Table, expectations: list[dict], suite_name: str
-) -> list[ExpectationOutcome]:
-    """The outcomes of `expectations` on `table`'s rows, from the worker."""
-    if not expectations:
-        return []
-    pool = _worker()
-    try:
-        return pool.submit(_validate_here, table, expectations, suite_name).result()
-    except (BrokenProcessPool, OSError) as error:
+class Validations:
+    """A gate's batches, validated in the workers in the order they were added."""
+
+    def __init__(self) -> None:
+        self._pending: deque[tuple[Future | None, ProcessPoolExecutor, tuple]] = deque()
+        self._outcomes: list[ExpectationOutcome] = []
+
+    def add(self, table: pa.Table, expectations: list[dict], suite_name: str) -> None:
+        if not expectations:
+            return
+        job = (table, expectations, suite_name)
+        future = None
+        pool = _workers()
+        try:
+            future = pool.submit(_validate_here, *job)
+        except (BrokenProcessPool, RuntimeError, OSError) as error:
+            self._failed(pool, error)
+        self._pending.append((future, pool, job))
+        while len(self._pending) >= IN_FLIGHT:
+            self._collect()
+
+    def outcomes(self) -> list[ExpectationOutcome]:
+        while self._pending:
+            self._collect()
+        return self._outcomes
+
+    def _collect(self) -> None:
+        future, pool, job = self._pending.popleft()
+        if future is not None:
+            try:
+                self._outcomes += future.result()
+                return
+            except BrokenProcessPool as error:
+                self._failed(pool, error)
+        self._outcomes += _validate_here(*job)
+
+    @staticmethod
+    def _failed(pool: ProcessPoolExecutor, error: BaseException) -> None:
         _LOGGER.warning("gate worker failed (%s): validating in this process", error)
         _forget(pool)
-        return _validate_here(table, expectations, suite_name)
 
 
 @atexit.register
 def _stop() -> None:
-    """Stop the worker before multiprocessing's own exit handler (registered earlier, so
-    run later) waits for it to end: `poet` exits without the threading shutdown that
-    would otherwise tell it to (cli.entry_point)."""
+    """Stop the workers before multiprocessing's own exit handler (registered earlier,
+    so run later) waits for them to end: `poet` exits without the threading shutdown
+    that would otherwise tell them to (cli.entry_point)."""
     with _LOCK:
         pools = list(_POOL)
         _POOL.clear()

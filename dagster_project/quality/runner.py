@@ -317,29 +317,33 @@ def run_suite(
     checked = rows if whole_table else con.execute(f"SELECT count(*) FROM {scoped}").fetchone()[0]
     row_wise = [s for s in runnable if not whole_table and _row_wise(s)]
     whole = [s for s in runnable if whole_table or not _row_wise(s)]
+    # Each batch is read from DuckDB just before it is sent to the workers, which
+    # validate up to gate_worker.IN_FLIGHT batches while this process reads the next
+    # one: memory stays at a few columns whatever the width of the table.
+    validations = gate_worker.Validations()
     for source, source_rows, specs in ((scoped, checked, row_wise), (table, rows, whole)):
         if not specs:
             continue
-        # Each batch is read from DuckDB just before it is validated: memory stays at a
-        # few columns whatever the width of the table.
         limit = BATCH_COLUMNS if source_rows > ONE_BATCH_ROWS else len(columns)
         for group_columns, batch_specs in _column_batches(specs, limit):
             select = ", ".join(f'"{c}"' for c in group_columns) or "1 AS __rows"
-            batch = _fetch(con, f"SELECT {select} FROM {source}")
-            outcomes += gate_worker.validate(batch, batch_specs, suite.name)
+            validations.add(_fetch(con, f"SELECT {select} FROM {source}"), batch_specs, suite.name)
     if schema_level:
         empty = _fetch(con, f"SELECT * FROM {table} LIMIT 0")
-        outcomes += gate_worker.validate(empty, schema_level, f"{suite.name}.schema")
+        validations.add(empty, schema_level, f"{suite.name}.schema")
 
+    # The SQL checks run here while the workers finish; their outcomes come after GE's.
+    checks: list[ExpectationOutcome] = []
     for check in suite.poet.get("row_checks", []):
         source = scoped if check.get("per_version") else table
-        outcomes += _row_check_outcomes(con, source, [check])
+        checks += _row_check_outcomes(con, source, [check])
     if patterns := suite.poet.get("contact_detail_patterns"):
-        outcomes += _contact_detail_outcomes(con, scoped, patterns, columns)
+        checks += _contact_detail_outcomes(con, scoped, patterns, columns)
     if flags := suite.poet.get("flags_take_both_values"):
-        outcomes += _both_values_outcomes(con, table, flags, columns)
+        checks += _both_values_outcomes(con, table, flags, columns)
     if other := suite.poet.get("same_row_count_as"):
-        outcomes.append(_row_count_outcome(con, table, other, rows))
+        checks.append(_row_count_outcome(con, table, other, rows))
+    outcomes += validations.outcomes() + checks
     # Nothing a gate stores, logs or prints repeats personal text (masking.py).
     return GateResult(
         table, suite.name, tuple(masked(o) for o in outcomes), rows=rows, checked_rows=checked

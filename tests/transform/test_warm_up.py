@@ -87,10 +87,10 @@ if __name__ == "__main__":
     assert result.stdout.strip() == f"True {workers.PRELOADED}"
 
 
-def test_the_gates_worker_is_forked_early_and_the_run_never_imports_great_expectations(
+def test_the_gate_workers_are_forked_early_and_the_run_never_imports_great_expectations(
     tmp_path,
 ):
-    """The warm-up forks the gate worker, which made its GE context; the process that
+    """The warm-up forks the gate workers, which have their GE context; the process that
     runs the steps has not imported Great Expectations (quality/gate_worker.py)."""
     probe = f"""
 import sys, threading, pathlib
@@ -120,4 +120,4 @@ if __name__ == "__main__":
     result = subprocess.run(
         [sys.executable, str(script)], capture_output=True, text=True, check=True, timeout=300
     )
-    assert result.stdout.strip() == "1 (True, 1) False"
+    assert result.stdout.strip() == "2 (True, 1) False"

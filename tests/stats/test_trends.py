@@ -9,8 +9,8 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import _label_references
 from scipy.stats import chi2_contingency
+from stats_fixtures import label_references
 from statsmodels.stats.proportion import confint_proportions_2indep
 
 from dagster_project.stats.plan import SURVEYS
@@ -122,7 +122,7 @@ def trend_warehouse(tmp_path_factory) -> str:
     try:
         write_marts(con, holders, carers)
         con.execute("CREATE SCHEMA IF NOT EXISTS reference")
-        _label_references(con)  # the stats tables join their labels (stats/labels.py)
+        label_references(con)  # the stats tables join their labels (stats/labels.py)
         parts = []
         for s in SURVEYS:
             for o in s.outcomes:

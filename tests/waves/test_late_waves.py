@@ -7,7 +7,7 @@ import shutil
 
 import pandas as pd
 import pytest
-from conftest import poet, published
+from waves_helpers import poet, published
 
 from dagster_project.settings import isolated_environment
 

@@ -20,7 +20,7 @@ import json
 import math
 
 import pytest
-from conftest import poet, published
+from waves_helpers import poet, published
 
 from dagster_project.settings import REPO_ROOT, isolated_environment
 from dagster_project.synth.generate import MANIFEST_NAME

@@ -4,6 +4,7 @@ without the user setting any variable (the settings' defaults are used)."""
 from __future__ import annotations
 
 import json
+import os
 import signal
 import socket
 import subprocess
@@ -55,11 +56,13 @@ def test_poet_docs_builds_and_serves_the_documentation(tmp_path):
         assert page is not None, server.stdout.read() if server.poll() is not None else "no page"
         catalog = json.loads(_get(f"http://127.0.0.1:{port}/catalog.json"))
     finally:
-        server.send_signal(signal.SIGINT)
+        # Ctrl-C as a terminal sends it: to the whole group, `dbt docs serve` included
+        # (signalling `poet` alone left the dbt server running after the test).
+        os.killpg(server.pid, signal.SIGINT)
         try:
             server.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            server.kill()
+            os.killpg(server.pid, signal.SIGKILL)
             server.wait()
     assert b"dbt" in page.lower()
     # The catalog describes the published tables, labels included.

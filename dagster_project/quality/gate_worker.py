@@ -8,7 +8,7 @@ per-expectation bookkeeping no longer hold the run's interpreter lock, so landin
 dbt do not wait for them. Two workers (one per core) are forked once per process and
 reused by every gate; the warm-up forks them while landing runs (warm_up.py). A large
 table's batches are validated two at a time while the run's process reads the next one
-(`Validations`).
+and runs the SQL checks (`Validations`).
 
 When a worker cannot be used (it died, or the process cannot fork one), the batch is
 validated in this process instead, with the same code: a gate never passes unchecked.
@@ -74,7 +74,7 @@ def start() -> None:
     try:
         for future in [pool.submit(_ready) for _ in range(workers.WORKERS)]:
             future.result()
-    except (BrokenProcessPool, OSError) as error:
+    except Exception as error:  # in a background thread: the first gate meets it again
         _LOGGER.debug("gate workers could not start: %s", error)
         _forget(pool)
 

@@ -33,9 +33,9 @@ def build_fixture_warehouse(path: str, holders: int = 2500, carers: int = 1200) 
             "INSERT INTO marts.carer_responses BY NAME SELECT * FROM ("
             "SELECT * REPLACE (2015 AS wave) FROM marts.carer_responses USING SAMPLE 60% (bernoulli, 3))"
         )
-        _outcome_summary(con)
+        outcome_summary(con)
         _distributions(con)
-        _org_summary(con)
+        org_summary(con)
         con.execute("CREATE SCHEMA IF NOT EXISTS reference")
         for name in SEED_NAMES:
             con.execute(
@@ -75,7 +75,7 @@ def label_references(con: duckdb.DuckDBPyConnection) -> None:
     con.executemany("INSERT INTO reference.variable_labels VALUES (?, ?, ?, ?)", variables)
 
 
-def _outcome_summary(con: duckdb.DuckDBPyConnection) -> None:
+def outcome_summary(con: duckdb.DuckDBPyConnection) -> None:
     from dagster_project.stats.plan import SURVEYS
 
     parts = []
@@ -91,7 +91,7 @@ def _outcome_summary(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE OR REPLACE TABLE marts.outcome_summary AS " + " UNION ALL ".join(parts))
 
 
-def _org_summary(con: duckdb.DuckDBPyConnection) -> None:
+def org_summary(con: duckdb.DuckDBPyConnection) -> None:
     # The used returns (trend_changes compares organisations with a return in both waves).
     con.execute(
         """

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from scipy.stats import chi2_contingency
-from stats_fixtures import label_references
+from stats_fixtures import label_references, org_summary, outcome_summary
 from statsmodels.stats.proportion import confint_proportions_2indep
 
 from dagster_project.stats.plan import SURVEYS
@@ -123,24 +123,8 @@ def trend_warehouse(tmp_path_factory) -> str:
         write_marts(con, holders, carers)
         con.execute("CREATE SCHEMA IF NOT EXISTS reference")
         label_references(con)  # the stats tables join their labels (stats/labels.py)
-        parts = []
-        for s in SURVEYS:
-            for o in s.outcomes:
-                parts.append(
-                    f"SELECT wave, '{s.name}' AS survey, '{o}' AS outcome_id, "
-                    f"COUNT({o}_positive) AS n_relevant, SUM({o}_positive) AS n_positive "
-                    f"FROM {s.table} GROUP BY wave"
-                )
-        con.execute("CREATE OR REPLACE TABLE marts.outcome_summary AS " + " UNION ALL ".join(parts))
-        con.execute(
-            """
-            CREATE OR REPLACE TABLE marts.org_summary AS
-            SELECT DISTINCT wave, 'holders' AS survey, org_code, 'Org ' || org_code AS org_name
-            FROM marts.holder_responses
-            UNION ALL
-            SELECT DISTINCT wave, 'carers', org_code, 'Org ' || org_code FROM marts.carer_responses
-            """
-        )
+        outcome_summary(con)
+        org_summary(con)
     finally:
         con.close()
     from dagster_project.stats.assets import trend_changes

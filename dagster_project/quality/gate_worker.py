@@ -34,15 +34,20 @@ if TYPE_CHECKING:
 _LOGGER = logging.getLogger(__name__)
 _LOCK = threading.Lock()
 _POOL: list[ProcessPoolExecutor] = []  # the process's workers, once forked
-IN_FLIGHT = workers.WORKERS + 1  # batches sent and not yet answered, at most
+# Workers that broke before they answered once (e.g. a process whose main module cannot
+# be imported again, such as a script read from stdin) would break again: this process
+# then validates every batch itself.
+_UNUSABLE: list[bool] = []
+WORKERS = workers.WORKERS
+IN_FLIGHT = WORKERS + 1  # batches sent and not yet answered, at most
 
 
-def _workers() -> ProcessPoolExecutor:
+def _workers() -> ProcessPoolExecutor | None:
     with _LOCK:
+        if _UNUSABLE:
+            return None
         if not _POOL:
-            _POOL.append(
-                ProcessPoolExecutor(workers.WORKERS, mp_context=workers.forkserver_context())
-            )
+            _POOL.append(ProcessPoolExecutor(WORKERS, mp_context=workers.forkserver_context()))
         return _POOL[0]
 
 
@@ -50,6 +55,9 @@ def _forget(pool: ProcessPoolExecutor) -> None:
     with _LOCK:
         if _POOL and _POOL[0] is pool:
             _POOL.clear()
+        if not getattr(pool, "poet_answered", False) and not _UNUSABLE:
+            _UNUSABLE.append(True)
+            _LOGGER.warning("gate workers unusable in this process: it validates every batch")
     pool.shutdown(wait=False, cancel_futures=True)
 
 
@@ -71,9 +79,12 @@ def start() -> None:
     """Fork the workers (their Great Expectations context was made by the server);
     returns once they are running."""
     pool = _workers()
+    if pool is None:
+        return
     try:
-        for future in [pool.submit(_ready) for _ in range(workers.WORKERS)]:
+        for future in [pool.submit(_ready) for _ in range(WORKERS)]:
             future.result()
+        pool.poet_answered = True
     except Exception as error:  # in a background thread: the first gate meets it again
         _LOGGER.debug("gate workers could not start: %s", error)
         _forget(pool)
@@ -83,7 +94,7 @@ class Validations:
     """A gate's batches, validated in the workers in the order they were added."""
 
     def __init__(self) -> None:
-        self._pending: deque[tuple[Future | None, ProcessPoolExecutor, tuple]] = deque()
+        self._pending: deque[tuple[Future | None, ProcessPoolExecutor | None, tuple]] = deque()
         self._outcomes: list[ExpectationOutcome] = []
 
     def add(self, table: pa.Table, expectations: list[dict], suite_name: str) -> None:
@@ -92,10 +103,11 @@ class Validations:
         job = (table, expectations, suite_name)
         future = None
         pool = _workers()
-        try:
-            future = pool.submit(_validate_here, *job)
-        except (BrokenProcessPool, RuntimeError, OSError) as error:
-            self._failed(pool, error)
+        if pool is not None:
+            try:
+                future = pool.submit(_validate_here, *job)
+            except (BrokenProcessPool, RuntimeError, OSError) as error:
+                self._failed(pool, error)
         self._pending.append((future, pool, job))
         while len(self._pending) >= IN_FLIGHT:
             self._collect()
@@ -110,6 +122,7 @@ class Validations:
         if future is not None:
             try:
                 self._outcomes += future.result()
+                pool.poet_answered = True
                 return
             except BrokenProcessPool as error:
                 self._failed(pool, error)

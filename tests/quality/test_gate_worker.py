@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 import signal
+import subprocess
+import sys
 
 import pyarrow as pa
 
@@ -60,3 +62,29 @@ def test_a_killed_worker_leaves_no_batch_unchecked():
     assert not gate_worker._POOL or gate_worker._POOL[0] is not pool
     assert _in_workers(batches) == expected  # and in new workers after that
     assert gate_worker._POOL and gate_worker._POOL[0] is not pool
+
+
+def test_workers_that_cannot_start_are_not_forked_again_for_every_batch():
+    """A script read from stdin cannot be imported again by a forked worker: the first
+    workers break before answering, and the process then validates every batch itself
+    instead of forking new workers for each one."""
+    probe = """
+import logging, sys
+logging.basicConfig(level=logging.WARNING, stream=sys.stdout, format="%(message)s")
+import pyarrow as pa
+from dagster_project.quality import engine, gate_worker
+spec = {"type": "expect_column_values_to_be_in_set", "kwargs": {"column": "a", "value_set": [1]}}
+batches = [(pa.table({"a": [1, 2]}), [spec], f"s{i}") for i in range(8)]
+validations = gate_worker.Validations()
+for batch in batches:
+    validations.add(*batch)
+got = validations.outcomes()
+print("equal", got == [o for b in batches for o in engine.validate(*b)])
+"""
+    result = subprocess.run(
+        [sys.executable, "-"], input=probe, capture_output=True, text=True, timeout=300
+    )
+    lines = result.stdout.splitlines()
+    assert "equal True" in lines, result.stdout + result.stderr[-2000:]
+    assert sum("unusable" in line for line in lines) == 1
+    assert sum("gate worker failed" in line for line in lines) <= gate_worker.IN_FLIGHT

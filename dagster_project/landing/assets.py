@@ -102,7 +102,7 @@ def land_returns(
     landing_dir = Path(settings.landing_dir)
     # The sha256 of unchanged files comes from the record the run's fingerprint just
     # brought up to date (DECISIONS L9); a forced refresh reads every file again.
-    forced = context.run.tags.get(build_state.FULL_REFRESH_TAG) == "true"
+    forced = build_state.is_forced(context.run)
     content_hash = (
         sha256_of
         if forced

@@ -14,7 +14,7 @@ from dagster_project.publish.publisher import publish
 from dagster_project.quality.gated_tables import GATED_TABLES
 from dagster_project.reports.assets import REPORTS_KEY, swap_staged_pack
 from dagster_project.settings_resource import SettingsResource
-from dagster_project.transform.build_state import FULL_REFRESH_TAG
+from dagster_project.transform.build_state import is_forced
 from dagster_project.warehouse import WarehouseResource
 
 PUBLISH_KEY = dg.AssetKey(["publish", "analysts_warehouse"])
@@ -70,7 +70,7 @@ def _reusable_publish(
     """The run that published the file in place, when that file came from the same code,
     libraries and settings as this run (its record says so) and no full refresh was asked
     for: then the publish starts from it (publisher.publish, DECISIONS R34)."""
-    if context.run.tags.get(FULL_REFRESH_TAG) == "true" or inputs is None:
+    if is_forced(context.run) or inputs is None:
         return None
     record = fingerprint.read_record(published)
     if record is None:

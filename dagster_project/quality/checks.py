@@ -17,7 +17,7 @@ from dagster_project.quality.masking import masked
 from dagster_project.quality.outcomes import ExpectationOutcome, GateResult
 from dagster_project.quality.results_store import record
 from dagster_project.quality.runner import Suite, run_suite, table_columns
-from dagster_project.transform.build_state import FULL_REFRESH_TAG, code_inputs
+from dagster_project.transform.build_state import code_inputs, is_forced
 from dagster_project.warehouse import WarehouseResource
 
 MAX_FAILURES_IN_METADATA = 20
@@ -87,7 +87,7 @@ def gate_check(gated: GatedTable) -> dg.AssetChecksDefinition:
         warehouse: WarehouseResource,
     ) -> dg.AssetCheckResult:
         started = time.perf_counter()
-        forced = context.run.tags.get(FULL_REFRESH_TAG) == "true"
+        forced = is_forced(context.run)
         versions = None
         # One connection for the gate and its record (opening the warehouse costs about
         # 50 ms, and a refresh runs 29 gates).

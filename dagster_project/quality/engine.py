@@ -23,8 +23,13 @@ from great_expectations.execution_engine import pandas_execution_engine
 from great_expectations.expectations.expectation_configuration import ExpectationConfiguration
 
 from dagster_project.bounds import latest_survey_date
-from dagster_project.quality.outcomes import CRITICAL, ExpectationOutcome
-from dagster_project.quality.runner import EXAMPLES, _display_column, _plain
+from dagster_project.quality.outcomes import (
+    CRITICAL,
+    EXAMPLES,
+    ExpectationOutcome,
+    display_column,
+    plain,
+)
 
 logging.getLogger("great_expectations").setLevel(logging.WARNING)
 
@@ -97,7 +102,7 @@ def _outcomes(batch: Any, expectations: list[dict], suite_name: str) -> list[Exp
             outcomes.append(
                 ExpectationOutcome(
                     spec["type"],
-                    _display_column(spec["kwargs"]),
+                    display_column(spec["kwargs"]),
                     False,
                     message=f"invalid expectation: {error}",
                 )  # fmt: skip
@@ -131,13 +136,13 @@ def _outcomes(batch: Any, expectations: list[dict], suite_name: str) -> list[Exp
         outcomes.append(
             ExpectationOutcome(
                 expectation=config.type,
-                column=_display_column(config.kwargs),
+                column=display_column(config.kwargs),
                 success=bool(item.success) and not raised,
                 severity=severity,
                 unexpected_count=detail.get("unexpected_count"),
-                examples=_plain(list(detail.get("partial_unexpected_list") or [])[:EXAMPLES])
+                examples=plain(list(detail.get("partial_unexpected_list") or [])[:EXAMPLES])
                 or (
-                    [_plain(detail["observed_value"])]
+                    [plain(detail["observed_value"])]
                     if not item.success and "observed_value" in detail
                     else []
                 ),

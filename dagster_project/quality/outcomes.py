@@ -2,11 +2,47 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
 CRITICAL = "critical"  # blocks the publish
 WARNING = "warning"  # recorded and shown, never blocks
+EXAMPLES = 5  # example values kept per failed expectation
+_COLUMN_KWARGS = ("column", "column_A", "column_B")
+_LIST_KWARGS = ("column_list",)
+
+
+def columns_of(kwargs: dict[str, Any]) -> list[str]:
+    """The columns an expectation names (its row condition's column included)."""
+    columns = [kwargs[k] for k in _COLUMN_KWARGS if kwargs.get(k)]
+    for key in _LIST_KWARGS:
+        columns += list(kwargs.get(key) or [])
+    condition = kwargs.get("row_condition")
+    if isinstance(condition, dict) and "column" in condition:
+        columns.append(condition["column"]["name"])
+    return columns
+
+
+def display_column(kwargs: dict[str, Any]) -> str | None:
+    """The column(s) an outcome names, for people: without the row condition's."""
+    columns = columns_of({k: v for k, v in kwargs.items() if k != "row_condition"})
+    return ",".join(columns) or None
+
+
+def plain(value: Any) -> Any:
+    """JSON-friendly example values: 7.0 read back from a nullable integer is 7."""
+    if isinstance(value, float):
+        if math.isnan(value):  # a NULL read back through pandas
+            return None
+        return int(value) if value.is_integer() else value
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
 
 
 @dataclass(frozen=True)

@@ -20,9 +20,17 @@ import pyarrow as pa
 from dagster_project.quality import gate_worker
 from dagster_project.quality.gated_versions import VersionScope
 from dagster_project.quality.masking import masked, masked_value
-from dagster_project.quality.outcomes import CRITICAL, WARNING, ExpectationOutcome, GateResult
+from dagster_project.quality.outcomes import (
+    CRITICAL,
+    EXAMPLES,
+    WARNING,
+    ExpectationOutcome,
+    GateResult,
+    columns_of,
+    display_column,
+    plain,
+)
 
-EXAMPLES = 5  # example values kept per failed expectation
 BATCH_COLUMNS = 2  # columns per GE batch (see _column_batches; 2 measured fastest at 1M rows)
 # Below this many rows a table is validated in one batch per gate worker: GE's fixed
 # cost per batch dominates there (the 29 gates of the default set, in this process: 11.5 s
@@ -44,8 +52,6 @@ ROW_WISE_EXPECTATIONS = frozenset(
      "expect_column_values_to_not_match_regex"}
 )  # fmt: skip
 CONTACT_DETAILS_CHECK = "poet_no_contact_details"  # patterns: contact_details.py
-_COLUMN_KWARGS = ("column", "column_A", "column_B")
-_LIST_KWARGS = ("column_list",)
 
 
 @dataclass(frozen=True)
@@ -66,21 +72,6 @@ class Suite:
         )
 
 
-def _columns_of(kwargs: dict[str, Any]) -> list[str]:
-    columns = [kwargs[k] for k in _COLUMN_KWARGS if kwargs.get(k)]
-    for key in _LIST_KWARGS:
-        columns += list(kwargs.get(key) or [])
-    condition = kwargs.get("row_condition")
-    if isinstance(condition, dict) and "column" in condition:
-        columns.append(condition["column"]["name"])
-    return columns
-
-
-def _display_column(kwargs: dict[str, Any]) -> str | None:
-    columns = _columns_of({k: v for k, v in kwargs.items() if k != "row_condition"})
-    return ",".join(columns) or None
-
-
 def table_columns(con: duckdb.DuckDBPyConnection, qualified: str) -> dict[str, str]:
     schema, table = qualified.split(".", 1)
     rows = con.execute(
@@ -89,21 +80,6 @@ def table_columns(con: duckdb.DuckDBPyConnection, qualified: str) -> dict[str, s
         [schema, table],
     ).fetchall()
     return dict(rows)
-
-
-def _plain(value: Any) -> Any:
-    """JSON-friendly example values: 7.0 read back from a nullable integer is 7."""
-    if isinstance(value, float):
-        if math.isnan(value):  # a NULL read back through pandas
-            return None
-        return int(value) if value.is_integer() else value
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    return str(value)
 
 
 def _contact_detail_outcomes(
@@ -169,7 +145,7 @@ def _contact_detail_examples(
     examples = []
     for row in rows:
         where = {
-            name: masked_value(name, _plain(value))
+            name: masked_value(name, plain(value))
             for name, value in zip(locators, row[:-1], strict=True)
         }
         examples.append({**where, "column": column, "kind": row[-1]})
@@ -198,7 +174,7 @@ def _row_check_outcomes(
             continue
         outcomes.append(
             ExpectationOutcome(name, shown, count == 0, unexpected_count=count,
-                               examples=_plain([dict(zip(check["columns"], row, strict=True)) for row in examples]))
+                               examples=plain([dict(zip(check["columns"], row, strict=True)) for row in examples]))
         )  # fmt: skip
     return outcomes
 
@@ -253,7 +229,7 @@ def _column_batches(
     """
     batches: list[tuple[list[str], list[dict]]] = []
     for spec in specs:
-        needed = list(dict.fromkeys(_columns_of(spec["kwargs"])))
+        needed = list(dict.fromkeys(columns_of(spec["kwargs"])))
         for columns, members in batches:
             merged = list(dict.fromkeys(columns + needed))
             if len(merged) <= max(limit, len(needed)):
@@ -301,10 +277,10 @@ def run_suite(
     outcomes: list[ExpectationOutcome] = []
     runnable = []
     for spec in row_level:
-        absent = [c for c in _columns_of(spec["kwargs"]) if c not in columns]
+        absent = [c for c in columns_of(spec["kwargs"]) if c not in columns]
         if absent:
             outcomes.append(
-                ExpectationOutcome(spec["type"], _display_column(spec["kwargs"]), False,
+                ExpectationOutcome(spec["type"], display_column(spec["kwargs"]), False,
                                    severity=spec.get("severity", CRITICAL),
                                    message=f"column(s) {absent} missing from {table}")
             )  # fmt: skip
@@ -355,7 +331,7 @@ def run_suite(
 def _share(specs: list[dict]) -> int:
     """Columns per batch of a small table: its columns split between the gate workers,
     which validate the parts at once (GE's fixed cost per batch is paid in parallel)."""
-    named = {c for spec in specs for c in _columns_of(spec["kwargs"])}
+    named = {c for spec in specs for c in columns_of(spec["kwargs"])}
     return max(1, math.ceil(len(named) / gate_worker.WORKERS))
 
 

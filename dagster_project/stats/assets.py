@@ -47,7 +47,7 @@ def _write(
 def _plans(context, warehouse: WarehouseResource, con, names: tuple[str, ...], surveys=SURVEYS):
     """Per survey of `surveys`, the waves to compute for the tables `names` (computed
     together) (stats/partitions.py, DECISIONS R36)."""
-    forced = context.run.tags.get(build_state.FULL_REFRESH_TAG) == "true"
+    forced = build_state.is_forced(context.run)
     code = build_state.code_inputs(warehouse.path)
     plans, waves = [], {}
     for survey in surveys:

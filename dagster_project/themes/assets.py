@@ -32,7 +32,7 @@ def comment_themes(
 ) -> dg.MaterializeResult:
     """Plan 4: the themes of every redacted comment, with the words that carried each.
     Incremental by file version (DECISIONS R33)."""
-    forced = context.run.tags.get(build_state.FULL_REFRESH_TAG) == "true"
+    forced = build_state.is_forced(context.run)
     code_key = build_state.code_inputs(warehouse.path)
     with warehouse.connect() as con:
         build = build_comment_themes(con, code_key, forced, log=context.log.info)

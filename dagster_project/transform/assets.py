@@ -45,7 +45,7 @@ def build_layer(
 ) -> Iterator[Any]:
     # Incremental unless the code changed or a full refresh was asked for (build_state.py).
     inputs = build_state.code_inputs(warehouse.path)
-    forced = context.run.tags.get(build_state.FULL_REFRESH_TAG) == "true"
+    forced = build_state.is_forced(context.run)
     with warehouse.connect() as con:
         reason = build_state.full_refresh_reason(con, layer, inputs, forced)
         if reason is not None:

@@ -34,6 +34,12 @@ TABLE = f"{SCHEMA}.dbt_builds"
 FULL_REFRESH_TAG = "poet/full_refresh"
 
 
+def is_forced(run) -> bool:
+    """Whether `run` (a DagsterRun) asked for a full refresh (`poet run --force`): every
+    step that may reuse earlier work reads this one tag."""
+    return run.tags.get(FULL_REFRESH_TAG) == "true"
+
+
 def code_inputs(
     warehouse: str | Path,
     paths: tuple[Path, ...] = fingerprint.CODE_PATHS,

@@ -19,15 +19,14 @@ STAGED = ("holder_responses", "carer_responses")
 
 @pytest.fixture()
 def working(tmp_path) -> Path:
-    path = tmp_path / "working.duckdb"
-    with duckdb.connect(str(path)) as con:
-        fx.create_other_marts(con, skip=STAGED)
-        for name in STAGED:
-            con.execute(
-                f"CREATE TABLE marts.{name} AS SELECT 2014 AS wave, 'LA01' AS org_code, "
-                f"'{name}-' || i AS respondent_id, 'sha-{name}' AS source_sha256 FROM range(60) t(i)"
-            )
-    return path
+    return fx.working_warehouse(
+        tmp_path / "working.duckdb",
+        {
+            name: f"SELECT 2014 AS wave, 'LA01' AS org_code, '{name}-' || i AS respondent_id, "
+            f"'sha-{name}' AS source_sha256 FROM range(60) t(i)"
+            for name in STAGED
+        },
+    )
 
 
 def _connect(path: Path):

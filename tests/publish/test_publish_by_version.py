@@ -28,15 +28,14 @@ def _version_rows(org: str, sha: str, n: int, org_type: str = "council") -> str:
 
 @pytest.fixture()
 def working(tmp_path) -> Path:
-    path = tmp_path / "working.duckdb"
-    with duckdb.connect(str(path)) as con:
-        fx.create_other_marts(con, skip=VERSIONED)
-        for name in VERSIONED:
-            con.execute(
-                f"CREATE TABLE marts.{name} AS "
-                f"{_version_rows('LA01', f'{name}-a', 50)} UNION ALL {_version_rows('LA02', f'{name}-b', 40)}"
-            )
-    return path
+    return fx.working_warehouse(
+        tmp_path / "working.duckdb",
+        {
+            name: f"{_version_rows('LA01', f'{name}-a', 50)} UNION ALL "
+            f"{_version_rows('LA02', f'{name}-b', 40)}"
+            for name in VERSIONED
+        },
+    )
 
 
 def _whole(working: Path, folder: Path) -> Path:

@@ -124,6 +124,16 @@ def create_odds_ratios(con: duckdb.DuckDBPyConnection) -> None:
     _as_double(con, "marts.odds_ratios", "odds_ratio", "ci_low", "ci_high", "p_value", "p_value_bh")
 
 
+def working_warehouse(path, marts: dict[str, str]):
+    """A working warehouse at `path` holding `marts` (name: its SELECT) and every other
+    contract mart as a one-row table, so a publish has all of them; returns `path`."""
+    with duckdb.connect(str(path)) as con:
+        create_other_marts(con, skip=tuple(marts))
+        for name, select in marts.items():
+            con.execute(f"CREATE TABLE marts.{name} AS {select}")
+    return path
+
+
 def create_other_marts(con: duckdb.DuckDBPyConnection, skip: tuple[str, ...]) -> None:
     """Every other contract mart as a one-row table, so a publish has all of them."""
     con.execute("CREATE SCHEMA IF NOT EXISTS marts")

@@ -14,6 +14,7 @@ from pydantic import PrivateAttr
 
 from dagster_project import warm_up
 from dagster_project.jobs import FULL_REFRESH_JOB
+from dagster_project.quality import prefetch
 from dagster_project.refresh_lock import RefreshLock
 from dagster_project.reports.assets import REPORTS_KEY
 from dagster_project.reports.store import ReportsResource, reports_dir
@@ -71,6 +72,8 @@ class LockingDbtCliResource(PoetDbtCliResource):
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         if self._warm_up is not None:
             self._warm_up.join()
+        if context.run_id:  # gates prepared ahead for steps that did not run
+            prefetch.settle(context.run_id)
         if self._lock is not None:
             self._lock.release()
 

@@ -11,12 +11,12 @@ import time
 import dagster as dg
 
 from dagster_project import file_versions
-from dagster_project.quality import gated_versions
+from dagster_project.quality import gated_versions, prefetch
 from dagster_project.quality.gated_tables import GATED_TABLES, GatedTable
 from dagster_project.quality.masking import masked
 from dagster_project.quality.outcomes import ExpectationOutcome, GateResult
 from dagster_project.quality.results_store import record
-from dagster_project.quality.runner import Suite, run_suite, table_columns
+from dagster_project.quality.runner import Suite, finish, still_current, submit, table_columns
 from dagster_project.transform.build_state import code_inputs, is_forced
 from dagster_project.warehouse import WarehouseResource
 
@@ -50,17 +50,21 @@ def _metadata(result: GateResult, seconds: float) -> dict[str, dg.MetadataValue]
     }
 
 
-def _versions_to_check(
-    con, gated: GatedTable, warehouse_path: str, forced: bool
+def versions_to_check(
+    con, gated: GatedTable, warehouse_path: str, forced: bool, read_only: bool = False
 ) -> tuple[gated_versions.VersionScope | None, str]:
-    """The file versions whose rows the row-wise checks read (None: every row)."""
+    """The file versions whose rows the row-wise checks read (None: every row).
+    `read_only` (a gate prepared ahead, prefetch.py) gives the same scope and writes
+    nothing: a forced refresh's gate forgets the table's records first."""
     keys = file_versions.version_keys(table_columns(con, gated.qualified))
     if keys is None:
         return None, ""
+    digest = gated_versions.checks_digest(code_inputs(warehouse_path))
+    if forced and read_only:
+        return gated_versions.scope(con, gated.qualified, keys, "", read_only=True), digest
     if forced:
         gated_versions.forget(con, gated.qualified)
-    digest = gated_versions.checks_digest(code_inputs(warehouse_path))
-    return gated_versions.scope(con, gated.qualified, keys, digest), digest
+    return gated_versions.scope(con, gated.qualified, keys, digest, read_only), digest
 
 
 def _rows(result: GateResult, versions: gated_versions.VersionScope | None) -> str:
@@ -88,13 +92,20 @@ def gate_check(gated: GatedTable) -> dg.AssetChecksDefinition:
     ) -> dg.AssetCheckResult:
         started = time.perf_counter()
         forced = is_forced(context.run)
+        ahead = False
         versions = None
+        # Its batches may have gone to the workers when its table was built (prefetch.py).
+        prepared = prefetch.take(context.run.run_id, gated.qualified)
         # One connection for the gate and its record (opening the warehouse costs about
         # 50 ms, and a refresh runs 29 gates).
         with warehouse.connect() as con:
             try:
-                versions, digest = _versions_to_check(con, gated, warehouse.path, forced)
-                result = run_suite(con, Suite.load(suite_path), versions)
+                versions, digest = versions_to_check(con, gated, warehouse.path, forced)
+                suite = Suite.load(suite_path)
+                ahead = still_current(con, prepared, versions)
+                if not ahead:
+                    prepared = submit(con, suite, versions)
+                result = finish(con, suite, prepared)
             except Exception as error:  # a gate that cannot run is a failed gate
                 cannot_run = masked(
                     ExpectationOutcome(
@@ -117,7 +128,7 @@ def gate_check(gated: GatedTable) -> dg.AssetChecksDefinition:
             passed=result.success,
             severity=dg.AssetCheckSeverity.ERROR,
             description=result.summary(),
-            metadata=_metadata(result, seconds),
+            metadata={**_metadata(result, seconds), "prepared_ahead": dg.MetadataValue.bool(ahead)},
         )
 
     return _check

@@ -93,7 +93,10 @@ def start() -> None:
 class Validations:
     """A gate's batches, validated in the workers in the order they were added."""
 
-    def __init__(self) -> None:
+    def __init__(self, in_flight: int = IN_FLIGHT) -> None:
+        # A gate prepared ahead of its step (prefetch.py) sends every batch at once: it
+        # holds a small table only.
+        self._in_flight = in_flight
         self._pending: deque[tuple[Future | None, ProcessPoolExecutor | None, tuple]] = deque()
         self._outcomes: list[ExpectationOutcome] = []
 
@@ -109,7 +112,7 @@ class Validations:
             except (BrokenProcessPool, RuntimeError, OSError) as error:
                 self._failed(pool, error)
         self._pending.append((future, pool, job))
-        while len(self._pending) >= IN_FLIGHT:
+        while len(self._pending) >= self._in_flight:
             self._collect()
 
     def outcomes(self) -> list[ExpectationOutcome]:

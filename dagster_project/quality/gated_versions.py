@@ -79,18 +79,41 @@ def _version_json(keys: tuple[str, ...]) -> str:
     return "to_json(struct_pack(" + ", ".join(f'"{k}" := "{k}"' for k in keys) + "))::VARCHAR"
 
 
+def _records_exist(con: duckdb.DuckDBPyConnection) -> bool:
+    schema, name = TABLE.split(".")
+    [(found,)] = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
+        [schema, name],
+    ).fetchall()
+    return bool(found)
+
+
 def scope(
-    con: duckdb.DuckDBPyConnection, table: str, keys: tuple[str, ...], digest: str
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    keys: tuple[str, ...],
+    digest: str,
+    read_only: bool = False,
 ) -> VersionScope:
-    """The versions of `table` with no passed gate recorded under `digest`."""
-    _ensure_table(con)
+    """The versions of `table` with no passed gate recorded under `digest`. `read_only`
+    (a gate prepared ahead, quality/prefetch.py) writes nothing: with no record table
+    yet, every version is new."""
+    if not read_only:
+        _ensure_table(con)
+    elif not _records_exist(con):
+        digest = ""  # matches no record
     listed = ", ".join(f'"{k}"' for k in keys)
+    records = (
+        f"SELECT version FROM {TABLE} WHERE table_name = ? AND checks_digest = ?"
+        if digest
+        else "SELECT NULL::VARCHAR WHERE false"
+    )
     rows = con.execute(
         f"""WITH present AS (SELECT DISTINCT {listed} FROM {table})
             SELECT {listed}, {_version_json(keys)}, {_version_json(keys)} IN (
-                SELECT version FROM {TABLE} WHERE table_name = ? AND checks_digest = ?)
+                {records})
             FROM present ORDER BY ALL""",
-        [table, digest],
+        [table, digest] if digest else [],
     ).fetchall()
     new = [row for row in rows if not row[-1]]
     return VersionScope(

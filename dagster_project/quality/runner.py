@@ -254,32 +254,42 @@ def _fetch(con: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
         cursor.close()
 
 
-def run_suite(
-    con: duckdb.DuckDBPyConnection, suite: Suite, versions: VersionScope | None = None
-) -> GateResult:
-    """Validate `suite.table` on an open (read-only is enough) warehouse connection.
+@dataclass
+class Submitted:
+    """A gate's first half: its batches sent to the workers (see run_suite)."""
 
-    With `versions`, the expectations that look at one row (or one file version) at a
-    time check only the rows of `versions.new`; the others read the whole table
-    (gated_versions.py)."""
+    table: str
+    columns: dict[str, str]
+    versions: VersionScope | None
+    rows: int
+    checked: int
+    scoped: str
+    missing: list[ExpectationOutcome]  # expectations naming an absent column
+    validations: gate_worker.Validations | None  # None: the table does not exist
+
+
+def submit(
+    con: duckdb.DuckDBPyConnection,
+    suite: Suite,
+    versions: VersionScope | None = None,
+    in_flight: int = gate_worker.IN_FLIGHT,
+) -> Submitted:
+    """Read the suite's batches of columns and send them to the gate workers."""
     table = suite.table
     columns = table_columns(con, table)
     if not columns:
-        missing = ExpectationOutcome(
-            "table_exists", None, False, message=f"table {table} does not exist in the warehouse"
-        )
-        return GateResult(table, suite.name, (missing,))
+        return Submitted(table, columns, versions, 0, 0, table, [], None)
 
     expectations = list(suite.expectations)
     schema_level = [e for e in expectations if e["type"] in SCHEMA_EXPECTATIONS]
     row_level = [e for e in expectations if e["type"] not in SCHEMA_EXPECTATIONS]
 
-    outcomes: list[ExpectationOutcome] = []
+    missing: list[ExpectationOutcome] = []
     runnable = []
     for spec in row_level:
         absent = [c for c in columns_of(spec["kwargs"]) if c not in columns]
         if absent:
-            outcomes.append(
+            missing.append(
                 ExpectationOutcome(spec["type"], display_column(spec["kwargs"]), False,
                                    severity=spec.get("severity", CRITICAL),
                                    message=f"column(s) {absent} missing from {table}")
@@ -298,7 +308,7 @@ def run_suite(
     # Each batch is read from DuckDB just before it is sent to the workers, which
     # validate up to gate_worker.IN_FLIGHT batches while this process reads the next
     # one: memory stays at a few columns whatever the width of the table.
-    validations = gate_worker.Validations()
+    validations = gate_worker.Validations(in_flight)
     for source, source_rows, specs in ((scoped, checked, row_wise), (table, rows, whole)):
         if not specs:
             continue
@@ -309,7 +319,29 @@ def run_suite(
     if schema_level:
         empty = _fetch(con, f"SELECT * FROM {table} LIMIT 0")
         validations.add(empty, schema_level, f"{suite.name}.schema")
+    return Submitted(table, columns, versions, rows, checked, scoped, missing, validations)
 
+
+def still_current(
+    con: duckdb.DuckDBPyConnection, prepared: Submitted | None, versions: VersionScope | None
+) -> bool:
+    """Whether a gate prepared ahead read what the gate would read now (prefetch.py)."""
+    if prepared is None or prepared.validations is None or prepared.versions != versions:
+        return False
+    [(rows,)] = con.execute(f"SELECT count(*) FROM {prepared.table}").fetchall()
+    return rows == prepared.rows
+
+
+def finish(con: duckdb.DuckDBPyConnection, suite: Suite, submitted: Submitted) -> GateResult:
+    """Run the SQL checks while the workers finish, and gather every outcome."""
+    table, columns, rows, scoped = (
+        submitted.table, submitted.columns, submitted.rows, submitted.scoped
+    )  # fmt: skip
+    if submitted.validations is None:
+        missing = ExpectationOutcome(
+            "table_exists", None, False, message=f"table {table} does not exist in the warehouse"
+        )
+        return GateResult(table, suite.name, (missing,))
     # The SQL checks run here while the workers finish; their outcomes come after GE's.
     checks: list[ExpectationOutcome] = []
     for check in suite.poet.get("row_checks", []):
@@ -321,11 +353,26 @@ def run_suite(
         checks += _both_values_outcomes(con, table, flags, columns)
     if other := suite.poet.get("same_row_count_as"):
         checks.append(_row_count_outcome(con, table, other, rows))
-    outcomes += validations.outcomes() + checks
+    outcomes = submitted.missing + submitted.validations.outcomes() + checks
     # Nothing a gate stores, logs or prints repeats personal text (masking.py).
     return GateResult(
-        table, suite.name, tuple(masked(o) for o in outcomes), rows=rows, checked_rows=checked
+        table,
+        suite.name,
+        tuple(masked(o) for o in outcomes),
+        rows=rows,
+        checked_rows=submitted.checked,
     )
+
+
+def run_suite(
+    con: duckdb.DuckDBPyConnection, suite: Suite, versions: VersionScope | None = None
+) -> GateResult:
+    """Validate `suite.table` on an open (read-only is enough) warehouse connection.
+
+    With `versions`, the expectations that look at one row (or one file version) at a
+    time check only the rows of `versions.new`; the others read the whole table
+    (gated_versions.py)."""
+    return finish(con, suite, submit(con, suite, versions))
 
 
 def _share(specs: list[dict]) -> int:

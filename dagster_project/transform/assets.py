@@ -15,6 +15,7 @@ from dagster import AssetExecutionContext
 from dagster_dbt import dbt_assets
 
 from dagster_project.publish import parquet_stage
+from dagster_project.quality import prefetch
 from dagster_project.transform import build_state, inprocess
 from dagster_project.transform.project import (
     DBT_PROJECT,
@@ -62,6 +63,9 @@ def build_layer(
     environment = step_environment(
         warehouse.path, warehouse.memory_limit, warehouse.spill_directory
     )
+    # A gate prepared ahead holds a connection to the warehouse, which dbt's own
+    # connection must not meet (quality/prefetch.py).
+    prefetch.settle()
     with inprocess.DBT_LOCK, dbt_environment(**environment):
         # One target folder per warehouse, kept between invocations and runs: dbt's
         # partial parsing reuses its partial_parse.msgpack; every file in it is

@@ -109,6 +109,32 @@ def test_run_appears_in_dagster_home(refreshed):
     assert runs[0].status == dg.DagsterRunStatus.SUCCESS
 
 
+def test_every_gate_of_the_run_was_prepared_when_its_table_was_built(refreshed):
+    """quality/prefetch.py: the run's hook sent each gated table's batches to the workers
+    as the step that built it ended, and each gate used them."""
+    import dagster as dg
+
+    from dagster_project.quality.gated_tables import GATED_TABLES
+
+    root, _, _ = refreshed
+    instance = dg.DagsterInstance.from_config(str(root / "dagster_home"))
+    run_id = instance.get_runs()[0].run_id
+    records = instance.get_records_for_run(
+        run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION, limit=1000
+    ).records
+    gates = {
+        record.event_log_entry.dagster_event.event_specific_data.asset_check_key.name: (
+            record.event_log_entry.dagster_event.event_specific_data.metadata
+        )
+        for record in records
+        if record.event_log_entry.dagster_event.event_specific_data.asset_check_key.name.startswith(
+            "gate_"
+        )
+    }
+    assert len(gates) == len(GATED_TABLES)
+    assert all(metadata["prepared_ahead"].value for metadata in gates.values())
+
+
 def test_unreadable_landing_folder_fails_with_one_line(tmp_path):
     env = isolated_environment(tmp_path)
     env["POET_LANDING_DIR"] = str(tmp_path / "does-not-exist")

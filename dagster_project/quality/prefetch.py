@@ -89,7 +89,9 @@ def take(run_id: str, qualified: str) -> Submitted | None:
 
 def settle(run_id: str | None = None) -> None:
     """Wait until nothing is being prepared (each preparation holds a connection to the
-    warehouse); with `run_id`, also drop what that run prepared and did not use."""
+    warehouse). With `run_id` (the run's end), also drop what that run prepared and did
+    not use, and end the thread: `poet` exits without Python's finalisation only when no
+    other thread is left (cli.entry_point)."""
     with _LOCK:
         futures = list(_PREPARED.values())
         if run_id is not None:
@@ -97,3 +99,9 @@ def settle(run_id: str | None = None) -> None:
                 del _PREPARED[key]
     for future in futures:
         future.exception()  # waits; a failure was logged and is not used
+    if run_id is not None:
+        with _LOCK:
+            threads = list(_THREAD)
+            _THREAD.clear()
+        for executor in threads:
+            executor.shutdown(wait=True)

@@ -3,6 +3,7 @@ the verdict of a gate that reads the table itself, and is never used stale."""
 
 from __future__ import annotations
 
+import threading
 import uuid
 
 import dagster as dg
@@ -75,8 +76,10 @@ def test_another_runs_preparation_is_not_used(warehouse_path, con):
     evaluation = _gate(warehouse, RUNS[3])
     assert evaluation.passed
     assert evaluation.metadata["prepared_ahead"].value is False
-    prefetch.settle(RUNS[2])
+    prefetch.settle(RUNS[2])  # the run's end
     assert prefetch.take(RUNS[2], STG_HOLDERS.qualified) is None
+    # No thread is left behind, so `poet` can exit without Python's finalisation.
+    assert not [t for t in threading.enumerate() if t.name.startswith("poet-gate-prefetch")]
 
 
 def test_preparing_a_forced_gate_writes_nothing_and_gives_its_scope(warehouse_path, con):

@@ -22,7 +22,7 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING
 
-from dagster_project.quality.runner import ONE_BATCH_ROWS, Submitted, Suite, submit
+from dagster_project.quality.runner import ONE_BATCH_ROWS, Submitted, Suite, submit, table_columns
 
 if TYPE_CHECKING:
     from dagster_project.quality.gated_tables import GatedTable
@@ -48,11 +48,7 @@ def _prepare(warehouse: WarehouseResource, gated: GatedTable, forced: bool) -> S
     from dagster_project.quality.checks import versions_to_check  # it imports this module
 
     with warehouse.connect() as con:
-        if not con.execute(
-            "SELECT count(*) FROM information_schema.tables "
-            "WHERE table_schema = ? AND table_name = ?",
-            [gated.schema, gated.table],
-        ).fetchone()[0]:
+        if not table_columns(con, gated.qualified):  # its gate says the table is missing
             return None
         [(rows,)] = con.execute(f"SELECT count(*) FROM {gated.qualified}").fetchall()
         if rows > ONE_BATCH_ROWS:

@@ -111,27 +111,27 @@ def fit_patterns(p: Patterns, rules: RegressionRules = RULES) -> Fit:
     if min(events, n - events) < rules.min_events_per_predictor * len(kept):
         fit.status = "too_few_events"
         return fit
-    # Predictors as rows (k+1 x patterns): the score and linear predictor are products
-    # with this matrix; the information matrix comes from PatternDesign in linear time.
-    xt = np.empty((len(kept) + 1, len(p.weight)))
-    xt[0] = 1.0
-    xt[1:] = p.x[:, varies].T
-    design = PatternDesign(xt.T)
+    # The intercept and the kept predictors (0/1): the linear predictor, the score and the
+    # information matrix all come from PatternDesign in time linear in the patterns.
+    x = np.empty((len(p.weight), len(kept) + 1), dtype=np.int8)
+    x[:, 0] = 1
+    x[:, 1:] = p.x[:, varies]
+    design = PatternDesign(x)
     w, y = p.weight.astype(float), p.events.astype(float)
-    beta = np.zeros(xt.shape[0])
-    ll = _log_likelihood(beta @ xt, w, y)
+    beta = np.zeros(x.shape[1])
+    ll = _log_likelihood(design.linear(beta), w, y)
     converged, iterations = False, 0
     while iterations < rules.max_iterations:
         iterations += 1
-        prob = expit(beta @ xt)
+        prob = expit(design.linear(beta))
         try:
             info = _checked(design.information(w * prob * (1 - prob)))
-            step = np.linalg.solve(info, xt @ (y - w * prob))
+            step = np.linalg.solve(info, design.score(y - w * prob))
         except np.linalg.LinAlgError:
             fit.status = "not_converged"
             return fit
         beta = beta + step
-        ll_new = _log_likelihood(beta @ xt, w, y)
+        ll_new = _log_likelihood(design.linear(beta), w, y)
         if abs(ll_new - ll) < rules.ll_tolerance:
             ll, converged = ll_new, True
             break
@@ -140,7 +140,7 @@ def fit_patterns(p: Patterns, rules: RegressionRules = RULES) -> Fit:
     if not converged:
         fit.status = "not_converged"
         return fit
-    eta = beta @ xt
+    eta = design.linear(beta)
     prob = expit(eta)
     if (
         prob.min() < rules.separation_probability

@@ -137,7 +137,7 @@ def test_iteration_limit_is_not_converged():
     assert fit_patterns(_patterns_from_rows(x, y, ("p1", "p2")), rules).status == "not_converged"
 
 
-def test_pattern_design_information_equals_dense_product():
+def test_pattern_design_equals_dense_products():
     from dagster_project.stats.pattern_design import PatternDesign
 
     rng = np.random.default_rng(8)
@@ -146,6 +146,11 @@ def test_pattern_design_information_equals_dense_product():
     ).astype(float)
     s = rng.random(5000)
     dense = x.T @ (x * s[:, None])
-    assert np.allclose(PatternDesign(x).information(s), dense, rtol=1e-12, atol=1e-9)
+    design = PatternDesign(x.astype(np.int8))
+    assert np.allclose(design.information(s), dense, rtol=1e-12, atol=1e-9)
+    # The linear predictor and the score, from the same split of the columns.
+    beta = rng.normal(size=x.shape[1])
+    assert np.allclose(design.linear(beta), x @ beta, rtol=1e-12, atol=1e-12)
+    assert np.allclose(design.score(s - 0.5), x.T @ (s - 0.5), rtol=1e-12, atol=1e-9)
     with pytest.raises(ValueError, match="0/1"):
         PatternDesign(np.array([[1.0, 2.0], [1.0, 0.0]]))

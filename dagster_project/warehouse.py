@@ -11,6 +11,7 @@ refresh fits a small server (docs/refresh.md).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +25,11 @@ from dagster_project.refresh_lock import RefreshLock
 from dagster_project.settings_resource import DEFAULT_LOCK_WAIT_SECONDS, hold_refresh_lock
 
 DEFAULT_MEMORY_LIMIT = "4GB"
+# Two threads opening the file at once when no connection holds it (a step and a gate
+# prepared in the background, quality/prefetch.py) both start DuckDB's database: one
+# connection then missed the Python client's table functions ("pandas_scan does not
+# exist"). Connections are opened one at a time.
+_CONNECTING = threading.Lock()
 
 
 def default_temp_directory(path: str | Path) -> str:
@@ -66,7 +72,8 @@ class WarehouseResource(dg.ConfigurableResource):
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(self.path, read_only=read_only, config=self.duckdb_config())
+        with _CONNECTING:
+            con = duckdb.connect(self.path, read_only=read_only, config=self.duckdb_config())
         try:
             yield con
         finally:

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from functools import cache
+from operator import attrgetter
 
 import dagster as dg
 
 FULL_REFRESH_JOB = "full_refresh"
-
-
-def _qualified(gated) -> str:
-    return gated.qualified
 
 
 @cache
@@ -23,7 +20,10 @@ def _gated_tables_by_op() -> dict[str, tuple]:
     by_key = {gated.asset_key: gated for gated in GATED_TABLES}
     return {
         assets_def.op.name: tuple(
-            sorted((by_key[key] for key in assets_def.keys if key in by_key), key=_qualified)
+            sorted(
+                (by_key[key] for key in assets_def.keys if key in by_key),
+                key=attrgetter("qualified"),
+            )
         )
         for assets_def in defs.resolve_asset_graph().assets_defs
         if assets_def.is_executable and assets_def.keys & by_key.keys()

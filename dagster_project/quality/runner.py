@@ -254,7 +254,7 @@ def _fetch(con: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
         cursor.close()
 
 
-@dataclass
+@dataclass(frozen=True)
 class Submitted:
     """A gate's first half: its batches sent to the workers (see run_suite)."""
 

@@ -1,15 +1,17 @@
-"""The respondent-level marts as Parquet, written while the statistics run (DECISIONS R35).
+"""The largest marts as Parquet, written while the statistics run (DECISIONS R35, R39).
 
 The publish step writes every mart as Parquet (parquet.py). The respondent-level marts
-dbt builds are most of that work, nothing changes them after the dbt marts step, and
-the steps that follow it (the gates, the statistics) use one core most of the time. So
-the dbt marts step of a run that publishes starts one background thread that writes
-those tables into `<warehouse>.parquet-stage/<run id>/`, and the publish step moves a
-staged file into its new Parquet folder instead of writing the table again, when the
-published table has the rows the file was written with. Anything else (a stage that
-failed, or is another run's, or counted other rows) is written as before.
+dbt builds, and the comment themes, are most of that work; nothing changes them after
+the step that builds them, and the steps that follow (the gates, the statistics) use
+one core most of the time. So in a run that publishes, the dbt marts step starts a
+background thread that writes those tables into `<warehouse>.parquet-stage/<run id>/`,
+and the comment themes step adds its table (`add`: written after the first thread's,
+one table at a time). The publish step moves a staged file into its new Parquet folder
+instead of writing the table again, when the published table has the rows the file was
+written with. Anything else (a stage that failed, or is another run's, or counted other
+rows) is written as before.
 
-The thread uses a connection of the run's DuckDB database (the warehouse resource's).
+The threads use connections of the run's DuckDB database (the warehouse resource's).
 A step that opens the file another way waits for it first (`wait`): the report pack
 (read only) and the publish (which attaches the file to a database of its own); so does
 the end of the run, before the refresh lock is released.
@@ -26,7 +28,8 @@ from pathlib import Path
 
 import duckdb
 
-STAGED_TABLES = ("holder_responses", "carer_responses", "comments")
+STAGED_TABLES = ("holder_responses", "carer_responses", "comments")  # by the dbt marts step
+THEMES_TABLE = "comment_themes"  # added by its own step
 
 
 def stage_root(warehouse: str | Path) -> Path:
@@ -37,7 +40,7 @@ def stage_root(warehouse: str | Path) -> Path:
 class _Stage:
     run_id: str
     folder: Path
-    thread: threading.Thread
+    thread: threading.Thread | None = None  # the last writer started
     rows: dict[str, int] = field(default_factory=dict)  # table: rows of its written file
     error: str | None = None
 
@@ -68,8 +71,44 @@ def start(
     shutil.rmtree(root, ignore_errors=True)  # the stages of earlier runs
     folder = root / run_id
     folder.mkdir(parents=True)
+    stage = _Stage(run_id, folder)
+    _write_after(stage, None, connect, tables)
+    with _guard:
+        _stages[str(warehouse)] = stage
+    return folder
+
+
+def add(
+    warehouse: str,
+    run_id: str,
+    connect: Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]],
+    tables: tuple[str, ...],
+) -> Path:
+    """Write `tables` too, after what this run's stage is writing (a stage is started
+    for them when the run has none yet, e.g. a run without the dbt marts step)."""
+    with _guard:
+        stage = _stages.get(str(warehouse))
+    if stage is None or stage.run_id != run_id:
+        return start(warehouse, run_id, connect, tables)
+    _write_after(stage, stage.thread, connect, tables)
+    return stage.folder
+
+
+def _write_after(
+    stage: _Stage,
+    previous: threading.Thread | None,
+    connect: Callable[[], AbstractContextManager[duckdb.DuckDBPyConnection]],
+    tables: tuple[str, ...],
+) -> None:
+    """Start a thread that writes `tables` into the stage once `previous` has finished
+    (one table at a time: the steps beside it keep a core)."""
+    folder = stage.folder
 
     def work() -> None:
+        if previous is not None:
+            previous.join()
+        if stage.error is not None:
+            return
         try:
             with connect() as con:
                 present = {
@@ -92,19 +131,19 @@ def start(
         except Exception as exc:  # noqa: BLE001 - the publish writes the tables itself
             stage.error = f"{type(exc).__name__}: {exc}".splitlines()[0]
 
-    stage = _Stage(run_id, folder, threading.Thread(target=work, name="parquet-stage"))
+    thread = threading.Thread(target=work, name="parquet-stage")
+    thread.start()
     with _guard:
-        _stages[str(warehouse)] = stage
-    stage.thread.start()
-    return folder
+        stage.thread = thread  # the last of the chain: joining it joins them all
 
 
 def wait(warehouse: str) -> None:
     """Return once no stage of `warehouse` is writing."""
     with _guard:
         stage = _stages.get(str(warehouse))
-    if stage is not None:
-        stage.thread.join()
+        thread = stage.thread if stage is not None else None
+    if thread is not None:
+        thread.join()
 
 
 def collect(warehouse: str, run_id: str) -> tuple[dict[str, tuple[Path, int]], str | None]:

@@ -2,6 +2,7 @@
 
 import dagster as dg
 
+from dagster_project.publish import parquet_stage
 from dagster_project.settings import SURVEYS
 from dagster_project.themes.marts import (
     build_comment_themes,
@@ -45,6 +46,12 @@ def comment_themes(
     context.log.info(
         f"marts.comment_themes: {rows} themes coded on {with_theme} of {comments} comments"
     )
+    if parquet_stage.run_publishes(context):
+        # Nothing changes it after this step: its Parquet file (the largest mart after the
+        # responses) is written while the statistics run (DECISIONS R39).
+        parquet_stage.add(
+            warehouse.path, context.run.run_id, warehouse.connect, (parquet_stage.THEMES_TABLE,)
+        )
     return dg.MaterializeResult(
         metadata={
             "dagster/row_count": rows,

@@ -233,8 +233,12 @@ def test_themes_and_publish_work_by_file_version_unless_forced(refreshes):
     ), incremental
     assert any(m.startswith("updated marts.holder_responses by file version") for m in incremental)
     assert any(m.startswith("updated marts.comment_themes by file version") for m in incremental)
-    # The respondent-level marts were written as Parquet while the statistics ran (R35).
-    ahead = "Parquet written ahead of the publish: carer_responses, comments, holder_responses"
+    # The respondent-level marts and the comment themes were written as Parquet while the
+    # statistics ran (R35, R39).
+    ahead = (
+        "Parquet written ahead of the publish: "
+        "carer_responses, comment_themes, comments, holder_responses"
+    )
     assert ahead in incremental and ahead in forced
     # A forced refresh rebuilds the themes and writes every table whole.
     assert any(m.startswith("rebuilt whole (a full refresh was asked for") for m in forced)

@@ -106,3 +106,35 @@ def test_a_failed_or_other_runs_stage_offers_nothing(working, tmp_path):
     parquet_stage.wait(str(working))
     assert not left.exists()
     parquet_stage.discard(str(working))
+
+
+def test_a_later_step_adds_its_table_to_the_runs_stage(working, tmp_path):
+    first, later = STAGED
+    folder = parquet_stage.start(str(working), "run-1", _connect(working), tables=(first,))
+    assert parquet_stage.add(str(working), "run-1", _connect(working), (later,)) == folder
+    staged, why_not = parquet_stage.collect(str(working), "run-1")
+    assert why_not is None and {name: rows for name, (_, rows) in staged.items()} == {
+        first: 60,
+        later: 60,
+    }
+    # Another run's stage is not extended: the table starts a stage of its own run.
+    other = parquet_stage.add(str(working), "run-2", _connect(working), (later,))
+    assert other != folder and not folder.exists()
+    staged, _ = parquet_stage.collect(str(working), "run-2")
+    assert set(staged) == {later}
+    parquet_stage.discard(str(working))
+
+
+def test_an_added_table_is_not_offered_after_the_stage_failed(working):
+    @contextmanager
+    def broken():
+        raise duckdb.IOException("disk full")
+        yield  # pragma: no cover
+
+    parquet_stage.start(str(working), "run-1", broken, tables=(STAGED[0],))
+    parquet_stage.add(str(working), "run-1", _connect(working), (STAGED[1],))
+    assert parquet_stage.collect(str(working), "run-1") == (
+        {},
+        "the stage failed (IOException: disk full)",
+    )
+    parquet_stage.discard(str(working))

@@ -15,7 +15,7 @@ from dagster_project.quality import gated_versions, prefetch
 from dagster_project.quality.gated_tables import GATED_TABLES, GatedTable
 from dagster_project.quality.masking import masked
 from dagster_project.quality.outcomes import ExpectationOutcome, GateResult
-from dagster_project.quality.results_store import record
+from dagster_project.quality.results_store import expectation_outcomes, record
 from dagster_project.quality.runner import Suite, finish, still_current, submit, table_columns
 from dagster_project.transform.build_state import code_inputs, is_forced
 from dagster_project.warehouse import WarehouseResource
@@ -67,12 +67,33 @@ def versions_to_check(
     return gated_versions.scope(con, gated.qualified, keys, digest, read_only), digest
 
 
-def _rows(result: GateResult, versions: gated_versions.VersionScope | None) -> str:
+def carried_outcomes(
+    con, gated: GatedTable, suite: Suite, versions, digest: str, forced: bool
+) -> tuple[str, str, tuple[ExpectationOutcome, ...] | None]:
+    """(the table's state, the earlier run whose passed gate saw this very table, and
+    Great Expectations' outcomes recorded then; "", None: the table is validated).
+    Reads only."""
+    if versions is None:
+        return "", "", None
+    [(rows,)] = con.execute(f"SELECT count(*) FROM {gated.qualified}").fetchall()
+    state = gated_versions.table_state(versions, table_columns(con, gated.qualified), rows)
+    since = None if forced else gated_versions.unchanged_since(
+        con, gated.qualified, digest, versions, state
+    )  # fmt: skip
+    carried = expectation_outcomes(con, since, gated.qualified, suite.name) if since else ()
+    # Each expectation gave one outcome; anything else is not that gate's record.
+    if not since or len(carried) != len(suite.expectations):
+        return state, "", None
+    return state, since, carried
+
+
+def _rows(result: GateResult, versions: gated_versions.VersionScope | None, since: str) -> str:
     if versions is None:
         return f"{result.rows} rows"
+    unchanged = f"; the table as at run {since}, its verdicts repeated" if since else ""
     return (
         f"{result.rows} rows; row by row: {result.checked_rows} rows of {len(versions.new)} new "
-        f"version(s), {versions.passed} version(s) passed before"
+        f"version(s), {versions.passed} version(s) passed before{unchanged}"
     )
 
 
@@ -92,8 +113,8 @@ def gate_check(gated: GatedTable) -> dg.AssetChecksDefinition:
     ) -> dg.AssetCheckResult:
         started = time.perf_counter()
         forced = is_forced(context.run)
-        ahead = False
-        versions = None
+        ahead = repeated = False
+        versions, since, state = None, "", ""
         # Its batches may have gone to the workers when its table was built (prefetch.py).
         prepared = prefetch.take(context.run.run_id, gated.qualified)
         # One connection for the gate and its record (opening the warehouse costs about
@@ -102,10 +123,14 @@ def gate_check(gated: GatedTable) -> dg.AssetChecksDefinition:
             try:
                 versions, digest = versions_to_check(con, gated, warehouse.path, forced)
                 suite = Suite.load(suite_path)
+                state, since, carried = carried_outcomes(
+                    con, gated, suite, versions, digest, forced
+                )
                 ahead = still_current(con, prepared, versions)
                 if not ahead:
-                    prepared = submit(con, suite, versions)
+                    prepared = submit(con, suite, versions, carried=carried)
                 result = finish(con, suite, prepared)
+                repeated = bool(prepared.carried)
             except Exception as error:  # a gate that cannot run is a failed gate
                 cannot_run = masked(
                     ExpectationOutcome(
@@ -117,9 +142,15 @@ def gate_check(gated: GatedTable) -> dg.AssetChecksDefinition:
             record(con, context.run.run_id, result)
             if versions is not None and result.success:
                 gated_versions.remember(con, gated.qualified, digest, versions, context.run.run_id)
+                gated_versions.remember_state(
+                    con, gated.qualified, digest, state, context.run.run_id
+                )
         seconds = time.perf_counter() - started
         if result.success:
-            context.log.info(f"{result.summary()} ({_rows(result, versions)}, {seconds:.2f}s)")
+            context.log.info(
+                f"{result.summary()} ({_rows(result, versions, since if repeated else '')}, "
+                f"{seconds:.2f}s)"
+            )
         else:
             context.log.error(result.summary())
         for warning in result.warnings:
@@ -128,7 +159,12 @@ def gate_check(gated: GatedTable) -> dg.AssetChecksDefinition:
             passed=result.success,
             severity=dg.AssetCheckSeverity.ERROR,
             description=result.summary(),
-            metadata={**_metadata(result, seconds), "prepared_ahead": dg.MetadataValue.bool(ahead)},
+            metadata={
+                **_metadata(result, seconds),
+                "prepared_ahead": dg.MetadataValue.bool(ahead),
+                # The run whose Great Expectations verdicts this gate repeated (R40).
+                "unchanged_since_run": dg.MetadataValue.text(since if repeated else ""),
+            },
         )
 
     return _check

@@ -17,7 +17,11 @@ look at one row or one version at a time, only the rows of versions not recorded
 - `poet run --force` forgets the records first: a forced refresh checks every row;
 - expectations over the whole table (uniqueness across versions, a flag taking both
   values, row counts against another table, anything with `mostly`) still read every
-  row.
+  row, unless the table is unchanged (DECISIONS R40): when a gate passes it also records
+  the table's state (`poet_meta.gated_states`: a digest of the versions it held, its
+  columns and rows). A later gate under the same digest that finds no new version and
+  the same state holds the same rows, so Great Expectations' verdicts on it are those
+  recorded then; only the SQL checks run again (one compares with another table).
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ from dagster_project.bounds import latest_survey_date
 
 SCHEMA = "poet_meta"
 TABLE = f"{SCHEMA}.gated_versions"
+STATES = f"{SCHEMA}.gated_states"
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,9 @@ class VersionScope:
     new: tuple[tuple, ...]  # key values of the versions not passed under this digest
     passed: int  # versions in the table that passed before
     new_ids: tuple[str, ...] = ()  # the new versions as recorded (JSON of their keys)
+    # A digest of every version the table holds; "" when a row belongs to no version
+    # (a NULL key), whose rows no version identifies.
+    present: str = ""
 
     @property
     def where(self) -> str:
@@ -79,13 +87,26 @@ def _version_json(keys: tuple[str, ...]) -> str:
     return "to_json(struct_pack(" + ", ".join(f'"{k}" := "{k}"' for k in keys) + "))::VARCHAR"
 
 
-def _records_exist(con: duckdb.DuckDBPyConnection) -> bool:
-    schema, name = TABLE.split(".")
+def _ensure_states(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
+    con.execute(
+        f"""CREATE TABLE IF NOT EXISTS {STATES} (
+            table_name VARCHAR NOT NULL, checks_digest VARCHAR NOT NULL, state VARCHAR NOT NULL,
+            run_id VARCHAR NOT NULL, gated_at TIMESTAMP NOT NULL)"""
+    )
+
+
+def _records_exist(con: duckdb.DuckDBPyConnection, table: str = TABLE) -> bool:
+    schema, name = table.split(".")
     [(found,)] = con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_schema = ? AND table_name = ?",
         [schema, name],
     ).fetchall()
     return bool(found)
+
+
+def _present_digest(ids: list[str], complete: bool) -> str:
+    return hashlib.sha256("\n".join(sorted(ids)).encode()).hexdigest() if complete else ""
 
 
 def scope(
@@ -116,12 +137,50 @@ def scope(
         [table, digest] if digest else [],
     ).fetchall()
     new = [row for row in rows if not row[-1]]
+    complete = all(value is not None for row in rows for value in row[:-2])
     return VersionScope(
         keys,
         new=tuple(tuple(row[:-2]) for row in new),
         passed=len(rows) - len(new),
         new_ids=tuple(row[-2] for row in new),
+        present=_present_digest([row[-2] for row in rows], complete),
     )
+
+
+def table_state(versions: VersionScope, columns: dict[str, str], rows: int) -> str:
+    """What a whole-table verdict depends on besides the code: the versions the table
+    holds, its columns and its rows ("" when the versions do not identify the rows)."""
+    if not versions.present:
+        return ""
+    described = f"{versions.present}|{sorted(columns.items())}|{rows}"
+    return hashlib.sha256(described.encode()).hexdigest()
+
+
+def unchanged_since(
+    con: duckdb.DuckDBPyConnection, table: str, digest: str, versions: VersionScope, state: str
+) -> str | None:
+    """The run whose passed gate saw this very table (no new version, same state, same
+    digest), or None. Reads only: a gate prepared ahead asks too."""
+    if versions.new or not state or not digest or not _records_exist(con, STATES):
+        return None
+    found = con.execute(
+        f"SELECT run_id FROM {STATES} WHERE table_name = ? AND checks_digest = ? AND state = ?",
+        [table, digest, state],
+    ).fetchall()
+    return found[0][0] if found else None
+
+
+def remember_state(
+    con: duckdb.DuckDBPyConnection, table: str, digest: str, state: str, run_id: str
+) -> None:
+    """After a passed gate: the table's state is the one its verdicts were given on."""
+    _ensure_states(con)
+    con.execute(f"DELETE FROM {STATES} WHERE table_name = ?", [table])
+    if state:
+        now = datetime.now(UTC).replace(tzinfo=None)
+        con.execute(
+            f"INSERT INTO {STATES} VALUES (?, ?, ?, ?, ?)", [table, digest, state, run_id, now]
+        )
 
 
 def remember(
@@ -146,3 +205,5 @@ def forget(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """Before a forced refresh's gate: every row of the table is checked again."""
     _ensure_table(con)
     con.execute(f"DELETE FROM {TABLE} WHERE table_name = ?", [table])
+    _ensure_states(con)
+    con.execute(f"DELETE FROM {STATES} WHERE table_name = ?", [table])

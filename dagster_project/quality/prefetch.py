@@ -45,7 +45,8 @@ def _executor() -> ThreadPoolExecutor:
 
 
 def _prepare(warehouse: WarehouseResource, gated: GatedTable, forced: bool) -> Submitted | None:
-    from dagster_project.quality.checks import versions_to_check  # it imports this module
+    # It imports this module.
+    from dagster_project.quality.checks import carried_outcomes, versions_to_check
 
     with warehouse.connect() as con:
         if not table_columns(con, gated.qualified):  # its gate says the table is missing
@@ -53,8 +54,11 @@ def _prepare(warehouse: WarehouseResource, gated: GatedTable, forced: bool) -> S
         [(rows,)] = con.execute(f"SELECT count(*) FROM {gated.qualified}").fetchall()
         if rows > ONE_BATCH_ROWS:
             return None
-        versions, _ = versions_to_check(con, gated, warehouse.path, forced, read_only=True)
-        return submit(con, Suite.load(gated.suite_path), versions, in_flight=_ALL_AT_ONCE)
+        versions, digest = versions_to_check(con, gated, warehouse.path, forced, read_only=True)
+        suite = Suite.load(gated.suite_path)
+        # An unchanged table's gate repeats its recorded verdicts: nothing to validate.
+        _, _, carried = carried_outcomes(con, gated, suite, versions, digest, forced)
+        return submit(con, suite, versions, in_flight=_ALL_AT_ONCE, carried=carried)
 
 
 def _quietly(job, *args) -> Submitted | None:

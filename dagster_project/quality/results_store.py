@@ -13,7 +13,7 @@ import duckdb
 
 from dagster_project.quality.contact_details import CONTACT_DETAIL_PATTERNS
 from dagster_project.quality.masking import FREE_TEXT_COLUMN_SQL
-from dagster_project.quality.outcomes import GateResult
+from dagster_project.quality.outcomes import ExpectationOutcome, GateResult
 
 RESULTS_TABLE = "quality.validation_results"
 _ROWS_PER_INSERT = 200
@@ -121,6 +121,40 @@ def record(con: duckdb.DuckDBPyConnection, run_id: str, result: GateResult) -> i
             f"INSERT INTO {RESULTS_TABLE} VALUES {values}", [v for row in chunk for v in row]
         )
     return len(rows)
+
+
+# The SQL checks' outcomes (runner.py) are named so; Great Expectations' are not.
+SQL_CHECK_PREFIX = "poet_"
+
+
+def expectation_outcomes(
+    con: duckdb.DuckDBPyConnection, run_id: str, table: str, suite: str
+) -> tuple[ExpectationOutcome, ...]:
+    """The Great Expectations outcomes a run recorded for a table, in their order."""
+    if not con.execute(
+        "SELECT count(*) FROM information_schema.tables "
+        "WHERE table_schema = 'quality' AND table_name = 'validation_results'"
+    ).fetchone()[0]:
+        return ()
+    rows = con.execute(
+        f"""SELECT expectation, "column", success, severity, unexpected_count, examples, message
+            FROM {RESULTS_TABLE}
+            WHERE run_id = ? AND "table" = ? AND suite = ? AND NOT starts_with(expectation, ?)
+            ORDER BY rowid""",
+        [run_id, table, suite, SQL_CHECK_PREFIX],
+    ).fetchall()
+    return tuple(
+        ExpectationOutcome(
+            expectation,
+            column,
+            success,
+            severity,
+            unexpected_count,
+            json.loads(examples) if examples else [],
+            message,
+        )  # fmt: skip
+        for expectation, column, success, severity, unexpected_count, examples, message in rows
+    )
 
 
 def latest_failed_tables(con: duckdb.DuckDBPyConnection) -> list[str]:

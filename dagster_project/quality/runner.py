@@ -266,6 +266,9 @@ class Submitted:
     scoped: str
     missing: list[ExpectationOutcome]  # expectations naming an absent column
     validations: gate_worker.Validations | None  # None: the table does not exist
+    # Great Expectations' outcomes on this very table, recorded by an earlier passed gate
+    # (gated_versions.unchanged_since): nothing was sent to the workers.
+    carried: tuple[ExpectationOutcome, ...] = ()
 
 
 def submit(
@@ -273,12 +276,21 @@ def submit(
     suite: Suite,
     versions: VersionScope | None = None,
     in_flight: int = gate_worker.IN_FLIGHT,
+    carried: tuple[ExpectationOutcome, ...] | None = None,
 ) -> Submitted:
-    """Read the suite's batches of columns and send them to the gate workers."""
+    """Read the suite's batches of columns and send them to the gate workers; or, with
+    `carried` (the outcomes an earlier gate gave this unchanged table), send nothing."""
     table = suite.table
     columns = table_columns(con, table)
     if not columns:
         return Submitted(table, columns, versions, 0, 0, table, [], None)
+    if carried is not None and versions is not None:
+        # The per-version SQL checks read the new versions' rows: none (row-less ones aside).
+        rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        scoped = f"(SELECT * FROM {table} WHERE {versions.where})"
+        checked = con.execute(f"SELECT count(*) FROM {scoped}").fetchone()[0]
+        validations = gate_worker.Validations(in_flight)  # nothing to validate
+        return Submitted(table, columns, versions, rows, checked, scoped, [], validations, carried)
 
     expectations = list(suite.expectations)
     schema_level = [e for e in expectations if e["type"] in SCHEMA_EXPECTATIONS]
@@ -353,7 +365,9 @@ def finish(con: duckdb.DuckDBPyConnection, suite: Suite, submitted: Submitted) -
         checks += _both_values_outcomes(con, table, flags, columns)
     if other := suite.poet.get("same_row_count_as"):
         checks.append(_row_count_outcome(con, table, other, rows))
-    outcomes = submitted.missing + submitted.validations.outcomes() + checks
+    outcomes = (
+        submitted.missing + submitted.validations.outcomes() + list(submitted.carried) + checks
+    )
     # Nothing a gate stores, logs or prints repeats personal text (masking.py).
     return GateResult(
         table,

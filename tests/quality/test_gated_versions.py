@@ -191,3 +191,78 @@ def test_mostly_and_row_checks_across_versions_read_every_row(con):
     # R1 repeats across versions, never within one.
     assert ("poet_row_check:across", False, 2) in outcomes
     assert ("poet_row_check:within", True, 0) in outcomes
+
+
+def _results(warehouse_path, run_id: str) -> list[tuple]:
+    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+        return con.execute(
+            'SELECT expectation, "column", success, severity, unexpected_count, examples, message '
+            "FROM quality.validation_results WHERE run_id = ? ORDER BY rowid",
+            [run_id],
+        ).fetchall()
+
+
+def _latest_run(warehouse_path) -> str:
+    with duckdb.connect(str(warehouse_path), read_only=True) as con:
+        return con.execute(
+            "SELECT run_id FROM quality.validation_results ORDER BY checked_at DESC LIMIT 1"
+        ).fetchone()[0]
+
+
+def test_an_unchanged_table_repeats_the_verdicts_recorded_on_it(warehouse_path, con):
+    fx.create_stg_holders(con, rows=40)
+    con.close()
+    first = _gate(warehouse_path)
+    first_run = _latest_run(warehouse_path)
+    assert first.passed and first.metadata["unchanged_since_run"].value == ""
+    second = _gate(warehouse_path)
+    second_run = _latest_run(warehouse_path)
+    assert second.passed and second.metadata["unchanged_since_run"].value == first_run
+    # The same outcomes, in the same order, recorded under the new run (R40).
+    assert _results(warehouse_path, second_run) == _results(warehouse_path, first_run)
+    assert second.metadata["expectations"].value == first.metadata["expectations"].value
+
+    # Great Expectations did not read the table again: a duplicate made behind the
+    # record's back (same versions, same rows) is seen only by a forced gate.
+    with duckdb.connect(str(warehouse_path)) as write:
+        write.execute(
+            "UPDATE staging.stg_holders SET respondent_id = 'H0000001' "
+            "WHERE respondent_id = 'H0000002'"
+        )
+    assert _gate(warehouse_path).passed
+    forced = _gate(warehouse_path, tags={FULL_REFRESH_TAG: "true"})
+    assert not forced.passed and forced.metadata["unchanged_since_run"].value == ""
+
+
+def test_a_table_with_a_new_or_a_removed_version_is_validated(warehouse_path, con):
+    fx.create_stg_holders(con, rows=40)
+    con.close()
+    assert _gate(warehouse_path).passed
+    _add_version(warehouse_path, "sha2", copy_of="sha0")
+    added = _gate(warehouse_path)
+    assert added.passed and added.metadata["unchanged_since_run"].value == ""
+    with duckdb.connect(str(warehouse_path)) as write:
+        write.execute("DELETE FROM staging.stg_holders WHERE source_sha256 = 'sha2'")
+    removed = _gate(warehouse_path)
+    assert removed.passed and removed.metadata["unchanged_since_run"].value == ""
+    assert _gate(warehouse_path).metadata["unchanged_since_run"].value != ""
+
+
+def test_a_failed_gate_leaves_the_last_passed_state(warehouse_path, con):
+    fx.create_stg_holders(con, rows=40)
+    con.close()
+    assert _gate(warehouse_path).passed
+    _add_version(warehouse_path, "sha3", copy_of="sha1", gender=7)
+    assert not _gate(warehouse_path).passed
+    # Still failing, and validated each time: the failing table was never recorded.
+    again = _gate(warehouse_path)
+    assert not again.passed and again.metadata["unchanged_since_run"].value == ""
+
+
+def test_rows_of_no_version_keep_the_table_validated(con):
+    _versions_table(con)
+    con.execute("UPDATE main.t SET source_sha256 = NULL WHERE respondent_id = 'R3'")
+    keys = file_versions.version_keys(["wave", "org_code", "source_sha256"])
+    scope = gated_versions.scope(con, "main.t", keys, "d")
+    assert scope.present == ""
+    assert gated_versions.table_state(scope, {"wave": "INTEGER"}, 4) == ""

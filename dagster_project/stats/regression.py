@@ -181,15 +181,29 @@ def patterns_sql(survey: Survey, waves: list[int] | None = None) -> str:
     )
 
 
+def wave_patterns(grouped: pd.DataFrame, survey: Survey) -> dict[str, Patterns]:
+    """The patterns of every outcome of one wave, from the grouped frame of patterns_sql.
+    The predictors are converted once; each outcome keeps the rows where it was answered
+    (selecting rows of the whole frame copied its 50 columns for each outcome)."""
+    x = grouped[list(survey.predictors)].to_numpy(dtype=np.int8)
+    patterns = {}
+    for outcome_id in survey.outcomes:
+        weight = grouped[f"n__{outcome_id}"].to_numpy()
+        answered = weight > 0
+        patterns[outcome_id] = Patterns(
+            # Column-major, as a frame's columns give them (the fits read one predictor
+            # at a time).
+            x=np.asfortranarray(x[answered]),
+            weight=weight[answered].astype(float),
+            events=grouped[f"pos__{outcome_id}"].to_numpy()[answered].astype(float),
+            predictors=survey.predictors,
+        )
+    return patterns
+
+
 def outcome_patterns(grouped: pd.DataFrame, survey: Survey, outcome_id: str) -> Patterns:
     """The patterns of one wave and outcome from the grouped frame of patterns_sql."""
-    rows = grouped[grouped[f"n__{outcome_id}"] > 0]
-    return Patterns(
-        x=rows[list(survey.predictors)].to_numpy(dtype=np.int8),
-        weight=rows[f"n__{outcome_id}"].to_numpy(dtype=float),
-        events=rows[f"pos__{outcome_id}"].to_numpy(dtype=float),
-        predictors=survey.predictors,
-    )
+    return wave_patterns(grouped, survey)[outcome_id]
 
 
 def model_rows(wave: int, survey: Survey, outcome_id: str, fit: Fit) -> tuple[dict, list[dict]]:
@@ -229,9 +243,9 @@ def regression_tables(
     grouped = con.execute(patterns_sql(survey, waves)).df()
     models, terms = [], []
     for wave in waves:
-        in_wave = grouped[grouped["wave"] == wave]
+        by_outcome = wave_patterns(grouped[grouped["wave"] == wave], survey)
         for outcome_id in survey.outcomes:
-            fit = fit_patterns(outcome_patterns(in_wave, survey, outcome_id))
+            fit = fit_patterns(by_outcome[outcome_id])
             model, model_terms = model_rows(wave, survey, outcome_id, fit)
             models.append(model)
             terms.extend(model_terms)

@@ -74,13 +74,19 @@ def checks_digest(code_inputs: str) -> str:
     return hashlib.sha256(f"{code_inputs}:{latest_survey_date().isoformat()}".encode()).hexdigest()
 
 
-def _ensure_table(con: duckdb.DuckDBPyConnection) -> None:
+def _ensure(con: duckdb.DuckDBPyConnection, records: str, what: str) -> None:
+    """A record table: per gated table and digest, each `what` (a version, a state) a
+    passed gate saw, and the run of that gate."""
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
     con.execute(
-        f"""CREATE TABLE IF NOT EXISTS {TABLE} (
-            table_name VARCHAR NOT NULL, checks_digest VARCHAR NOT NULL, version VARCHAR NOT NULL,
+        f"""CREATE TABLE IF NOT EXISTS {records} (
+            table_name VARCHAR NOT NULL, checks_digest VARCHAR NOT NULL, {what} VARCHAR NOT NULL,
             run_id VARCHAR NOT NULL, gated_at TIMESTAMP NOT NULL)"""
     )
+
+
+def _ensure_table(con: duckdb.DuckDBPyConnection) -> None:
+    _ensure(con, TABLE, "version")
 
 
 def _version_json(keys: tuple[str, ...]) -> str:
@@ -88,12 +94,7 @@ def _version_json(keys: tuple[str, ...]) -> str:
 
 
 def _ensure_states(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
-    con.execute(
-        f"""CREATE TABLE IF NOT EXISTS {STATES} (
-            table_name VARCHAR NOT NULL, checks_digest VARCHAR NOT NULL, state VARCHAR NOT NULL,
-            run_id VARCHAR NOT NULL, gated_at TIMESTAMP NOT NULL)"""
-    )
+    _ensure(con, STATES, "state")
 
 
 def _records_exist(con: duckdb.DuckDBPyConnection, table: str = TABLE) -> bool:

@@ -69,22 +69,19 @@ def versions_to_check(
 
 def carried_outcomes(
     con, gated: GatedTable, suite: Suite, versions, digest: str, forced: bool
-) -> tuple[str, str, tuple[ExpectationOutcome, ...] | None]:
-    """(the table's state, the earlier run whose passed gate saw this very table, and
-    Great Expectations' outcomes recorded then; "", None: the table is validated).
-    Reads only."""
-    if versions is None:
-        return "", "", None
+) -> tuple[str, tuple[ExpectationOutcome, ...] | None]:
+    """(the earlier run whose passed gate saw this very table, and Great Expectations'
+    outcomes recorded then; "", None: the table is validated). Reads only."""
+    if forced or versions is None or versions.new or not versions.present:
+        return "", None  # a new version changed the table (or no state can say it did not)
     [(rows,)] = con.execute(f"SELECT count(*) FROM {gated.qualified}").fetchall()
     state = gated_versions.table_state(versions, table_columns(con, gated.qualified), rows)
-    since = None if forced else gated_versions.unchanged_since(
-        con, gated.qualified, digest, versions, state
-    )  # fmt: skip
+    since = gated_versions.unchanged_since(con, gated.qualified, digest, state)
     carried = expectation_outcomes(con, since, gated.qualified, suite.name) if since else ()
     # Each expectation gave one outcome; anything else is not that gate's record.
     if not since or len(carried) != len(suite.expectations):
-        return state, "", None
-    return state, since, carried
+        return "", None
+    return since, carried
 
 
 def _rows(result: GateResult, versions: gated_versions.VersionScope | None, since: str) -> str:
@@ -114,7 +111,7 @@ def gate_check(gated: GatedTable) -> dg.AssetChecksDefinition:
         started = time.perf_counter()
         forced = is_forced(context.run)
         ahead = repeated = False
-        versions, since, state = None, "", ""
+        versions, since = None, ""
         # Its batches may have gone to the workers when its table was built (prefetch.py).
         prepared = prefetch.take(context.run.run_id, gated.qualified)
         # One connection for the gate and its record (opening the warehouse costs about
@@ -123,9 +120,7 @@ def gate_check(gated: GatedTable) -> dg.AssetChecksDefinition:
             try:
                 versions, digest = versions_to_check(con, gated, warehouse.path, forced)
                 suite = Suite.load(suite_path)
-                state, since, carried = carried_outcomes(
-                    con, gated, suite, versions, digest, forced
-                )
+                since, carried = carried_outcomes(con, gated, suite, versions, digest, forced)
                 ahead = still_current(con, prepared, versions)
                 if not ahead:
                     prepared = submit(con, suite, versions, carried=carried)
@@ -142,6 +137,8 @@ def gate_check(gated: GatedTable) -> dg.AssetChecksDefinition:
             record(con, context.run.run_id, result)
             if versions is not None and result.success:
                 gated_versions.remember(con, gated.qualified, digest, versions, context.run.run_id)
+                # The state the verdicts were given on (what the gate read).
+                state = gated_versions.table_state(versions, prepared.columns, prepared.rows)
                 gated_versions.remember_state(
                     con, gated.qualified, digest, state, context.run.run_id
                 )

@@ -158,11 +158,11 @@ def table_state(versions: VersionScope, columns: dict[str, str], rows: int) -> s
 
 
 def unchanged_since(
-    con: duckdb.DuckDBPyConnection, table: str, digest: str, versions: VersionScope, state: str
+    con: duckdb.DuckDBPyConnection, table: str, digest: str, state: str
 ) -> str | None:
-    """The run whose passed gate saw this very table (no new version, same state, same
-    digest), or None. Reads only: a gate prepared ahead asks too."""
-    if versions.new or not state or not digest or not _records_exist(con, STATES):
+    """The run whose passed gate saw the table in this state under this digest, or None.
+    Reads only: a gate prepared ahead asks too."""
+    if not state or not digest or not _records_exist(con, STATES):
         return None
     found = con.execute(
         f"SELECT run_id FROM {STATES} WHERE table_name = ? AND checks_digest = ? AND state = ?",

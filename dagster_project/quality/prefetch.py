@@ -57,7 +57,7 @@ def _prepare(warehouse: WarehouseResource, gated: GatedTable, forced: bool) -> S
         versions, digest = versions_to_check(con, gated, warehouse.path, forced, read_only=True)
         suite = Suite.load(gated.suite_path)
         # An unchanged table's gate repeats its recorded verdicts: nothing to validate.
-        _, _, carried = carried_outcomes(con, gated, suite, versions, digest, forced)
+        _, carried = carried_outcomes(con, gated, suite, versions, digest, forced)
         return submit(con, suite, versions, in_flight=_ALL_AT_ONCE, carried=carried)
 
 

@@ -123,6 +123,17 @@ def record(con: duckdb.DuckDBPyConnection, run_id: str, result: GateResult) -> i
     return len(rows)
 
 
+def _results_exist(con: duckdb.DuckDBPyConnection) -> bool:
+    schema, name = RESULTS_TABLE.split(".")
+    return bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.tables "
+            "WHERE table_schema = ? AND table_name = ?",
+            [schema, name],
+        ).fetchone()[0]
+    )
+
+
 # The SQL checks' outcomes (runner.py) are named so; Great Expectations' are not.
 SQL_CHECK_PREFIX = "poet_"
 
@@ -131,10 +142,7 @@ def expectation_outcomes(
     con: duckdb.DuckDBPyConnection, run_id: str, table: str, suite: str
 ) -> tuple[ExpectationOutcome, ...]:
     """The Great Expectations outcomes a run recorded for a table, in their order."""
-    if not con.execute(
-        "SELECT count(*) FROM information_schema.tables "
-        "WHERE table_schema = 'quality' AND table_name = 'validation_results'"
-    ).fetchone()[0]:
+    if not _results_exist(con):
         return ()
     rows = con.execute(
         f"""SELECT expectation, "column", success, severity, unexpected_count, examples, message
@@ -159,11 +167,7 @@ def expectation_outcomes(
 
 def latest_failed_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     """Tables whose most recent gate run had a failed critical expectation."""
-    exists = con.execute(
-        "SELECT count(*) FROM information_schema.tables "
-        "WHERE table_schema = 'quality' AND table_name = 'validation_results'"
-    ).fetchone()[0]
-    if not exists:
+    if not _results_exist(con):
         return []
     return [
         row[0]

@@ -284,11 +284,13 @@ def submit(
     columns = table_columns(con, table)
     if not columns:
         return Submitted(table, columns, versions, 0, 0, table, [], None)
-    if carried is not None and versions is not None:
-        # The per-version SQL checks read the new versions' rows: none (row-less ones aside).
-        rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-        scoped = f"(SELECT * FROM {table} WHERE {versions.where})"
-        checked = con.execute(f"SELECT count(*) FROM {scoped}").fetchone()[0]
+    rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    # The rows the row-wise checks read: the whole table, or the new versions' rows.
+    # (No version passed before: every row is new, and the table is read as it is.)
+    whole_table = versions is None or versions.passed == 0
+    scoped = table if whole_table else f"(SELECT * FROM {table} WHERE {versions.where})"
+    checked = rows if whole_table else con.execute(f"SELECT count(*) FROM {scoped}").fetchone()[0]
+    if carried is not None:
         validations = gate_worker.Validations(in_flight)  # nothing to validate
         return Submitted(table, columns, versions, rows, checked, scoped, [], validations, carried)
 
@@ -309,12 +311,6 @@ def submit(
         else:
             runnable.append(spec)
 
-    rows = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-    # The rows the row-wise checks read: the whole table, or the new versions' rows.
-    # (No version passed before: every row is new, and the table is read as it is.)
-    whole_table = versions is None or versions.passed == 0
-    scoped = table if whole_table else f"(SELECT * FROM {table} WHERE {versions.where})"
-    checked = rows if whole_table else con.execute(f"SELECT count(*) FROM {scoped}").fetchone()[0]
     row_wise = [s for s in runnable if not whole_table and _row_wise(s)]
     whole = [s for s in runnable if whole_table or not _row_wise(s)]
     # Each batch is read from DuckDB just before it is sent to the workers, which

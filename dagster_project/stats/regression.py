@@ -201,11 +201,6 @@ def wave_patterns(grouped: pd.DataFrame, survey: Survey) -> dict[str, Patterns]:
     return patterns
 
 
-def outcome_patterns(grouped: pd.DataFrame, survey: Survey, outcome_id: str) -> Patterns:
-    """The patterns of one wave and outcome from the grouped frame of patterns_sql."""
-    return wave_patterns(grouped, survey)[outcome_id]
-
-
 def model_rows(wave: int, survey: Survey, outcome_id: str, fit: Fit) -> tuple[dict, list[dict]]:
     model = {
         "wave": wave, "survey": survey.name, "outcome_id": outcome_id, "n": fit.n,

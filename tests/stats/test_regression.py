@@ -11,8 +11,8 @@ from dagster_project.stats.regression import (
     Patterns,
     fit_patterns,
     model_rows,
-    outcome_patterns,
     patterns_sql,
+    wave_patterns,
 )
 from dagster_project.stats.synthetic_marts import carers_frame, holders_frame, write_marts
 
@@ -41,7 +41,7 @@ def holders_2014():
 def test_pattern_fit_equals_row_level_statsmodels(holders_2014):
     holders, grouped = holders_2014
     outcome = "quality_of_life"
-    fit = fit_patterns(outcome_patterns(grouped, HOLDERS, outcome))
+    fit = fit_patterns(wave_patterns(grouped, HOLDERS)[outcome])
     assert fit.status == "ok"
     rows = holders[[*HOLDERS.predictors, f"{outcome}_positive"]].dropna().astype(float)
     reference = sm.Logit(

@@ -52,6 +52,13 @@ class PatternDesign:
         self.index_pair, pairs = pd.factorize(pair, sort=True)
         self.pair_a, self.pair_b = np.divmod(pairs, len(self.parts_b))
 
+    def varies(self, weight: np.ndarray) -> np.ndarray:
+        """Which columns take both values on the rows of positive weight (some must have)."""
+        used_a = np.bincount(self.index_a, weight, minlength=len(self.parts_a)) > 0
+        used_b = np.bincount(self.index_b, weight, minlength=len(self.parts_b)) > 0
+        a, b = self.parts_a[used_a], self.parts_b[used_b]
+        return np.concatenate([a.min(axis=0) != a.max(axis=0), b.min(axis=0) != b.max(axis=0)])
+
     def linear(self, beta: np.ndarray) -> np.ndarray:
         """X beta: each distinct part's product once, then one gather per block."""
         half = self.half

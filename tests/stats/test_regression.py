@@ -154,3 +154,36 @@ def test_pattern_design_equals_dense_products():
     assert np.allclose(design.score(s - 0.5), x.T @ (s - 0.5), rtol=1e-12, atol=1e-9)
     with pytest.raises(ValueError, match="0/1"):
         PatternDesign(np.array([[1.0, 2.0], [1.0, 0.0]]))
+
+
+def test_a_shared_design_fits_as_the_answered_patterns_alone():
+    """wave_patterns gives every outcome the wave's patterns and one design, with weight 0
+    where the outcome was not answered: the fit equals the fit of the answered patterns,
+    also when a predictor does not vary among them (dropped, fitted without it)."""
+    from dagster_project.stats.pattern_design import PatternDesign
+
+    rng = np.random.default_rng(12)
+    names = tuple(f"p{i}" for i in range(1, 11))  # 1,024 patterns of about 4 rows
+    x = rng.integers(0, 2, size=(4000, 10))
+    y = (rng.random(4000) < 1 / (1 + np.exp(-(x @ rng.normal(0, 0.5, 10))))).astype(float)
+    frame = pd.DataFrame(x, columns=names).assign(y=y)
+    for answered in (rng.random(4000) < 0.6, (x[:, 9] == 0) & (rng.random(4000) < 0.8)):
+        frame["n"], frame["pos"] = answered.astype(float), np.where(answered, y, 0.0)
+        grouped = frame.groupby(list(names), as_index=False)[["n", "pos"]].sum()
+        xu = grouped[list(names)].to_numpy(np.int8)
+        assert (grouped["n"] == 0).any()
+        shared = Patterns(
+            xu,
+            grouped["n"].to_numpy(),
+            grouped["pos"].to_numpy(),
+            names,
+            design=PatternDesign(np.column_stack([np.ones(len(xu), np.int8), xu])),
+        )
+        alone = _patterns_from_rows(x[answered], y[answered], names)
+        a, b = fit_patterns(shared), fit_patterns(alone)
+        assert a.status == b.status == "ok"
+        assert (a.n, a.events, a.dropped, a.iterations) == (b.n, b.events, b.dropped, b.iterations)
+        assert np.allclose(a.coef, b.coef, rtol=1e-10) and np.allclose(a.std_err, b.std_err)
+        assert a.ll_model == pytest.approx(b.ll_model, rel=1e-12)
+        assert a.c_statistic == pytest.approx(b.c_statistic, rel=1e-12)
+    assert a.dropped == ["p10"]

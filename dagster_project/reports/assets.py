@@ -14,9 +14,15 @@ import dagster as dg
 from dagster_project.publish import parquet_stage
 from dagster_project.quality.gated_tables import GATED_TABLES
 from dagster_project.reports.store import ReportsResource, discard, swap_in
+from dagster_project.transform import build_state
 from dagster_project.warehouse import WarehouseResource
 
 REPORTS_KEY = dg.AssetKey(["reports", "pack"])
+
+
+def chart_cache_folder(warehouse_path: str) -> Path:
+    """The charts drawn by the packs of a warehouse: `<warehouse>.charts` beside it."""
+    return Path(f"{warehouse_path}.charts")
 
 
 @dg.asset(
@@ -36,13 +42,19 @@ def report_pack(
     staged = reports.staging(context.run.run_id)
     # Imported here: the pack's libraries (Altair, Jinja2, vl-convert, pandas) are not
     # needed to load the code location, which every `poet run` does before its run starts.
+    from dagster_project.reports.charts import SvgCache
     from dagster_project.reports.pack import build_pack
 
+    # Charts an earlier pack of this warehouse drew are read, not drawn again (DECISIONS
+    # R43); a forced refresh draws every chart.
+    cache = SvgCache(
+        chart_cache_folder(warehouse.path), read=not build_state.is_forced(context.run)
+    )
     # A read-only connection cannot share the database with the thread writing marts as
     # Parquet (parquet_stage.py): it has finished its few seconds' work by now.
     parquet_stage.wait(warehouse.path)
     with warehouse.connect(read_only=True) as con:
-        pack = build_pack(con, staged, log=context.log.info)
+        pack = build_pack(con, staged, log=context.log.info, chart_cache=cache)
     return dg.MaterializeResult(
         metadata={
             "staged": dg.MetadataValue.path(str(staged)),
@@ -50,6 +62,8 @@ def report_pack(
             "wave": dg.MetadataValue.int(pack.wave),
             "organisations": dg.MetadataValue.int(pack.organisations),
             "seconds": dg.MetadataValue.float(round(pack.seconds, 2)),
+            "charts_drawn": dg.MetadataValue.int(pack.chart_counts.get("drawn", 0)),
+            "charts_from_cache": dg.MetadataValue.int(pack.chart_counts.get("cached", 0)),
         }
     )
 

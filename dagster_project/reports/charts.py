@@ -7,7 +7,15 @@ fetch anything: its data is inline and its text uses the reader's own sans-serif
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 
 import altair as alt
 import numpy as np
@@ -40,11 +48,74 @@ def _strip(svg: str) -> str:
     return svg[svg.index("<svg") :] if "<svg" in svg else svg
 
 
+@dataclass(frozen=True)
+class SvgCache:
+    """Charts drawn by earlier packs, kept beside the warehouse (DECISIONS R43).
+
+    vl-convert's drawing of a chart is a function of its specification (data included),
+    the configuration above and vl-convert's version: the file of a chart is named by
+    the digest of the three. `read` False (a forced refresh) draws every chart again and
+    keeps the new drawing."""
+
+    folder: Path
+    read: bool = True
+
+
+_CACHE: list[SvgCache] = []  # the cache of the pack being written in this process
+# Charts of this process since the last reset: "drawn" by vl-convert, or "cached".
+DRAWN: Counter = Counter()
+
+
+@contextmanager
+def svg_cache(cache: SvgCache | None) -> Iterator[None]:
+    """Charts drawn inside the block use `cache` (none: every chart is drawn)."""
+    _CACHE.append(cache)
+    try:
+        yield
+    finally:
+        _CACHE.pop()
+
+
+def _draw(spec: dict) -> str:
+    DRAWN["drawn"] += 1
+    return _strip(vlc.vegalite_to_svg(spec, config=CONFIG, allowed_base_urls=[]))
+
+
 def to_svg(chart: alt.TopLevelMixin, datasets: dict[str, pd.DataFrame]) -> str:
     """The chart as an inline SVG element (no XML declaration, no external reference)."""
     spec = chart.to_dict(validate=False)
     spec["datasets"] = {name: records(frame) for name, frame in datasets.items()}
-    return _strip(vlc.vegalite_to_svg(spec, config=CONFIG, allowed_base_urls=[]))
+    cache = _CACHE[-1] if _CACHE else None
+    if cache is None:
+        return _draw(spec)
+    key = json.dumps([vlc.__version__, CONFIG, spec], sort_keys=True)
+    path = cache.folder / f"{hashlib.sha256(key.encode()).hexdigest()}.svg"
+    if cache.read and path.exists():
+        os.utime(path)  # used by this pack: kept by prune_svg_cache
+        DRAWN["cached"] += 1
+        return path.read_text(encoding="utf-8")
+    svg = _draw(spec)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.stem}.{os.getpid()}.partial")
+    partial.write_text(svg, encoding="utf-8")
+    os.replace(partial, path)  # a reader never sees half a chart
+    return svg
+
+
+def prune_svg_cache(folder: Path, since: float) -> int:
+    """Remove the charts no pack drew or read since `since` (time.time()); how many."""
+    removed = 0
+    for path in folder.glob("*") if folder.is_dir() else ():
+        if path.stat().st_mtime < since:
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def now() -> float:
+    """The start of a pack, for prune_svg_cache (a second early: file times are coarse
+    on some file systems)."""
+    return time.time() - 1
 
 
 Built = tuple[alt.TopLevelMixin, dict[str, pd.DataFrame]]

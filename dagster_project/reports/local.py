@@ -309,8 +309,9 @@ def _themes(lc: LocalCharts, survey: str, org: str) -> Table | None:
         return Table(
             ("Question", "Theme", "Comments with the theme", "Comments", "Percent (%)"), ()
         )
+    # Themes of equal counts by their id: the same page from the same figures.
     t = t[[shown(n) for n in t["n_comments"]]].sort_values(
-        ["question", "n_with_theme"], ascending=[True, False]
+        ["question", "n_with_theme", "theme_id"], ascending=[True, False, True]
     )
     labels = {}
     if data.theme_shares is not None and "label" in data.theme_shares:

@@ -4,11 +4,13 @@ into a folder, from one read-only connection to a warehouse."""
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from pathlib import Path
+from typing import Any, NamedTuple
 
 import duckdb
 import jinja2
@@ -16,6 +18,7 @@ import pandas as pd
 from markupsafe import Markup, escape
 
 from dagster_project import workers
+from dagster_project.reports import charts
 from dagster_project.reports import data as report_data
 from dagster_project.reports.disclosure import SUPPRESSED, min_base
 from dagster_project.reports.figures import build_figures
@@ -43,6 +46,7 @@ class PackReport:
     organisations: int
     seconds: float
     cpu_seconds: dict[str, float]  # per part: local (this process), national, workbook
+    chart_counts: dict[str, int]  # drawn by vl-convert, or cached (charts.SvgCache)
 
 
 def data_table(caption: str, columns, rows, numeric_from: int = 1) -> Markup:
@@ -199,14 +203,28 @@ def _common(data: report_data.ReportData) -> dict:
     }
 
 
-def _timed(job: Callable, *args) -> float:
-    """Run `job` and return the CPU seconds it took (in the process that ran it)."""
+class _Part(NamedTuple):
+    cpu_seconds: float  # in the process that wrote the part
+    drawn: Counter  # charts.DRAWN
+    value: Any
+
+
+def _timed(job: Callable, *args) -> _Part:
+    """Run `job`, counting the CPU seconds and the charts it took."""
     started = time.process_time()
-    job(*args)
-    return time.process_time() - started
+    charts.DRAWN.clear()
+    value = job(*args)
+    return _Part(time.process_time() - started, Counter(charts.DRAWN), value)
 
 
-def _write_national(data: report_data.ReportData, labels, folder: Path) -> None:
+def _write_national(
+    data: report_data.ReportData, labels, folder: Path, cache: charts.SvgCache | None = None
+) -> None:
+    with charts.svg_cache(cache):
+        _national_page(data, labels, folder)
+
+
+def _national_page(data: report_data.ReportData, labels, folder: Path) -> None:
     counts, files_by_status, quarantined = _counts(data)
     fidelity_rows, fidelity_summary = _fidelity(data)
     page = (
@@ -232,20 +250,25 @@ def _write_national(data: report_data.ReportData, labels, folder: Path) -> None:
     (folder / "national.html").write_text(page, encoding="utf-8")
 
 
-def _write_local(data: report_data.ReportData, labels, folder: Path) -> list[dict]:
-    local_charts = LocalCharts(data, labels)
-    template = _environment().get_template("local.html.j2")
-    common = _common(data)
-    orgs = []
-    for code in data.org_codes:
-        report = build_local(local_charts, code)
-        page = template.render(
-            title=f"POET local report: {report.org_name}, wave {data.wave}", report=report, **common
-        )
-        (folder / "org" / f"{code}.html").write_text(page, encoding="utf-8")
-        used = {s.survey: s.respondents for s in report.surveys}
-        orgs.append({"code": code, "name": report.org_name, "type": report.org_type,
-                     "holders": used.get("holders", 0), "carers": used.get("carers", 0)})  # fmt: skip
+def _write_local(
+    data: report_data.ReportData, labels, folder: Path, cache: charts.SvgCache | None = None
+) -> list[dict]:
+    with charts.svg_cache(cache):
+        local_charts = LocalCharts(data, labels)
+        template = _environment().get_template("local.html.j2")
+        common = _common(data)
+        orgs = []
+        for code in data.org_codes:
+            report = build_local(local_charts, code)
+            page = template.render(
+                title=f"POET local report: {report.org_name}, wave {data.wave}",
+                report=report,
+                **common,
+            )
+            (folder / "org" / f"{code}.html").write_text(page, encoding="utf-8")
+            used = {s.survey: s.respondents for s in report.surveys}
+            orgs.append({"code": code, "name": report.org_name, "type": report.org_type,
+                         "holders": used.get("holders", 0), "carers": used.get("carers", 0)})  # fmt: skip
     return orgs
 
 
@@ -255,13 +278,16 @@ def build_pack(
     wave: int | None = None,
     log: Callable[[str], None] = lambda _: None,
     parallel: bool = True,
+    chart_cache: charts.SvgCache | None = None,
 ) -> PackReport:
     """Write index.html, national.html, org/<code>.html and poet_tables.xlsx to `folder`.
 
     Only aggregates are read (`data.load`); the national report and the spreadsheet
-    are written in worker processes while this one writes the local reports.
+    are written in worker processes while this one writes the local reports. With a
+    `chart_cache`, a chart an earlier pack drew is read, not drawn, and the charts this
+    pack did not use are removed from it.
     """
-    started = time.perf_counter()
+    started, cache_started = time.perf_counter(), charts.now()
     data = report_data.load(con, wave)
     labels = build_labels(data)
     folder.mkdir(parents=True, exist_ok=True)
@@ -270,20 +296,25 @@ def build_pack(
     xlsx = folder / "poet_tables.xlsx"
     if parallel:
         with workers.pool() as pool:
-            national = pool.submit(_timed, _write_national, data, labels, folder)
+            national = pool.submit(_timed, _write_national, data, labels, folder, chart_cache)
             workbook = pool.submit(_timed, write_workbook, data, labels, xlsx)
-            cpu = time.process_time()
-            orgs = _write_local(data, labels, folder)
-            cpu_seconds = {"local": time.process_time() - cpu}
-            log(f"reports: {len(orgs)} local reports ({time.perf_counter() - started:.1f}s)")
-            cpu_seconds["national"] = national.result()
-            cpu_seconds["workbook"] = workbook.result()
+            local = _timed(_write_local, data, labels, folder, chart_cache)
+            log(f"reports: {len(local.value)} local reports ({time.perf_counter() - started:.1f}s)")
+            parts = {"local": local, "national": national.result(), "workbook": workbook.result()}
     else:
-        cpu_seconds = {"national": _timed(_write_national, data, labels, folder)}
-        cpu = time.process_time()
-        orgs = _write_local(data, labels, folder)
-        cpu_seconds["local"] = time.process_time() - cpu
-        cpu_seconds["workbook"] = _timed(write_workbook, data, labels, xlsx)
+        parts = {
+            "national": _timed(_write_national, data, labels, folder, chart_cache),
+            "local": _timed(_write_local, data, labels, folder, chart_cache),
+            "workbook": _timed(write_workbook, data, labels, xlsx),
+        }
+    orgs = parts["local"].value
+    drawn = sum((part.drawn for part in parts.values()), Counter())
+    if chart_cache is not None:
+        removed = charts.prune_svg_cache(chart_cache.folder, cache_started)
+        log(
+            f"reports: {drawn['drawn']} charts drawn, {drawn['cached']} read from "
+            f"{chart_cache.folder} ({removed} unused removed)"
+        )
     log(f"reports: national.html and poet_tables.xlsx ({time.perf_counter() - started:.1f}s)")
     index = (
         _environment()
@@ -293,4 +324,7 @@ def build_pack(
     (folder / "index.html").write_text(index, encoding="utf-8")
     seconds = time.perf_counter() - started
     log(f"reports: pack written in {seconds:.1f}s")
-    return PackReport(folder, data.wave, len(orgs) + 3, len(orgs), seconds, cpu_seconds)
+    cpu_seconds = {name: part.cpu_seconds for name, part in parts.items()}
+    return PackReport(
+        folder, data.wave, len(orgs) + 3, len(orgs), seconds, cpu_seconds, dict(drawn)
+    )

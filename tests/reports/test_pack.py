@@ -240,3 +240,23 @@ def test_poet_report_for_a_wave_not_loaded_says_so(refreshed):
                          capture_output=True, text=True)  # fmt: skip
     assert run.returncode == 2
     assert "wave 1999 has no used return; waves loaded: [2014]" in run.stderr
+
+
+def test_a_pack_from_the_charts_cache_is_the_same_pack(published, tmp_path):
+    from dagster_project.reports.charts import SvgCache
+
+    cache = SvgCache(tmp_path / "charts")
+    con = duckdb.connect(str(published), read_only=True)
+    try:
+        first = build_pack(con, tmp_path / "first", parallel=False, chart_cache=cache)
+        second = build_pack(con, tmp_path / "second", parallel=False, chart_cache=cache)
+    finally:
+        con.close()
+    assert first.chart_counts.get("drawn", 0) >= 10 and "cached" not in first.chart_counts
+    assert second.chart_counts == {"cached": first.chart_counts["drawn"]}
+    generated = re.compile(r"\d{4}-\d\d-\d\d \d\d:\d\d UTC")  # when each page was written
+    pages = sorted(p.relative_to(tmp_path / "first") for p in (tmp_path / "first").rglob("*.html"))
+    assert len(pages) == first.files - 1  # every page but the spreadsheet
+    for page in pages:
+        a, b = (generated.sub("", _text(tmp_path / run / page)) for run in ("first", "second"))
+        assert a == b, page

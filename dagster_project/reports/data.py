@@ -178,7 +178,11 @@ def _codebook(con) -> pd.DataFrame:
 
 
 def _org_themes(con, wave: int) -> pd.DataFrame:
-    """Per organisation, survey, question and theme: comments and those carrying it."""
+    """Per organisation, survey, question and theme: comments and those carrying it.
+
+    marts.comment_themes has one row per comment and theme (its blocking gate's
+    `one_row_per_comment_and_theme`), so its rows count the comments: at 1M holders
+    count(DISTINCT respondent_id) over its 4 million rows took 0.7-0.9 s, count(*) 0.08 s."""
     return _df(
         con,
         """
@@ -186,8 +190,7 @@ def _org_themes(con, wave: int) -> pd.DataFrame:
             SELECT org_code, survey, question, count(*) AS n_comments
             FROM marts.comments WHERE wave = $1 GROUP BY ALL
         ), themed AS (
-            SELECT org_code, survey, question, theme_id,
-                   count(DISTINCT respondent_id) AS n_with_theme
+            SELECT org_code, survey, question, theme_id, count(*) AS n_with_theme
             FROM marts.comment_themes WHERE wave = $1 GROUP BY ALL
         )
         SELECT t.org_code, t.survey, t.question, t.theme_id, b.n_comments, t.n_with_theme

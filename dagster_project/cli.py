@@ -141,12 +141,12 @@ def _refresh(args, settings: Settings, run_id: str, inputs, started: float) -> i
     elapsed = time.monotonic() - started
     if outcome.success:
         _say(
-            f"full refresh succeeded in {elapsed:.1f} s (run {outcome.run_id}); "
+            f"refresh succeeded in {elapsed:.1f} s (run {outcome.run_id}); "
             f"analysts' warehouse: {settings.published}"
         )
         return 0
     log = "" if args.verbose else f" (console output: {console_log_path(settings, run_id)})"
-    return _fail(f"full refresh failed (run {outcome.run_id}): {outcome.reason}{log}")
+    return _fail(f"refresh failed (run {outcome.run_id}): {outcome.reason}{log}")
 
 
 def cmd_summary(args: argparse.Namespace) -> int:

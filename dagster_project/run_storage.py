@@ -8,8 +8,9 @@ connection to it (which checkpoints its write-ahead log) cost far more than the 
 that bookkeeping took 10-15 s of a default-set refresh (docs/refresh.md, "Fifth pass").
 This storage keeps one engine per database file with a small pool of open connections,
 per process (a forked child starts its own), and remembers tables once found. Files,
-tables, transactions and durability (SQLite's defaults) are Dagster's own, so the UI,
-the daemon and runs launched from the UI read and write them as before. `poet` names it
+tables and transactions are Dagster's own, so the UI, the daemon and runs launched from
+the UI read and write them as before; its connections commit without waiting for the
+disk (`_commit_without_fsync`). `poet` names it
 in the `dagster.yaml` it writes (settings.DAGSTER_INSTANCE_YAML).
 """
 
@@ -28,6 +29,15 @@ from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
 )
 from dagster._core.storage.sqlite_storage import DagsterSqliteStorage, _event_logs_directory
 from dagster._serdes import ConfigurableClassData
+
+
+def _commit_without_fsync(connection, _record) -> None:
+    """`synchronous=NORMAL` on each connection: in the write-ahead-log mode Dagster puts
+    these files in, a commit then appends to the log without waiting for the disk, and
+    the log is synced at checkpoints. A process that dies loses nothing it committed; a
+    power cut may lose the last events, never the file's consistency (DECISIONS R44).
+    0.4 ms of the 1.2 ms an event took."""
+    connection.execute("PRAGMA synchronous=NORMAL")
 
 
 class EngineCachingEventLogStorage(SqliteEventLogStorage):
@@ -59,6 +69,7 @@ class EngineCachingEventLogStorage(SqliteEventLogStorage):
                         "check_same_thread": False,
                     },
                 )
+                db.event.listen(engine, "connect", _commit_without_fsync)
                 self._engines[shard] = engine
             return engine
 

@@ -39,6 +39,13 @@ def test_a_run_stores_and_reads_back_its_events(tmp_path):
             assert result.success
         # One engine per database file used (two runs and the index), not one per event.
         assert set(storage._engines) == {"index", *(r.run_id for r in instance.get_runs())}
+        # Write-ahead log (Dagster's), commits that do not wait for the disk (DECISIONS R44).
+        with storage._connect("index") as conn:
+            modes = [
+                conn.exec_driver_sql(f"PRAGMA {p}").scalar()
+                for p in ("journal_mode", "synchronous")
+            ]
+        assert modes == ["wal", 1]  # 1: NORMAL
     # Another process's view (the UI's): a new instance on the same home reads it all.
     with dg.DagsterInstance.from_config(str(settings.dagster_home)) as reader:
         assert len(reader.get_runs()) == 2

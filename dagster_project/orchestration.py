@@ -100,6 +100,7 @@ class StageReporter:
 
     say: Callable[[str], None] = print
     step_materialised: Counter = field(default_factory=Counter)
+    step_kept: Counter = field(default_factory=Counter)
     step_checks: dict = field(default_factory=dict)  # step -> [passed, total]
     landing_metadata: dict = field(default_factory=dict)
     organisations_metadata: dict = field(default_factory=dict)
@@ -126,8 +127,10 @@ class StageReporter:
         step = event.step_key or ""
         if kind == dg.DagsterEventType.ASSET_MATERIALIZATION:
             key = event.asset_key.to_user_string() if event.asset_key else ""
-            self.step_materialised[step] += 1
             metadata = event.event_specific_data.materialization.metadata
+            # A table an incremental dbt build kept as it was (transform/assets.py).
+            kept = _metadata_value(metadata, "rebuilt") is False
+            (self.step_kept if kept else self.step_materialised)[step] += 1
             if key == "raw/file_registry":
                 self.landing_metadata = dict(metadata)
             if key == "raw/organisations":
@@ -156,9 +159,11 @@ class StageReporter:
             self.say(self._landing_line(duration_ms))
         elif step.startswith("dbt_"):
             passed, total = self.step_checks.get(step, [0, 0])
+            kept = self.step_kept[step]
             self.say(
-                f"dbt {step.removeprefix('dbt_')}: {self.step_materialised[step]} models built, "
-                f"{passed} of {total} tests passed ({_seconds(duration_ms)})"
+                f"dbt {step.removeprefix('dbt_')}: {self.step_materialised[step]} models built"
+                + (f", {kept} reference tables unchanged" if kept else "")
+                + f", {passed} of {total} tests passed ({_seconds(duration_ms)})"
             )
         elif self._is_publish(step):
             path = _metadata_value(self.published_metadata, "path", "?")

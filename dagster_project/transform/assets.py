@@ -8,9 +8,12 @@ an error, the step fails, and Dagster does not start the steps downstream of it.
 import json
 from collections import Counter
 from collections.abc import Iterator
+from datetime import UTC
+from graphlib import TopologicalSorter
 from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster import AssetExecutionContext
 from dagster_dbt import dbt_assets
 
@@ -25,7 +28,7 @@ from dagster_project.transform.project import (
     step_environment,
     target_folder,
 )
-from dagster_project.transform.translator import TRANSLATOR
+from dagster_project.transform.translator import SEED_LAYER, TRANSLATOR
 from dagster_project.warehouse import WarehouseResource
 
 MANIFEST = manifest_for_definitions()
@@ -47,14 +50,22 @@ def build_layer(
     # Incremental unless the code changed or a full refresh was asked for (build_state.py).
     inputs = build_state.code_inputs(warehouse.path)
     forced = build_state.is_forced(context.run)
+    kept: dict[str, dg.AssetKey] = {}
     with warehouse.connect() as con:
         reason = build_state.full_refresh_reason(con, layer, inputs, forced)
         if reason is not None:
             build_state.forget(con, layer)
+        else:
+            kept = _kept_reference_tables(context, con)
+            built_at = build_state.last_built(con, layer)
     args = ["build", "--full-refresh"] if reason else ["build"]
     if not dbt.unit_tests:
         args += ["--exclude-resource-type", "unit_test"]  # DECISIONS R25
+    if kept:
+        args += REFERENCE_EXCLUSION
     how = f"full refresh: {reason}" if reason else "incremental by file version"
+    if kept:
+        how += f"; {len(kept)} reference tables kept from the build of {built_at:%Y-%m-%d %H:%M:%S} UTC"
     context.log.info(
         f"dbt build of {len(context.selected_asset_keys)} assets into {warehouse.path} ({how})"
     )
@@ -63,6 +74,13 @@ def build_layer(
     environment = step_environment(
         warehouse.path, warehouse.memory_limit, warehouse.spill_directory
     )
+    # The tables kept come first: a step yields its assets in the order they depend on
+    # each other, and the staging models read the reference tables.
+    kept_at = dg.MetadataValue.timestamp(built_at.replace(tzinfo=UTC)) if kept else None
+    for output_name in kept:
+        yield dg.Output(
+            None, output_name, metadata={"rebuilt": False, "kept_from_build_at": kept_at}
+        )
     # A gate prepared ahead holds a connection to the warehouse, which dbt's own
     # connection must not meet (quality/prefetch.py).
     prefetch.settle()
@@ -94,6 +112,39 @@ def build_layer(
         context.log.info(
             f"writing {', '.join(parquet_stage.STAGED_TABLES)} as Parquet into {folder} in the background"
         )
+
+
+# The reference layer: the seeds and the models built from them alone (models/reference),
+# a function of the project's files, which the layers' code digest covers (DECISIONS R46).
+REFERENCE_EXCLUSION = ["--exclude", "resource_type:seed", "path:models/reference"]
+
+
+def _kept_reference_tables(
+    context: AssetExecutionContext, con: duckdb.DuckDBPyConnection
+) -> dict[str, dg.AssetKey]:
+    """The reference tables an incremental build keeps as they are (by output name): every
+    one the step selected, when every one of them is in the warehouse; none otherwise."""
+    keys = {
+        name: key
+        for name, key in context.assets_def.keys_by_output_name.items()
+        if key in context.selected_asset_keys and key.path[0] == SEED_LAYER
+    }
+    if not keys:
+        return {}
+    present = {
+        name
+        for (name,) in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = ?",
+            [SEED_LAYER],
+        ).fetchall()
+    }
+    if not all(key.path[-1] in present for key in keys.values()):
+        return {}
+    # In the order they depend on each other (Dagster checks it).
+    deps = context.assets_def.asset_deps
+    order = TopologicalSorter({key: deps[key] & set(keys.values()) for key in keys.values()})
+    by_key = {key: name for name, key in keys.items()}
+    return {by_key[key]: key for key in order.static_order()}
 
 
 def summarise_run_results(run_results: dict) -> str:

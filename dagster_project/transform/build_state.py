@@ -78,6 +78,13 @@ def full_refresh_reason(
     return None
 
 
+def last_built(con: duckdb.DuckDBPyConnection, layer: str) -> datetime | None:
+    """When the layer's recorded build ended (UTC), if one is recorded."""
+    _ensure_table(con)
+    row = con.execute(f"SELECT built_at FROM {TABLE} WHERE layer = ?", [layer]).fetchone()
+    return row[0] if row else None
+
+
 def forget(con: duckdb.DuckDBPyConnection, layer: str) -> None:
     """Before a full refresh: the layer's tables are about to stop matching any record."""
     _ensure_table(con)

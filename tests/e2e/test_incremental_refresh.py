@@ -26,6 +26,7 @@ import pytest
 
 from dagster_project.publish.compare import compare_published
 from dagster_project.settings import REPO_ROOT, isolated_environment
+from dagster_project.transform.assets import DBT_ASSETS
 
 POET = str(Path(sys.executable).parent / "poet")
 pytestmark = pytest.mark.slow
@@ -53,6 +54,20 @@ def _dbt_build_modes(env: dict[str, str]) -> dict[str, str]:
         for step, message in _latest_run_messages(env)
         if message.startswith("dbt build finished:")
     }
+
+
+def _kept_tables(env: dict[str, str]) -> set[str]:
+    """The tables the latest run's dbt steps kept as they were (`rebuilt: false`)."""
+    with dg.DagsterInstance.from_config(env["DAGSTER_HOME"]) as instance:
+        run_id = instance.get_run_records(limit=1)[0].dagster_run.run_id
+        events = instance.all_logs(run_id, of_type=dg.DagsterEventType.ASSET_MATERIALIZATION)
+        kept = set()
+        for event in events:
+            materialization = event.dagster_event.event_specific_data.materialization
+            rebuilt = materialization.metadata.get("rebuilt")
+            if rebuilt is not None and rebuilt.value is False:
+                kept.add(materialization.asset_key.to_user_string())
+        return kept
 
 
 def _gate_line(env: dict[str, str], table: str) -> str:
@@ -152,14 +167,19 @@ def refreshes(tmp_path_factory):
 
     _poet_run(env)
     first_modes = _dbt_build_modes(env)
+    first_kept = _kept_tables(env)
     original = (changed / "holders.csv").read_bytes()
 
     _change_one_return(changed / "holders.csv")
     shutil.move(aside / held_back.name, held_back)
     removed.unlink()
     _quarantinable_copy(quarantined / "holders.csv")
-    _poet_run(env)
+    second = _poet_run(env)
     second_modes = _dbt_build_modes(env)
+    second_kept = _kept_tables(env)
+    second_dbt_line = [
+        line for line in second.stdout.splitlines() if "reference_and_staging" in line
+    ]
     second_gate = _gate_line(env, "staging.stg_holders")
     second_by_version = _by_version_lines(env)
     second_mismatch = _rows_not_of_used_versions(root / "poet.duckdb")
@@ -169,8 +189,14 @@ def refreshes(tmp_path_factory):
     )
 
     (changed / "holders.csv").write_bytes(original)
+    # A reference table gone from the warehouse: the next build makes the whole reference
+    # layer again instead of keeping it (DECISIONS R46).
+    con = duckdb.connect(env["POET_WAREHOUSE"])
+    con.execute("DROP TABLE reference.themes")
+    con.close()
     third = _poet_run(env)
     third_modes = _dbt_build_modes(env)
+    third_kept = _kept_tables(env)
     third_statistics = [
         m
         for _, m in _latest_run_messages(env)
@@ -188,6 +214,8 @@ def refreshes(tmp_path_factory):
         "root": root,
         "reference": reference,
         "modes": (first_modes, second_modes, third_modes, _dbt_build_modes(reference_env)),
+        "kept": (first_kept, second_kept, third_kept, _kept_tables(reference_env)),
+        "second_dbt_line": second_dbt_line,
         "gates": (second_gate, _gate_line(reference_env, "staging.stg_holders")),
         "by_version": (second_by_version, _by_version_lines(reference_env)),
         "second_mismatch": second_mismatch,
@@ -212,6 +240,23 @@ def test_each_run_builds_as_expected(refreshes):
     assert set(second.values()) == {"incremental"}
     assert set(third.values()) == {"incremental"}
     assert set(forced.values()) == {"full refresh"}  # poet run --force
+
+
+def test_an_incremental_build_keeps_the_reference_tables(refreshes):
+    first, second, third, forced = refreshes["kept"]
+    # Every seed and reference model, and nothing else; never in a full refresh, nor when
+    # one of them is missing (the third run). The equality test below compares the
+    # reference schema of the third run with the forced run's, table by table.
+    reference = {
+        key.to_user_string()
+        for assets in DBT_ASSETS
+        for key in assets.keys
+        if key.path[0] == "reference"
+    }
+    assert len(reference) == 18 and second == reference
+    assert first == third == forced == set()
+    (line,) = refreshes["second_dbt_line"]
+    assert "18 reference tables unchanged" in line, line
 
 
 def test_gates_read_new_versions_row_by_row_unless_forced(refreshes):

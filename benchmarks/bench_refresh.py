@@ -314,7 +314,7 @@ def national(
         return _fail(after, "refresh after one changed return")
     print(
         f"   refresh after one changed return ({changed.relative_to(root / 'landing')}): "
-        f"{after.describe()} = {100 * after.seconds / full.seconds:.0f}% of the full refresh "
+        f"{after.describe()} = {100 * after.seconds / full.seconds:.1f}% of the full refresh "
         "(target < 30%)"
     )
     _print_steps(root / "dagster_home")

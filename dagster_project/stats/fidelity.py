@@ -175,8 +175,10 @@ class MarginalReproducer:
         if s == "comment_share":
             if not table_exists(self.con, "marts", "comments"):
                 return {"reason": "marts.comments is not built"}
+            # One row per respondent and question of a wave and survey (the dbt test
+            # unique_combination_of_columns on marts.comments): rows count respondents.
             k, n = self._one(
-                f"SELECT (SELECT COUNT(DISTINCT respondent_id || '|' || org_code) FROM marts.comments "
+                f"SELECT (SELECT COUNT(*) FROM marts.comments "
                 f"WHERE wave = ? AND survey = ? AND question = ?), (SELECT COUNT(*) FROM {table} WHERE wave = ?)",
                 w, survey, src.variable, w,
             )  # fmt: skip

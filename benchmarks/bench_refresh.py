@@ -29,7 +29,10 @@ Part 3 (`--resilience`, the benchmark of the quality-gates issue): a refresh whi
 reader queries the published file, and a refresh killed with SIGKILL then run again.
 
 Timings on a shared machine vary with its load: the load average is printed with each
-figure, and the CPU seconds of the process tree, which depend on it much less.
+figure, and the CPU seconds of the process tree, which depend on it much less. Each
+timed run starts after `os.sync()`, so that the write-back of what the run before it
+wrote (hundreds of megabytes after a full refresh at national scale) is not charged
+to it.
 
 Usage: python benchmarks/bench_refresh.py [--root DIR] [--skip-default]
            [--national DIR [--memory-limit 2GB] [--equality] [--baseline CHECKOUT]]
@@ -96,6 +99,9 @@ def _tree_rss(process: psutil.Process) -> int:
 def poet_run(env: dict[str, str], *args: str, command: list[str] | None = None) -> Run:
     """`poet run` as a user runs it: wall time, time to its first line of output, CPU
     seconds of the whole process tree and the peak of its total resident memory."""
+    # The previous run's writes still in the page cache are written out first, so that
+    # their write-back is not charged to this run.
+    os.sync()
     load = os.getloadavg()[0]
     before = os.times()
     start = time.perf_counter()

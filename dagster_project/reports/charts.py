@@ -61,7 +61,7 @@ class SvgCache:
     read: bool = True
 
 
-_CACHE: list[SvgCache] = []  # the cache of the pack being written in this process
+_CACHE: list[SvgCache | None] = []  # the cache of the pack being written in this process
 # Charts of this process since the last reset: "drawn" by vl-convert, or "cached".
 DRAWN: Counter = Counter()
 

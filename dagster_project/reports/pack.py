@@ -209,22 +209,17 @@ class _Part(NamedTuple):
     value: Any
 
 
-def _timed(job: Callable, *args) -> _Part:
-    """Run `job`, counting the CPU seconds and the charts it took."""
+def _timed(job: Callable, cache: charts.SvgCache | None, *args) -> _Part:
+    """Run `job` with the charts' cache `cache`, counting the CPU seconds (in the process
+    that ran it) and the charts it took."""
     started = time.process_time()
     charts.DRAWN.clear()
-    value = job(*args)
+    with charts.svg_cache(cache):
+        value = job(*args)
     return _Part(time.process_time() - started, Counter(charts.DRAWN), value)
 
 
-def _write_national(
-    data: report_data.ReportData, labels, folder: Path, cache: charts.SvgCache | None = None
-) -> None:
-    with charts.svg_cache(cache):
-        _national_page(data, labels, folder)
-
-
-def _national_page(data: report_data.ReportData, labels, folder: Path) -> None:
+def _write_national(data: report_data.ReportData, labels, folder: Path) -> None:
     counts, files_by_status, quarantined = _counts(data)
     fidelity_rows, fidelity_summary = _fidelity(data)
     page = (
@@ -250,25 +245,20 @@ def _national_page(data: report_data.ReportData, labels, folder: Path) -> None:
     (folder / "national.html").write_text(page, encoding="utf-8")
 
 
-def _write_local(
-    data: report_data.ReportData, labels, folder: Path, cache: charts.SvgCache | None = None
-) -> list[dict]:
-    with charts.svg_cache(cache):
-        local_charts = LocalCharts(data, labels)
-        template = _environment().get_template("local.html.j2")
-        common = _common(data)
-        orgs = []
-        for code in data.org_codes:
-            report = build_local(local_charts, code)
-            page = template.render(
-                title=f"POET local report: {report.org_name}, wave {data.wave}",
-                report=report,
-                **common,
-            )
-            (folder / "org" / f"{code}.html").write_text(page, encoding="utf-8")
-            used = {s.survey: s.respondents for s in report.surveys}
-            orgs.append({"code": code, "name": report.org_name, "type": report.org_type,
-                         "holders": used.get("holders", 0), "carers": used.get("carers", 0)})  # fmt: skip
+def _write_local(data: report_data.ReportData, labels, folder: Path) -> list[dict]:
+    local_charts = LocalCharts(data, labels)
+    template = _environment().get_template("local.html.j2")
+    common = _common(data)
+    orgs = []
+    for code in data.org_codes:
+        report = build_local(local_charts, code)
+        page = template.render(
+            title=f"POET local report: {report.org_name}, wave {data.wave}", report=report, **common
+        )
+        (folder / "org" / f"{code}.html").write_text(page, encoding="utf-8")
+        used = {s.survey: s.respondents for s in report.surveys}
+        orgs.append({"code": code, "name": report.org_name, "type": report.org_type,
+                     "holders": used.get("holders", 0), "carers": used.get("carers", 0)})  # fmt: skip
     return orgs
 
 
@@ -296,16 +286,16 @@ def build_pack(
     xlsx = folder / "poet_tables.xlsx"
     if parallel:
         with workers.pool() as pool:
-            national = pool.submit(_timed, _write_national, data, labels, folder, chart_cache)
-            workbook = pool.submit(_timed, write_workbook, data, labels, xlsx)
-            local = _timed(_write_local, data, labels, folder, chart_cache)
+            national = pool.submit(_timed, _write_national, chart_cache, data, labels, folder)
+            workbook = pool.submit(_timed, write_workbook, None, data, labels, xlsx)
+            local = _timed(_write_local, chart_cache, data, labels, folder)
             log(f"reports: {len(local.value)} local reports ({time.perf_counter() - started:.1f}s)")
             parts = {"local": local, "national": national.result(), "workbook": workbook.result()}
     else:
         parts = {
-            "national": _timed(_write_national, data, labels, folder, chart_cache),
-            "local": _timed(_write_local, data, labels, folder, chart_cache),
-            "workbook": _timed(write_workbook, data, labels, xlsx),
+            "national": _timed(_write_national, chart_cache, data, labels, folder),
+            "local": _timed(_write_local, chart_cache, data, labels, folder),
+            "workbook": _timed(write_workbook, None, data, labels, xlsx),
         }
     orgs = parts["local"].value
     drawn = sum((part.drawn for part in parts.values()), Counter())

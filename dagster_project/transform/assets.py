@@ -57,15 +57,15 @@ def build_layer(
             build_state.forget(con, layer)
         else:
             kept = _kept_reference_tables(context, con)
-            built_at = build_state.last_built(con, layer)
+            built_at = build_state.last_built(con, layer) if kept else None
     args = ["build", "--full-refresh"] if reason else ["build"]
     if not dbt.unit_tests:
         args += ["--exclude-resource-type", "unit_test"]  # DECISIONS R25
-    if kept:
-        args += REFERENCE_EXCLUSION
     how = f"full refresh: {reason}" if reason else "incremental by file version"
     if kept:
+        args += REFERENCE_EXCLUSION
         how += f"; {len(kept)} reference tables kept from the build of {built_at:%Y-%m-%d %H:%M:%S} UTC"
+        kept_at = dg.MetadataValue.timestamp(built_at.replace(tzinfo=UTC))
     context.log.info(
         f"dbt build of {len(context.selected_asset_keys)} assets into {warehouse.path} ({how})"
     )
@@ -76,7 +76,6 @@ def build_layer(
     )
     # The tables kept come first: a step yields its assets in the order they depend on
     # each other, and the staging models read the reference tables.
-    kept_at = dg.MetadataValue.timestamp(built_at.replace(tzinfo=UTC)) if kept else None
     for output_name in kept:
         yield dg.Output(
             None, output_name, metadata={"rebuilt": False, "kept_from_build_at": kept_at}

@@ -106,10 +106,13 @@ def _national_shares(con, wave: int) -> pd.DataFrame:
     for survey, flags in FLAG_SHARES.items():
         for flag in flags:
             parts.append(
-                f"SELECT '{survey}' AS survey, '{flag}' AS flag, count({flag}) AS n, "
-                f"100.0 * avg({flag}) AS pct FROM marts.{RESPONSE_TABLES[survey]} WHERE wave = ?"
+                f"SELECT {len(parts)} AS listed, '{survey}' AS survey, '{flag}' AS flag, "
+                f"count({flag}) AS n, 100.0 * avg({flag}) AS pct "
+                f"FROM marts.{RESPONSE_TABLES[survey]} WHERE wave = ?"
             )
-    return _df(con, " UNION ALL ".join(parts), [wave] * len(parts))
+    # In the order listed: a UNION ALL's rows come in no set order.
+    sql = f"SELECT * EXCLUDE (listed) FROM ({' UNION ALL '.join(parts)}) ORDER BY listed"
+    return _df(con, sql, [wave] * len(parts))
 
 
 def _weekly_amount_bands(con, wave: int) -> pd.DataFrame:
@@ -118,7 +121,7 @@ def _weekly_amount_bands(con, wave: int) -> pd.DataFrame:
         "SELECT weekly_amount_band AS band, count(*) AS n, "
         "100.0 * count(*) / sum(count(*)) OVER () AS pct "
         "FROM marts.holder_responses WHERE wave = ? AND weekly_amount_band IS NOT NULL "
-        "GROUP BY 1",
+        "GROUP BY 1 ORDER BY 1",
         [wave],
     )
 
@@ -136,7 +139,7 @@ def _comment_counts(con, wave: int) -> pd.DataFrame:
         SELECT c.survey, c.question, count(*) AS n_comments, r.n_respondents
         FROM marts.comments c JOIN respondents r USING (survey)
         WHERE c.wave = $1
-        GROUP BY ALL
+        GROUP BY ALL ORDER BY ALL
         """,
         [wave],
     )
@@ -195,6 +198,7 @@ def _org_themes(con, wave: int) -> pd.DataFrame:
         )
         SELECT t.org_code, t.survey, t.question, t.theme_id, b.n_comments, t.n_with_theme
         FROM themed t JOIN bases b USING (org_code, survey, question)
+        ORDER BY ALL
         """,
         [wave],
     )

@@ -151,32 +151,38 @@ def _invalid_cells(con, wave: int) -> pd.DataFrame:
         "SELECT q.path, q.variable, q.rule, count(*) AS cells "
         "FROM marts.data_quality_issues q JOIN marts.landed_files f "
         "ON f.path = q.path AND f.sha256 = q.sha256 WHERE f.wave = ? "
-        "GROUP BY ALL ORDER BY q.path, cells DESC, q.variable",
+        "GROUP BY ALL ORDER BY q.path, cells DESC, q.variable, q.rule",
         [wave],
     )
 
 
 def _factor_tables(con) -> pd.DataFrame:
-    return _df(
-        con,
-        """
-        SELECT 'holders' AS survey, "table", factor_group, factor_id, factor_label, outcome_id,
-               odds_ratio AS published_or, significant AS published_significant
-        FROM reference.published_2014_holder_bivariate_odds_ratios
-        UNION ALL
-        SELECT 'carers', "table", factor_group, factor_id, factor_label, outcome_id,
-               odds_ratio, significant
-        FROM reference.published_2014_carer_bivariate_odds_ratios
-        """,
+    # Two scans, not a UNION ALL: a scan keeps the table's order, a UNION ALL sets none.
+    columns = '"table", factor_group, factor_id, factor_label, outcome_id, '
+    columns += "odds_ratio AS published_or, significant AS published_significant"
+    return pd.concat(
+        [
+            _df(con, f"SELECT '{survey}' AS survey, {columns} FROM reference.{table}")
+            for survey, table in (
+                ("holders", "published_2014_holder_bivariate_odds_ratios"),
+                ("carers", "published_2014_carer_bivariate_odds_ratios"),
+            )
+        ],
+        ignore_index=True,
     )
 
 
 def _codebook(con) -> pd.DataFrame:
-    return _df(
-        con,
-        "SELECT 'holders' AS survey, variable, type, question, codes FROM reference.codebook_holders "
-        "UNION ALL "
-        "SELECT 'carers', variable, type, question, codes FROM reference.codebook_carers",
+    return pd.concat(
+        [
+            _df(
+                con,
+                f"SELECT '{survey}' AS survey, variable, type, question, codes "
+                f"FROM reference.codebook_{survey}",
+            )
+            for survey in ("holders", "carers")
+        ],
+        ignore_index=True,
     )
 
 

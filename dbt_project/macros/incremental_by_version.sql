@@ -74,28 +74,42 @@ select 1 -- first build or full refresh: nothing to delete
 {%- endif -%}
 {%- endmacro %}
 
-{#- Comments: incremental by file version too, identified by (wave, survey, org_code,
-    source_sha256); a version without a comment has no row, so it is looked for again at
-    each build and still adds nothing. -#}
-{% macro staged_comment_versions() -%}
+{#- The models of both surveys (comments, rec_answer_counts): incremental by file version
+    too, identified by (wave, survey, org_code, source_sha256); a version without a row
+    (no comment, no answer) is looked for again at each build and still adds nothing. -#}
+{% macro staged_survey_versions() -%}
 select distinct wave, 'holders' as survey, org_code, source_sha256 from {{ ref('stg_holders') }}
 union all
 select distinct wave, 'carers' as survey, org_code, source_sha256 from {{ ref('stg_carers') }}
 {%- endmacro %}
 
-{% macro comment_version_matches(a, b) -%}
+{% macro survey_version_matches(a, b) -%}
 {{ version_matches(a, b) }}
       and {{ a }}.survey = {{ b }}.survey
 {%- endmacro %}
 
-{% macro delete_comment_versions_not_staged() -%}
+{% macro delete_survey_versions_not_staged() -%}
 {%- if is_incremental() -%}
 delete from {{ this }} as built
 where not exists (
-    select 1 from ({{ staged_comment_versions() }}) as staged
-    where {{ comment_version_matches('staged', 'built') }}
+    select 1 from ({{ staged_survey_versions() }}) as staged
+    where {{ survey_version_matches('staged', 'built') }}
 )
 {%- else -%}
 select 1 -- first build or full refresh: nothing to delete
+{%- endif -%}
+{%- endmacro %}
+
+{#- The staging rows of one survey whose version this model does not hold yet (all of them
+    on a first build or a full refresh), for a model of both surveys. -#}
+{% macro staged_survey_rows_not_built(staging_model, survey) -%}
+{%- if is_incremental() -%}
+(select * from {{ ref(staging_model) }} as staged
+ where not exists (
+     select 1 from (select distinct wave, survey, org_code, source_sha256 from {{ this }}) as built
+     where built.survey = '{{ survey }}' and {{ version_matches('staged', 'built') }}
+ ))
+{%- else -%}
+{{ ref(staging_model) }}
 {%- endif -%}
 {%- endmacro %}

@@ -4,7 +4,7 @@
 -- comments of versions it does not hold yet, its pre-hook deletes those of versions no
 -- longer staged.
 {{ config(materialized='incremental', incremental_strategy='append',
-          pre_hook="{{ delete_comment_versions_not_staged() }}") }}
+          pre_hook="{{ delete_survey_versions_not_staged() }}") }}
 {%- set questions = ['worked_well', 'not_worked', 'change'] %}
 with new_comments as (
 {%- for survey, stg in [('holders', 'stg_holders'), ('carers', 'stg_carers')] %}
@@ -29,6 +29,6 @@ select * from new_comments
 {%- if is_incremental() %}
 where not exists (
     select 1 from (select distinct wave, survey, org_code, source_sha256 from {{ this }}) as built
-    where {{ comment_version_matches('new_comments', 'built') }}
+    where {{ survey_version_matches('new_comments', 'built') }}
 )
 {%- endif %}

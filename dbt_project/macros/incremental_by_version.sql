@@ -61,16 +61,18 @@ select 1 -- first build or full refresh: nothing to delete
 {%- endif -%}
 {%- endmacro %}
 
-{#- The staging rows to recode this build: all of them, or those of versions not built yet. -#}
-{% macro staged_rows_to_recode(staging_model) -%}
+{#- The rows of `model` (staging) whose version this model does not hold yet: all of them
+    on a first build or a full refresh. `survey` names the survey of `model` for a model
+    of both surveys (rec_answer_counts), whose versions carry it. -#}
+{% macro rows_not_built(model, survey=none) -%}
 {%- if is_incremental() -%}
-(select * from {{ ref(staging_model) }} as staged
+(select * from {{ ref(model) }} as staged
  where not exists (
-     select 1 from (select distinct wave, org_code, source_sha256 from {{ this }}) as built
-     where {{ version_matches('staged', 'built') }}
+     select 1 from (select distinct {% if survey %}survey, {% endif %}wave, org_code, source_sha256 from {{ this }}) as built
+     where {% if survey %}built.survey = '{{ survey }}' and {% endif %}{{ version_matches('staged', 'built') }}
  )) as staged
 {%- else -%}
-{{ ref(staging_model) }}
+{{ ref(model) }}
 {%- endif -%}
 {%- endmacro %}
 
@@ -97,19 +99,5 @@ where not exists (
 )
 {%- else -%}
 select 1 -- first build or full refresh: nothing to delete
-{%- endif -%}
-{%- endmacro %}
-
-{#- The staging rows of one survey whose version this model does not hold yet (all of them
-    on a first build or a full refresh), for a model of both surveys. -#}
-{% macro staged_survey_rows_not_built(staging_model, survey) -%}
-{%- if is_incremental() -%}
-(select * from {{ ref(staging_model) }} as staged
- where not exists (
-     select 1 from (select distinct wave, survey, org_code, source_sha256 from {{ this }}) as built
-     where built.survey = '{{ survey }}' and {{ version_matches('staged', 'built') }}
- ))
-{%- else -%}
-{{ ref(staging_model) }}
 {%- endif -%}
 {%- endmacro %}

@@ -11,7 +11,7 @@
 with
 {%- for survey, stg in surveys %}
 staged_{{ survey }} as {{ 'materialized' if is_incremental() else 'not materialized' }} (
-    select * from {{ staged_survey_rows_not_built(stg, survey) }} as rows_to_count
+    select * from {{ rows_not_built(stg, survey) }}
 ),
 {%- endfor %}
 

@@ -4,4 +4,4 @@
           pre_hook="{{ delete_recoded_versions_not_staged('stg_carers') }}") }}
 select
     {{ rec_common_columns('carers') }}
-from {{ staged_rows_to_recode('stg_carers') }}
+from {{ rows_not_built('stg_carers') }}

@@ -16,4 +16,4 @@ select
     {%- for item in poet_process_items() %}
     case when {{ item }} between 1 and 5 then {{ item }} end as {{ item }}{% if not loop.last %},{% endif %}
     {%- endfor %}
-from {{ staged_rows_to_recode('stg_holders') }}
+from {{ rows_not_built('stg_holders') }}

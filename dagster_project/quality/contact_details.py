@@ -15,3 +15,5 @@ from __future__ import annotations
 from dagster_project.redaction import gate_patterns
 
 CONTACT_DETAIL_PATTERNS: dict[str, str] = gate_patterns()
+# The name of the check that scans for them, in gate results and the UI.
+CONTACT_DETAILS_CHECK = "poet_no_contact_details"

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import duckdb
 
-from dagster_project.quality.contact_details import CONTACT_DETAIL_PATTERNS
+from dagster_project.quality.contact_details import CONTACT_DETAIL_PATTERNS, CONTACT_DETAILS_CHECK
 from dagster_project.quality.masking import FREE_TEXT_COLUMN_SQL
 from dagster_project.quality.outcomes import ExpectationOutcome, GateResult
 
@@ -36,7 +36,6 @@ CREATE TABLE IF NOT EXISTS {RESULTS_TABLE} (
 """
 
 
-CONTACT_DETAILS_CHECK = "poet_no_contact_details"
 MASKED_BY_MIGRATION = "hidden (recorded before gates masked their examples)"
 
 

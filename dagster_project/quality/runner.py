@@ -18,6 +18,7 @@ import duckdb
 import pyarrow as pa
 
 from dagster_project.quality import gate_worker
+from dagster_project.quality.contact_details import CONTACT_DETAILS_CHECK
 from dagster_project.quality.gated_versions import VersionScope
 from dagster_project.quality.masking import masked, masked_value
 from dagster_project.quality.outcomes import (
@@ -51,7 +52,6 @@ ROW_WISE_EXPECTATIONS = frozenset(
      "expect_column_values_to_be_between", "expect_column_values_to_match_regex",
      "expect_column_values_to_not_match_regex"}
 )  # fmt: skip
-CONTACT_DETAILS_CHECK = "poet_no_contact_details"  # patterns: contact_details.py
 
 
 @dataclass(frozen=True)

@@ -101,18 +101,23 @@ FLAG_SHARES = {
 RESPONSE_TABLES = {"holders": "holder_responses", "carers": "carer_responses"}
 
 
+def _stacked(con, queries: list[str], params: list | None = None) -> pd.DataFrame:
+    """The rows of each query, one query after the other, each in its own order: a UNION
+    ALL of them would give the rows in no set order."""
+    return pd.concat([_df(con, sql, params) for sql in queries], ignore_index=True)
+
+
 def _national_shares(con, wave: int) -> pd.DataFrame:
-    parts = []
-    for survey, flags in FLAG_SHARES.items():
-        for flag in flags:
-            parts.append(
-                f"SELECT {len(parts)} AS listed, '{survey}' AS survey, '{flag}' AS flag, "
-                f"count({flag}) AS n, 100.0 * avg({flag}) AS pct "
-                f"FROM marts.{RESPONSE_TABLES[survey]} WHERE wave = ?"
-            )
-    # In the order listed: a UNION ALL's rows come in no set order.
-    sql = f"SELECT * EXCLUDE (listed) FROM ({' UNION ALL '.join(parts)}) ORDER BY listed"
-    return _df(con, sql, [wave] * len(parts))
+    return _stacked(
+        con,
+        [
+            f"SELECT '{survey}' AS survey, '{flag}' AS flag, count({flag}) AS n, "
+            f"100.0 * avg({flag}) AS pct FROM marts.{RESPONSE_TABLES[survey]} WHERE wave = ?"
+            for survey, flags in FLAG_SHARES.items()
+            for flag in flags
+        ],
+        [wave],
+    )
 
 
 def _weekly_amount_bands(con, wave: int) -> pd.DataFrame:
@@ -157,32 +162,28 @@ def _invalid_cells(con, wave: int) -> pd.DataFrame:
 
 
 def _factor_tables(con) -> pd.DataFrame:
-    # Two scans, not a UNION ALL: a scan keeps the table's order, a UNION ALL sets none.
     columns = '"table", factor_group, factor_id, factor_label, outcome_id, '
     columns += "odds_ratio AS published_or, significant AS published_significant"
-    return pd.concat(
+    return _stacked(
+        con,
         [
-            _df(con, f"SELECT '{survey}' AS survey, {columns} FROM reference.{table}")
+            f"SELECT '{survey}' AS survey, {columns} FROM reference.{table}"
             for survey, table in (
                 ("holders", "published_2014_holder_bivariate_odds_ratios"),
                 ("carers", "published_2014_carer_bivariate_odds_ratios"),
             )
         ],
-        ignore_index=True,
     )
 
 
 def _codebook(con) -> pd.DataFrame:
-    return pd.concat(
+    return _stacked(
+        con,
         [
-            _df(
-                con,
-                f"SELECT '{survey}' AS survey, variable, type, question, codes "
-                f"FROM reference.codebook_{survey}",
-            )
+            f"SELECT '{survey}' AS survey, variable, type, question, codes "
+            f"FROM reference.codebook_{survey}"
             for survey in ("holders", "carers")
         ],
-        ignore_index=True,
     )
 
 

@@ -63,14 +63,20 @@ def _ensure_table(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+def _recorded(con: duckdb.DuckDBPyConnection, layer: str) -> tuple[str, datetime] | None:
+    """The layer's recorded build: its code inputs and when it ended (UTC)."""
+    _ensure_table(con)
+    query = f"SELECT code_inputs, built_at FROM {TABLE} WHERE layer = ?"
+    return con.execute(query, [layer]).fetchone()
+
+
 def full_refresh_reason(
     con: duckdb.DuckDBPyConnection, layer: str, inputs: str, forced: bool
 ) -> str | None:
     """Why this layer must be rebuilt from scratch, or None when an incremental build is right."""
     if forced:
         return "a full refresh was asked for (poet run --force)"
-    _ensure_table(con)
-    row = con.execute(f"SELECT code_inputs FROM {TABLE} WHERE layer = ?", [layer]).fetchone()
+    row = _recorded(con, layer)
     if row is None:
         return "no earlier build of this layer is recorded in the warehouse"
     if row[0] != inputs:
@@ -80,9 +86,8 @@ def full_refresh_reason(
 
 def last_built(con: duckdb.DuckDBPyConnection, layer: str) -> datetime | None:
     """When the layer's recorded build ended (UTC), if one is recorded."""
-    _ensure_table(con)
-    row = con.execute(f"SELECT built_at FROM {TABLE} WHERE layer = ?", [layer]).fetchone()
-    return row[0] if row else None
+    row = _recorded(con, layer)
+    return row[1] if row else None
 
 
 def forget(con: duckdb.DuckDBPyConnection, layer: str) -> None:

@@ -9,6 +9,7 @@ Charts that every organisation's page draws alike are compiled once per survey
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import pandas as pd
 
@@ -73,11 +74,11 @@ def _national(data: ReportData, survey: str) -> dict[str, float]:
 
 
 def _outcome_frame(
-    data: ReportData, labels: Labels, survey: str, rows: pd.DataFrame | None
+    labels: Labels, survey: str, rows: pd.DataFrame | None, national: dict[str, float]
 ) -> pd.DataFrame:
-    """One organisation's benchmark rows (or none) against every outcome of the survey."""
+    """One organisation's benchmark rows (or none) against every outcome of the survey;
+    `national`: England's percentage per outcome (_national)."""
     mine = rows.set_index("outcome_id").to_dict("index") if rows is not None else {}
-    national = _national(data, survey)
     out = []
     for outcome in labels.outcomes_of(survey):
         r = mine.get(outcome)
@@ -109,18 +110,18 @@ class LocalCharts:
             zip(data.org_summary["org_code"], data.org_summary["org_name"], strict=False)
         )
         self.vs_england: dict[str, str] = {}
-        self.funnels: dict[str, tuple[str, pd.DataFrame, list[tuple[str, tuple[str, ...]]]]] = {}
+        # Per survey: the SVG, the table rows of every point (organisation, cells) and
+        # each organisation's points described for the chart's alternative text.
+        self.funnels: dict[
+            str, tuple[str, list[tuple[str, tuple[str, ...]]], dict[str, list[str]]]
+        ] = {}
+        self.national = {survey: _national(data, survey) for survey in ("holders", "carers")}
         self.frames = {
-            (survey, org): _outcome_frame(data, labels, survey, rows)
+            (survey, org): _outcome_frame(labels, survey, rows, self.national[survey])
             for (survey, org), rows in data.org_benchmark.groupby(["survey", "org_code"])
         }
         self.summary = {key: rows for key, rows in data.org_summary.groupby(["survey", "org_code"])}
         self.files = {org: rows for org, rows in data.landed_files.groupby("org_code")}
-        self.themes = (
-            {key: rows for key, rows in data.org_themes.groupby(["survey", "org_code"])}
-            if data.org_themes is not None
-            else None
-        )
         self.changes = (
             {key: rows for key, rows in data.org_trend_changes.groupby(["survey", "org_code"])}
             if data.org_trend_changes is not None
@@ -137,9 +138,56 @@ class LocalCharts:
             if funnel is not None:
                 self.funnels[survey] = funnel
 
+    @cached_property
+    def theme_rows(self) -> dict[tuple[str, str], tuple[tuple[str, ...], ...]]:
+        """The themes table's rows per survey and organisation (themes loaded)."""
+        shares = self.data.theme_shares
+        labels = {}
+        if shares is not None and "label" in shares:
+            labels = dict(zip(shares["theme_id"], shares["label"], strict=False))
+        t = self.data.org_themes
+        # Themes of equal counts by their id: the same page from the same figures.
+        t = t[[shown(n) for n in t["n_comments"]]].sort_values(
+            ["survey", "org_code", "question", "n_with_theme", "theme_id"],
+            ascending=[True, True, True, False, True],
+        )
+        rows: dict[tuple[str, str], list[tuple[str, ...]]] = {}
+        for r in t.itertuples():
+            rows.setdefault((r.survey, r.org_code), []).append(
+                (
+                    QUESTIONS.get(r.question, r.question),
+                    str(labels.get(r.theme_id, r.theme_id)),
+                    str(int(r.n_with_theme)),
+                    str(int(r.n_comments)),
+                    pct(100.0 * r.n_with_theme / r.n_comments, r.n_comments),
+                )  # fmt: skip
+            )
+        return {key: tuple(found) for key, found in rows.items()}
+
+    @cached_property
+    def invalid_cells(self) -> list[tuple[str, tuple[str, str, str, str]]]:
+        """Every invalid-cells row (path, its table cells), in the report data's order."""
+        return [
+            (r.path, (r.path, r.variable, r.rule, str(int(r.cells))))
+            for r in self.data.invalid_cells.itertuples()
+        ]
+
+    @cached_property
+    def _england_shares(self) -> dict[str, dict[str, str]]:
+        shares: dict[str, dict[str, str]] = {}
+        for r in self.data.national_shares.itertuples():
+            shares.setdefault(r.survey, {}).setdefault(r.flag, pct(r.pct, r.n))
+        return shares
+
+    def england_shares(self, survey: str) -> dict[str, str]:
+        """England's column of the shares table, per flag (alike on every page)."""
+        return self._england_shares.get(survey, {})
+
     def frame(self, survey: str, org: str) -> pd.DataFrame:
         found = self.frames.get((survey, org))
-        return found if found is not None else _outcome_frame(self.data, self.labels, survey, None)
+        if found is not None:
+            return found
+        return _outcome_frame(self.labels, survey, None, self.national[survey])
 
     def _vs_england(self, survey: str) -> str:
         order = [self.labels.outcome_label(survey, o) for o in self.labels.outcomes_of(survey)]
@@ -197,21 +245,25 @@ class LocalCharts:
             return None
         frame = pd.concat(parts, ignore_index=True)
         chart, datasets = charts.funnel_grid(frame, order)
-        rows = [
-            (
+        rows, where = [], {}
+        for r in points.itertuples():
+            label = self.labels.outcome_label(survey, r.outcome_id)
+            rows.append((
                 r.org_code,
                 (
-                    self.labels.outcome_label(survey, r.outcome_id),
+                    label,
                     f"{self.names.get(r.org_code, r.org_code)} ({r.org_code})",
                     str(int(r.n_relevant)),
                     pct(r.pct_positive),
                     f"{pct(r.funnel_95_low)}-{pct(r.funnel_95_high)}",
                     f"{pct(r.funnel_998_low)}-{pct(r.funnel_998_high)}",
                 ),
+            ))  # fmt: skip
+            where.setdefault(r.org_code, []).append(
+                f"{label}: base {int(r.n_relevant)}, {pct(r.pct_positive)}% positive "
+                f"({COMPARISON.get(r.comparison, r.comparison)})"
             )
-            for r in points.itertuples()
-        ]
-        return charts.to_svg(chart, datasets), points, rows
+        return charts.to_svg(chart, datasets), rows, where
 
 
 def _outcomes_section(lc: LocalCharts, survey: str, org: str, name: str):
@@ -247,13 +299,8 @@ def _outcomes_section(lc: LocalCharts, survey: str, org: str, name: str):
 def _funnel(lc: LocalCharts, survey: str, org: str) -> Funnel | None:
     if survey not in lc.funnels:
         return None
-    svg, points, rows = lc.funnels[survey]
-    mine = points[points["org_code"] == org]
-    where = "; ".join(
-        f"{lc.labels.outcome_label(survey, r.outcome_id)}: base {int(r.n_relevant)}, "
-        f"{pct(r.pct_positive)}% positive ({COMPARISON.get(r.comparison, r.comparison)})"
-        for r in mine.itertuples()
-    )
+    svg, rows, where_by_org = lc.funnels[survey]
+    where = "; ".join(where_by_org.get(org, ()))
     alt = (
         "Funnel plots, one per outcome: every organisation with a base of 10 or more as a "
         "point at its base and percentage positive, with 95% (dashed) and 99.8% (solid) "
@@ -282,9 +329,9 @@ def _funnel(lc: LocalCharts, survey: str, org: str) -> Funnel | None:
 
 
 def _shares(lc: LocalCharts, survey: str, org: str) -> Table:
-    data, labels = lc.data, lc.labels
+    labels = lc.labels
     row = lc.summary.get((survey, org), pd.DataFrame())
-    nat = data.national_shares[data.national_shares["survey"] == survey].set_index("flag")
+    england = lc.england_shares(survey)
     rows = []
     for flag in FLAG_SHARES[survey]:
         n = row[f"{flag}_n"].iloc[0] if len(row) and f"{flag}_n" in row else None
@@ -294,39 +341,17 @@ def _shares(lc: LocalCharts, survey: str, org: str) -> Table:
                 labels.factor_label(survey, flag),
                 pct(value, n),
                 str(int(n)) if shown(n) else SUPPRESSED,
-                pct(nat.loc[flag, "pct"], nat.loc[flag, "n"]) if flag in nat.index else "",
+                england.get(flag, ""),
             )  # fmt: skip
         )
     return Table(("Share", "This organisation (%)", "Base", "England (%)"), tuple(rows))
 
 
 def _themes(lc: LocalCharts, survey: str, org: str) -> Table | None:
-    data = lc.data
-    if lc.themes is None:
+    if lc.data.org_themes is None:
         return None
-    t = lc.themes.get((survey, org))
-    if t is None:
-        return Table(
-            ("Question", "Theme", "Comments with the theme", "Comments", "Percent (%)"), ()
-        )
-    # Themes of equal counts by their id: the same page from the same figures.
-    t = t[[shown(n) for n in t["n_comments"]]].sort_values(
-        ["question", "n_with_theme", "theme_id"], ascending=[True, False, True]
-    )
-    labels = {}
-    if data.theme_shares is not None and "label" in data.theme_shares:
-        labels = dict(zip(data.theme_shares["theme_id"], data.theme_shares["label"], strict=False))
-    rows = tuple(
-        (
-            QUESTIONS.get(r.question, r.question),
-            str(labels.get(r.theme_id, r.theme_id)),
-            str(int(r.n_with_theme)),
-            str(int(r.n_comments)),
-            pct(100.0 * r.n_with_theme / r.n_comments, r.n_comments),
-        )  # fmt: skip
-        for r in t.itertuples()
-    )
-    return Table(("Question", "Theme", "Comments with the theme", "Comments", "Percent (%)"), rows)
+    columns = ("Question", "Theme", "Comments with the theme", "Comments", "Percent (%)")
+    return Table(columns, lc.theme_rows.get((survey, org), ()))
 
 
 def _changes(lc: LocalCharts, survey: str, org: str) -> tuple[Table | None, str]:
@@ -388,10 +413,10 @@ def _files(lc: LocalCharts, org: str) -> tuple[Table, Table]:
             for r in f.itertuples()
         ),
     )
-    cells = data.invalid_cells[data.invalid_cells["path"].isin(set(f["path"]))]
+    paths = set(f["path"])
     invalid = Table(
         ("File", "Variable", "Rule", "Invalid cells"),
-        tuple((r.path, r.variable, r.rule, str(int(r.cells))) for r in cells.itertuples()),
+        tuple(row for path, row in lc.invalid_cells if path in paths),
     )
     return files, invalid
 

@@ -8,7 +8,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -58,18 +58,31 @@ def data_table(caption: str, columns, rows, numeric_from: int = 1) -> Markup:
         f'<th scope="col"{num if i >= numeric_from else ""}>{escape(c)}</th>'
         for i, c in enumerate(columns)
     )
-    body = []
-    for row in rows:
-        cells = [f'<th scope="row">{escape(row[0])}</th>'] if row else []
-        cells += [
-            f'<td class="num">{escape(v)}</td>' if i >= numeric_from else f"<td>{escape(v)}</td>"
-            for i, v in enumerate(row[1:], start=1)
-        ]
-        body.append("<tr>" + "".join(cells) + "</tr>")
+    body = [
+        _text_row(row, numeric_from)
+        if type(row) is tuple and all(type(v) is str for v in row)
+        else _row(row, numeric_from)
+        for row in rows
+    ]
     return Markup(
         f"<table>\n<caption>{escape(caption)}</caption>\n<thead><tr>{head}</tr></thead>\n"
         "<tbody>\n" + "\n".join(body) + "\n</tbody>\n</table>"
     )
+
+
+def _row(row, numeric_from: int) -> str:
+    cells = [f'<th scope="row">{escape(row[0])}</th>'] if row else []
+    cells += [
+        f'<td class="num">{escape(v)}</td>' if i >= numeric_from else f"<td>{escape(v)}</td>"
+        for i, v in enumerate(row[1:], start=1)
+    ]
+    return "<tr>" + "".join(cells) + "</tr>"
+
+
+# Every local page repeats the funnel plots' table of every organisation's points (all but
+# its own rows alike): a row of text cells is escaped once per pack, not once per page.
+# Only rows of plain strings are kept, so that 1 and 1.0 never share a row.
+_text_row = lru_cache(maxsize=16_384)(_row)
 
 
 @cache

@@ -17,7 +17,7 @@ import pytest
 from report_browser import Browser, chromium
 from report_planting import PLANTED, PLANTED_LABEL, POET
 
-from dagster_project.reports.pack import build_pack
+from dagster_project.reports.pack import build_pack, data_table
 from dagster_project.settings import REPO_ROOT
 
 # Not marked slow: its refresh is the one test_loaded_tables (marked slow, so scheduled
@@ -260,3 +260,15 @@ def test_a_pack_from_the_charts_cache_is_the_same_pack(published, tmp_path):
     for page in pages:
         a, b = (generated.sub("", _text(tmp_path / run / page)) for run in ("first", "second"))
         assert a == b, page
+
+
+def test_data_table_rows_are_escaped_and_keep_their_own_text():
+    """Rows of plain text are rendered once per pack and reused (pack._text_row); a row
+    is still escaped every time, and a row of numbers is never taken for an equal row
+    (1 and 1.0 are equal keys)."""
+    for _ in range(2):
+        table = str(data_table("c", ("A", "B"), [("<b>x</b>", "1 & 2")]))
+        assert '<th scope="row">&lt;b&gt;x&lt;/b&gt;</th><td class="num">1 &amp; 2</td>' in table
+    assert '<td class="num">1</td>' in str(data_table("c", ("A", "B"), [("x", 1)]))
+    assert '<td class="num">1.0</td>' in str(data_table("c", ("A", "B"), [("x", 1.0)]))
+    assert '<td class="num">1.0</td>' in str(data_table("c", ("A", "B"), [["x", 1.0]]))

@@ -20,6 +20,7 @@ import json
 import os
 import sys
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
@@ -90,14 +91,17 @@ class HashCache:
         self.used[key] = [stat.st_size, stat.st_mtime_ns, digest]
         return digest
 
-    def save(self) -> None:
-        """Keep the entries of the files seen this time (written atomically)."""
-        if self.path is None or self.used == self.entries:
+    def save(self, keep_unseen: bool = False) -> None:
+        """Keep the entries of the files seen this time (written atomically); with
+        `keep_unseen`, those of the other files too (a reader of some of the files, such
+        as build_state.code_inputs, must not drop the landing folder's entries)."""
+        kept = {**self.entries, **self.used} if keep_unseen else self.used
+        if self.path is None or kept == self.entries:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_name(f"{self.path.name}.tmp-{os.getpid()}")
-            tmp.write_text(json.dumps(self.used), encoding="utf-8")
+            tmp.write_text(json.dumps(kept), encoding="utf-8")
             os.replace(tmp, self.path)
         except OSError:
             pass  # a cache: a failed write only costs time next time
@@ -145,6 +149,24 @@ def code_digest(
 
 
 def libraries_digest() -> str:
+    """The versions of LIBRARIES and Python. Read again only when a folder of sys.path
+    changed: installing, upgrading or removing a distribution adds or removes its
+    `*.dist-info` folder there (a run's steps ask about 50 times, 10 ms each)."""
+    return _libraries_digest(_path_folders_state())
+
+
+def _path_folders_state() -> tuple[tuple[str, int], ...]:
+    state = []
+    for folder in sys.path:
+        try:
+            state.append((folder, os.stat(folder or ".").st_mtime_ns))
+        except OSError:
+            state.append((folder, -1))
+    return tuple(state)
+
+
+@lru_cache(maxsize=4)
+def _libraries_digest(path_folders_state: tuple[tuple[str, int], ...]) -> str:
     versions = {}
     for name in LIBRARIES:
         try:

@@ -51,7 +51,9 @@ def code_inputs(
     cache = fingerprint.HashCache(path.with_name(path.name + fingerprint.HASH_CACHE_SUFFIX))
     code = fingerprint.code_digest(cache, paths, root)
     digest = hashlib.sha256(f"{code}:{fingerprint.libraries_digest()}".encode()).hexdigest()
-    cache.save()
+    # The record also holds the landing folder's hashes (fingerprint.take): kept, or the
+    # next run would read every return again to hash it.
+    cache.save(keep_unseen=True)
     return digest
 
 

@@ -107,3 +107,39 @@ def test_record_is_read_only_for_the_file_it_describes(tmp_path):
     os.replace(replacement, settings.published)
     assert fingerprint.read_record(settings.published) is None
     assert fingerprint.is_current(settings) is None
+
+
+def test_the_code_digest_of_a_step_keeps_the_returns_hashes(tmp_path, monkeypatch):
+    # The run's fingerprint records the returns' hashes; a step's digest of the code
+    # (build_state.code_inputs) must keep them, or every run hashes every return again.
+    from dagster_project.transform import build_state
+
+    settings = _settings(tmp_path)
+    fingerprint.take(settings)
+    holders = str(settings.landing_dir / "2014" / "LA01" / "holders.csv")
+    record = fingerprint.hash_cache_path(settings)
+    assert holders in fingerprint.HashCache(record).entries
+    code = tmp_path / "code"
+    code.mkdir()
+    (code / "model.sql").write_text("select 1")
+    build_state.code_inputs(settings.warehouse, (code,), tmp_path)
+    entries = fingerprint.HashCache(record).entries
+    assert holders in entries and str(code / "model.sql") in entries
+    hashed = []
+    monkeypatch.setattr(fingerprint, "sha256_of", lambda path: hashed.append(path) or "x")
+    fingerprint.take(settings)
+    assert not [p for p in hashed if "landing" in str(p)]
+
+
+def test_library_versions_are_read_again_when_a_path_folder_changes(tmp_path, monkeypatch):
+    site = tmp_path / "site-packages"
+    site.mkdir()
+    monkeypatch.setattr("sys.path", [str(site)])
+    versions = {"version": "1.0"}
+    monkeypatch.setattr(fingerprint.metadata, "version", lambda name: versions["version"])
+    before = fingerprint.libraries_digest()
+    versions["version"] = "2.0"  # not seen: nothing was installed in a sys.path folder
+    assert fingerprint.libraries_digest() == before
+    (site / "pandas-2.0.dist-info").mkdir()  # an upgrade adds its dist-info folder
+    os.utime(site, ns=(1, 1))  # a coarse clock must not hide the change
+    assert fingerprint.libraries_digest() != before

@@ -112,6 +112,8 @@ def analysts_warehouse(
         f"Parquet written ahead of the publish: {', '.join(sorted(staged)) or 'none'}"
         + (f" ({why_not})" if why_not else "")
     )
+    # The guards and the publish attach the working file to databases of their own.
+    warehouse.close_database()
     problem = guards.output_path_problem(published) or guards.freshness_problem(
         working, context.run.run_id, _required_gates(config)
     )

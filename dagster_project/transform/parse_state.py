@@ -1,8 +1,9 @@
 """dbt's partial-parse state, valid for every warehouse of the project (DECISIONS R31).
 
 dbt re-uses target/partial_parse.msgpack only when the profile's hash is unchanged, and
-that hash covers every connection value: the warehouse path and DuckDB's settings (its
-memory limit and spill folder, which name the warehouse too). So each new warehouse, a
+that hash covers every connection value: the warehouse path and DuckDB's options (its
+memory limit and spill folder, which name the warehouse too; `config_options` in
+profiles.yml, `settings` before). So each new warehouse, a
 first refresh, each benchmark and each test of a refresh, paid a full parse of the
 project: about 9 CPU seconds against 1 for a partial one (docs/refresh.md).
 
@@ -10,7 +11,7 @@ What a parse produces depends on the profile through the jinja context and throu
 database name every node carries. dbt-duckdb names the database after the warehouse
 file's stem, and that name stays in the hash. This project's SQL reads no other
 connection value (`target.schema` only; tests/transform/test_parse_state.py checks it).
-So the hash here leaves the path and the settings out, and a new warehouse's target
+So the hash here leaves the path and the options out, and a new warehouse's target
 folder starts from the state of the project's own parse (`dbt_project/target`, made by
 `prepare_manifest`): dbt then parses only the files that changed since, as it does
 between two runs of one warehouse. A warehouse with another file name, another schema or
@@ -30,7 +31,7 @@ from pathlib import Path
 
 PARTIAL_PARSE_FILE = "partial_parse.msgpack"
 # Connection values that name one warehouse and do not change what a parse produces.
-WAREHOUSE_ONLY_KEYS = frozenset({"path", "settings"})
+WAREHOUSE_ONLY_KEYS = frozenset({"path", "config_options", "settings"})
 _PLACEHOLDER = "<one per warehouse>"
 
 

@@ -46,15 +46,16 @@ def test_a_warehouse_with_another_name_is_parsed_in_full(tmp_path):
     assert _databases(manifest) == {"elsewhere"}
 
 
-def test_the_hash_leaves_out_only_the_warehouse_path_and_settings():
+def test_the_hash_leaves_out_only_the_warehouse_path_and_options():
     info = [
         ("path", "/x/warehouse.duckdb"), ("database", "warehouse"), ("schema", "main"),
-        ("settings", {"memory_limit": "1GB"}), ("extensions", None),
+        ("config_options", {"memory_limit": "1GB", "temp_directory": "/x/warehouse.duckdb.tmp"}),
+        ("extensions", None),
     ]  # fmt: skip
     values = dict(parse_state.profile_hash_values(info))
     assert values["database"] == "warehouse" and values["schema"] == "main"
-    assert values["path"] == values["settings"] != "/x/warehouse.duckdb"
-    moved = [("path", "/y/warehouse.duckdb"), *info[1:3], ("settings", {}), info[4]]
+    assert values["path"] == values["config_options"] != "/x/warehouse.duckdb"
+    moved = [("path", "/y/warehouse.duckdb"), *info[1:3], ("config_options", {}), info[4]]
     assert parse_state.profile_hash_values(moved) == parse_state.profile_hash_values(info)
     renamed = [*info[:1], ("database", "other"), *info[2:]]
     assert parse_state.profile_hash_values(renamed) != parse_state.profile_hash_values(info)

@@ -1,8 +1,10 @@
 """The DuckDB warehouse as a Dagster resource.
 
-DuckDB takes one writer process at a time: every step opens its connection, does its
-work and closes it before the next step (or the dbt subprocess) needs the file. A run
-holds the refresh lock of the file from its start to its end (refresh_lock.py).
+DuckDB takes one writer process at a time. A run holds the refresh lock of the file from
+its start to its end (refresh_lock.py), and keeps the database open from its start to
+its publish (DECISIONS R49): every step's connection, and dbt's, joins the open
+database. The publish closes it first, so that its guards and the publisher can attach
+the file to databases of their own.
 
 Every connection (and dbt's, through profiles.yml) caps DuckDB's memory at
 `memory_limit` and spills what does not fit to `temp_directory`, so a national-scale

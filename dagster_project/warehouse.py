@@ -56,14 +56,16 @@ class WarehouseResource(dg.ConfigurableResource):
         # One refresh at a time (refresh_lock.py): held from before the first step to after
         # the last, so a second run never writes beside this one.
         self._lock = hold_refresh_lock(self.path, context, self.lock_wait_seconds)
-        # The run keeps the database open until its publish (close_database): a step's
+        # A run keeps the database open until its publish (close_database): a step's
         # connection then joins it (under a millisecond) instead of opening the file and
         # writing it out when it closes (about 50 ms, some 80 times a run). A file that
-        # cannot be opened is left to the first step, which says why.
-        try:
-            self._database = self._open(read_only=False)
-        except duckdb.Error:
-            self._database = None
+        # cannot be opened is left to the first step, which says why. Outside a run (a
+        # sensor's evaluation) the file is not opened.
+        if context.run is not None:
+            try:
+                self._database = self._open(read_only=False)
+            except duckdb.Error:
+                self._database = None
 
     def teardown_after_execution(self, context: dg.InitResourceContext) -> None:
         # Marts written as Parquet ahead of a publish: the writing thread ends, and what

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shutil
 
+import dagster as dg
 import duckdb
 from dbt_subprocess import run_dbt
 
@@ -14,6 +15,7 @@ from dagster_project.transform.project import (
     dbt_executable,
     target_folder,
 )
+from dagster_project.warehouse import WarehouseResource
 
 
 def test_dbt_steps_share_a_persistent_target_folder_and_parse_partially(built_warehouse):
@@ -105,8 +107,6 @@ def test_not_null_columns_fails_with_one_row_per_column_holding_nulls(built_ware
 
 
 def test_warehouse_connections_take_the_memory_limit_and_spill_folder(tmp_path):
-    from dagster_project.warehouse import WarehouseResource
-
     resource = WarehouseResource(path=str(tmp_path / "w.duckdb"), memory_limit="1GB")
     with resource.connect() as con:
         limit, spill = con.execute(
@@ -152,3 +152,51 @@ def test_a_failed_in_process_build_names_each_failed_node():
     )
     crashed = SimpleNamespace(exception=RuntimeError("Could not set lock on file"), result=None)
     assert _failure_text(crashed) == "dbt failed: Could not set lock on file"
+
+
+def test_a_run_keeps_the_database_open_until_it_closes_it(tmp_path):
+    # DECISIONS R49: a step's connection joins the database the run keeps open; another
+    # database of the process (the publish's) can attach the file only once it is closed.
+    seen = {}
+
+    @dg.asset(required_resource_keys={"warehouse"})
+    def step(context) -> None:
+        warehouse = context.resources.warehouse
+        with warehouse.connect() as con:
+            con.execute("CREATE TABLE t AS SELECT 1 AS x")
+        with warehouse.connect(read_only=True) as con:  # a connection of the open database
+            seen["joined"] = con.execute("SELECT x FROM t").fetchall()
+        outside = duckdb.connect()
+        try:
+            try:
+                outside.execute(f"ATTACH '{warehouse.path}' AS w (READ_ONLY)")
+                seen["while_open"] = "attached"
+            except duckdb.Error as error:
+                seen["while_open"] = str(error)
+            warehouse.close_database()
+            outside.execute(f"ATTACH '{warehouse.path}' AS w (READ_ONLY)")
+            seen["after"] = outside.execute("SELECT x FROM w.t").fetchall()
+        finally:
+            outside.close()
+
+    resource = WarehouseResource(path=str(tmp_path / "w.duckdb"))
+    result = dg.materialize(
+        [step], resources={"warehouse": resource}, instance=dg.DagsterInstance.ephemeral()
+    )
+    assert result.success
+    assert seen["joined"] == [(1,)] and seen["after"] == [(1,)]
+    assert "already attached" in seen["while_open"], seen["while_open"]
+
+
+def test_no_database_is_kept_open_outside_a_run(tmp_path):
+    path = tmp_path / "w.duckdb"
+    duckdb.connect(str(path)).close()
+    resource = WarehouseResource(path=str(path))
+    context = dg.build_init_resource_context()  # a sensor's evaluation: no run
+    resource.setup_for_execution(context)
+    try:
+        outside = duckdb.connect()
+        outside.execute(f"ATTACH '{path}' AS w (READ_ONLY)")  # the file is not held
+        outside.close()
+    finally:
+        resource.teardown_after_execution(context)

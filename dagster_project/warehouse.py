@@ -63,7 +63,7 @@ class WarehouseResource(dg.ConfigurableResource):
         # sensor's evaluation) the file is not opened.
         if context.run is not None:
             try:
-                self._database = self._open(read_only=False)
+                self._database = self._open()
             except duckdb.Error:
                 self._database = None
 
@@ -91,16 +91,15 @@ class WarehouseResource(dg.ConfigurableResource):
     def duckdb_config(self) -> dict[str, str]:
         return {"memory_limit": self.memory_limit, "temp_directory": self.spill_directory}
 
-    def _open(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+    def _open(self) -> duckdb.DuckDBPyConnection:
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         with _CONNECTING:
-            return duckdb.connect(self.path, read_only=read_only, config=self.duckdb_config())
+            return duckdb.connect(self.path, config=self.duckdb_config())
 
     @contextmanager
-    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A connection of its own. `read_only` is honoured when the run does not hold
-        the database open: a connection joining it has the open database's mode."""
-        con = self._open(read_only=read_only and self._database is None)
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection of its own (of the database the run holds open, in a run)."""
+        con = self._open()
         try:
             yield con
         finally:

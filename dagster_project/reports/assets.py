@@ -11,7 +11,6 @@ from pathlib import Path
 
 import dagster as dg
 
-from dagster_project.publish import parquet_stage
 from dagster_project.quality.gated_tables import GATED_TABLES
 from dagster_project.reports.store import ReportsResource, discard, swap_in
 from dagster_project.transform import build_state
@@ -50,10 +49,7 @@ def report_pack(
     cache = SvgCache(
         chart_cache_folder(warehouse.path), read=not build_state.is_forced(context.run)
     )
-    # A read-only connection cannot share the database with the thread writing marts as
-    # Parquet (parquet_stage.py): it has finished its few seconds' work by now.
-    parquet_stage.wait(warehouse.path)
-    with warehouse.connect(read_only=True) as con:
+    with warehouse.connect() as con:
         pack = build_pack(con, staged, log=context.log.info, chart_cache=cache)
     return dg.MaterializeResult(
         metadata={

@@ -173,15 +173,12 @@ class LocalCharts:
         ]
 
     @cached_property
-    def _england_shares(self) -> dict[str, dict[str, str]]:
+    def england_shares(self) -> dict[str, dict[str, str]]:
+        """England's column of the shares table, per survey and flag (alike on every page)."""
         shares: dict[str, dict[str, str]] = {}
         for r in self.data.national_shares.itertuples():
             shares.setdefault(r.survey, {}).setdefault(r.flag, pct(r.pct, r.n))
         return shares
-
-    def england_shares(self, survey: str) -> dict[str, str]:
-        """England's column of the shares table, per flag (alike on every page)."""
-        return self._england_shares.get(survey, {})
 
     def frame(self, survey: str, org: str) -> pd.DataFrame:
         found = self.frames.get((survey, org))
@@ -331,7 +328,7 @@ def _funnel(lc: LocalCharts, survey: str, org: str) -> Funnel | None:
 def _shares(lc: LocalCharts, survey: str, org: str) -> Table:
     labels = lc.labels
     row = lc.summary.get((survey, org), pd.DataFrame())
-    england = lc.england_shares(survey)
+    england = lc.england_shares.get(survey, {})
     rows = []
     for flag in FLAG_SHARES[survey]:
         n = row[f"{flag}_n"].iloc[0] if len(row) and f"{flag}_n" in row else None

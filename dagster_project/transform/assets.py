@@ -80,8 +80,8 @@ def build_layer(
         yield dg.Output(
             None, output_name, metadata={"rebuilt": False, "kept_from_build_at": kept_at}
         )
-    # A gate prepared ahead holds a connection to the warehouse, which dbt's own
-    # connection must not meet (quality/prefetch.py).
+    # Gates prepared ahead read tables this step rebuilds: they end first
+    # (quality/prefetch.py).
     prefetch.settle()
     with inprocess.DBT_LOCK, dbt_environment(**environment):
         # One target folder per warehouse, kept between invocations and runs: dbt's

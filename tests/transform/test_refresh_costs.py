@@ -164,7 +164,7 @@ def test_a_run_keeps_the_database_open_until_it_closes_it(tmp_path):
         warehouse = context.resources.warehouse
         with warehouse.connect() as con:
             con.execute("CREATE TABLE t AS SELECT 1 AS x")
-        with warehouse.connect(read_only=True) as con:  # a connection of the open database
+        with warehouse.connect() as con:  # another connection of the open database
             seen["joined"] = con.execute("SELECT x FROM t").fetchall()
         outside = duckdb.connect()
         try:

@@ -62,10 +62,14 @@ def trimmed(source: str) -> str:
     return f"CASE WHEN {needs_trim} THEN NULLIF(trim({source}, {_BLANKS}), '') ELSE NULLIF({source}, '') END"
 
 
+def is_coded(variable: Variable) -> bool:
+    return variable.type in ("code", "tick")
+
+
 def canonical(column: str, variable: Variable) -> str:
     """SQL for a trimmed cell as stored: `1.0`, `1.` and `01` are the code `1` for coded
     variables; anything else as delivered."""
-    if variable.type not in ("code", "tick"):
+    if not is_coded(variable):
         return column
     # Only an integral number with a leading zero or a decimal point changes: its digits
     # without leading zeros ("0" for zero). Two regular expressions bind in half the time
@@ -101,7 +105,7 @@ def cell_rules(codebook: Codebook, present: set[str]) -> list[CellRule]:
         if name not in present or not variable.is_answer:
             continue
         column = quote_identifier(name)
-        if variable.type in ("code", "tick"):
+        if is_coded(variable):
             codes = ", ".join(quote_literal(str(code)) for code in sorted(variable.codes))
             predicate = f"{column} IS NOT NULL AND {column} NOT IN ({codes})"
             rules.append(CellRule(name, CODE_NOT_IN_CODEBOOK, predicate, column))

@@ -23,7 +23,9 @@ from dagster_project.landing.readers import (
     position_column,
 )
 from dagster_project.landing.rules import (
+    CODE_NOT_IN_CODEBOOK,
     CONSENT_YES,
+    CellRule,
     QuarantineLimits,
     canonical,
     cell_rules,
@@ -258,13 +260,7 @@ def _stage_invalid_cells(
     consenting = f"consent = {quote_literal(CONSENT_YES)}"
     # Contact details in raw_value are hidden when the batch is stored (hide_contact_details).
     if compact:
-        # One scan, one list of the row's invalid cells (COMPACT_MAX_ROWS).
-        found = ", ".join(
-            f"CASE WHEN {r.invalid_when} THEN {{'variable': {quote_literal(r.variable)}, "
-            f"'raw_value': {r.raw_value}, 'rule': {quote_literal(r.rule)}}} END"
-            for r in rules
-        )
-        cells = f"list_filter([{found}], lambda cell: cell IS NOT NULL)"
+        cells = _invalid_cells_list(rules)
         con.execute(
             f"CREATE OR REPLACE TABLE {table} AS SELECT respondent_id, cell.variable, "
             f"cell.raw_value, cell.rule FROM (SELECT respondent_id, unnest({cells}) AS cell "
@@ -282,6 +278,35 @@ def _stage_invalid_cells(
         con.execute(f"CREATE OR REPLACE TABLE {table} AS {selects}")
     [(invalid,)] = con.execute(f"SELECT count(*) FROM {table}").fetchall()
     return int(invalid)
+
+
+def _invalid_cells_list(rules: list[CellRule]) -> str:
+    """SQL for the list of a row's invalid cells (structs of variable, raw_value, rule),
+    for the compact form (COMPACT_MAX_ROWS): the coded cells tested by one lambda against
+    their codes (the lists a constant), each other rule by an expression of its own."""
+    coded = [r for r in rules if r.codes]
+    others = [r for r in rules if not r.codes]
+    parts = []
+    if coded:
+        cells = ", ".join(quote_identifier(r.variable) for r in coded)
+        codes = ", ".join("[" + ", ".join(map(quote_literal, r.codes)) + "]" for r in coded)
+        names = ", ".join(quote_literal(r.variable) for r in coded)
+        invalid = (
+            f"list_filter(list_zip([{cells}], [{codes}], [{names}]), "
+            "lambda z: z[1] IS NOT NULL AND NOT list_contains(z[2], z[1]))"
+        )
+        parts.append(
+            f"list_transform({invalid}, lambda z: {{'variable': z[3], 'raw_value': z[1], "
+            f"'rule': {quote_literal(CODE_NOT_IN_CODEBOOK)}}})"
+        )
+    if others:
+        found = ", ".join(
+            f"CASE WHEN {r.invalid_when} THEN {{'variable': {quote_literal(r.variable)}, "
+            f"'raw_value': {r.raw_value}, 'rule': {quote_literal(r.rule)}}} END"
+            for r in others
+        )
+        parts.append(f"list_filter([{found}], lambda cell: cell IS NOT NULL)")
+    return parts[0] if len(parts) == 1 else f"list_concat({', '.join(parts)})"
 
 
 def _counts(

@@ -95,6 +95,9 @@ class CellRule:
     rule: str
     invalid_when: str  # SQL predicate over cleaned columns of one row
     raw_value: str  # SQL for the value recorded
+    # A code_not_in_codebook rule's codes: the cell is invalid when it is not blank and
+    # not one of them (the same test as invalid_when, for land_file's compact form).
+    codes: tuple[str, ...] = ()
 
 
 def cell_rules(codebook: Codebook, present: set[str]) -> list[CellRule]:
@@ -106,9 +109,10 @@ def cell_rules(codebook: Codebook, present: set[str]) -> list[CellRule]:
             continue
         column = quote_identifier(name)
         if is_coded(variable):
-            codes = ", ".join(quote_literal(str(code)) for code in sorted(variable.codes))
-            predicate = f"{column} IS NOT NULL AND {column} NOT IN ({codes})"
-            rules.append(CellRule(name, CODE_NOT_IN_CODEBOOK, predicate, column))
+            codes = tuple(str(code) for code in sorted(variable.codes))
+            listed = ", ".join(quote_literal(code) for code in codes)
+            predicate = f"{column} IS NOT NULL AND {column} NOT IN ({listed})"
+            rules.append(CellRule(name, CODE_NOT_IN_CODEBOOK, predicate, column, codes))
         elif variable.type == "number":
             predicate = f"{column} IS NOT NULL AND NOT {valid_amount(column)}"
             rules.append(CellRule(name, AMOUNT_NOT_POSITIVE_NUMBER, predicate, column))

@@ -3,7 +3,7 @@
 import dagster as dg
 import pandas as pd
 
-from dagster_project.stats import labels, partitions, tables
+from dagster_project.stats import labels, partitions, tables, version_counts
 from dagster_project.stats.fidelity import fidelity_table
 from dagster_project.stats.plan import HOLDERS, SURVEYS
 from dagster_project.stats.trends import ORG_TREND_CHANGES, TREND_CHANGES, trend_tables
@@ -57,6 +57,14 @@ def _plans(context, warehouse: WarehouseResource, con, names: tuple[str, ...], s
     return plans
 
 
+def _reuse(context, warehouse: WarehouseResource) -> version_counts.Reuse:
+    """Counts kept per file version may be added to when this run's code made them
+    (stats/version_counts.py, DECISIONS R50)."""
+    return version_counts.Reuse(
+        build_state.code_inputs(warehouse.path), build_state.is_forced(context.run)
+    )
+
+
 def _write_partitions(
     context, con, name: str, frame: pd.DataFrame, columns: dict, plans
 ) -> dg.MaterializeResult:
@@ -82,7 +90,7 @@ def odds_ratios(
         for survey, plan in zip(SURVEYS, plans, strict=True):
             if not plan.compute:
                 continue
-            frame = odds_ratio_table(con, survey, list(plan.compute))
+            frame = odds_ratio_table(con, survey, list(plan.compute), _reuse(context, warehouse))
             context.log.info(
                 f"{survey.name}: {len(frame)} factor x outcome pairs, "
                 f"{int((frame['status'] == 'ok').sum())} ok, {int(frame['significant'].sum())} significant"
@@ -140,7 +148,7 @@ def group_differences(context: dg.AssetExecutionContext, warehouse: WarehouseRes
     with warehouse.connect() as con:
         names = ("group_differences", "group_figures")
         (plan,) = _plans(context, warehouse, con, names, surveys=(HOLDERS,))
-        differences, figures = group_tables(con, list(plan.compute))
+        differences, figures = group_tables(con, list(plan.compute), _reuse(context, warehouse))
         yield _write_partitions(
             context, con, "group_differences", _concat([differences], tables.GROUP_DIFFERENCES),
             tables.GROUP_DIFFERENCES, [plan],

@@ -11,6 +11,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from dagster_project.landing.rules import quote_literal
+from dagster_project.stats import version_counts
 from dagster_project.stats.plan import (
     GROUP_TEST_FACTORS,
     HOLDERS,
@@ -18,7 +20,7 @@ from dagster_project.stats.plan import (
     PROCESS_LEVELS,
     SOCIAL_CARE_GROUPS,
 )
-from dagster_project.stats.tables import require_columns, wave_condition, waves_of
+from dagster_project.stats.tables import require_columns, waves_of
 
 AMOUNT = "weekly_amount_gbp"
 
@@ -31,25 +33,36 @@ def group_variables() -> list[tuple[str, tuple[str, ...]]]:
     ]
 
 
-def _level_counts(con: duckdb.DuckDBPyConnection, waves: list[int]) -> pd.DataFrame:
+def _level_counts(
+    con: duckdb.DuckDBPyConnection, waves: list[int], reuse: version_counts.Reuse | None = None
+) -> pd.DataFrame:
     """Rows at each level of every tested variable of `waves`, by wave and social care
     group: indexed by (wave, social_care_group), one column per (variable, level). One
     scan with a conditional count per level: 0.5-0.8 s at 1M holders, where an UNPIVOT of
-    every variable (42 rows of text per holder) took 1.0-2.4 s."""
+    every variable (42 rows of text per holder) took 1.0-2.4 s. With `reuse`, counted per
+    file version and added up (version_counts.py)."""
     levels = [(v, level) for v, of_variable in group_variables() for level in of_variable]
     counts = ", ".join(
-        f'count_if(CAST("{v}" AS VARCHAR) = ?) AS "n{i}"' for i, (v, _) in enumerate(levels)
+        f'count_if(CAST("{v}" AS VARCHAR) = {quote_literal(level)}) AS "n{i}"'
+        for i, (v, level) in enumerate(levels)
     )
-    frame = (
-        con.execute(
-            f"""SELECT wave, social_care_group, {counts} FROM {HOLDERS.table}
-                WHERE social_care_group IS NOT NULL AND {wave_condition(waves)}
-                GROUP BY ALL""",
-            [level for _, level in levels],
+
+    def count_sql(relation: str, by: tuple[str, ...]) -> str:
+        return (
+            f"SELECT {', '.join(by)}, social_care_group, {counts} FROM {relation} "
+            "WHERE social_care_group IS NOT NULL GROUP BY ALL"
         )
-        .df()
-        .set_index(["wave", "social_care_group"])
-    )
+
+    frame = version_counts.summed(
+        con,
+        "group_level_counts",
+        HOLDERS.table,
+        count_sql,
+        groups=("social_care_group",),
+        totals=tuple(f"n{i}" for i in range(len(levels))),
+        waves=waves,
+        reuse=reuse,
+    ).set_index(["wave", "social_care_group"])
     frame.columns = pd.MultiIndex.from_tuples(levels, names=["variable", "level"])
     return frame
 
@@ -65,7 +78,9 @@ def chi_square(table: np.ndarray) -> tuple[float | None, int, float | None, str 
 
 
 def group_tables(
-    con: duckdb.DuckDBPyConnection, waves: list[int] | None = None
+    con: duckdb.DuckDBPyConnection,
+    waves: list[int] | None = None,
+    reuse: version_counts.Reuse | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """group_differences and group_figures rows of every wave (or of `waves`,
     stats/partitions.py)."""
@@ -77,7 +92,7 @@ def group_tables(
     waves = waves_of(con, HOLDERS.table) if waves is None else list(waves)
     if not waves:
         return pd.DataFrame(), pd.DataFrame()
-    counts = _level_counts(con, waves)
+    counts = _level_counts(con, waves, reuse)
     differences, figures = [], []
     for wave in waves:
         # A group with no holders in the wave counts zero at every level.

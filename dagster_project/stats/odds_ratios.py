@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from dagster_project.stats import version_counts
 from dagster_project.stats.plan import (
     FISHER_MIN_EXPECTED,
     SIGNIFICANCE_ALPHA,
@@ -24,9 +25,15 @@ from dagster_project.stats.plan import (
 from dagster_project.stats.tables import require_columns, wave_condition, waves_of
 
 
-def counts_sql(survey: Survey, waves: list[int] | None = None) -> str:
+def counts_sql(
+    survey: Survey,
+    waves: list[int] | None = None,
+    relation: str | None = None,
+    by: tuple[str, ...] = ("wave",),
+) -> str:
     """One query giving a, b, c, d for every wave (or those of `waves`) x factor x
-    outcome of `survey`."""
+    outcome of `survey`; of the rows of `relation` instead of the survey's table, and per
+    the columns `by` instead of per wave (stats/version_counts.py)."""
     factors = ", ".join(f'CAST("{f}" AS INTEGER) AS "{f}"' for f in survey.factors)
     outcome_cols = ", ".join(
         f'CAST("{survey.flag(o)}" AS INTEGER) AS "{survey.flag(o)}"' for o in survey.outcomes
@@ -38,19 +45,20 @@ def counts_sql(survey: Survey, waves: list[int] | None = None) -> str:
     by_outcome = ", ".join(f'("pos__{o}", "n__{o}") AS "{o}"' for o in survey.outcomes)
     return f"""
     WITH long_factors AS (
-        UNPIVOT (SELECT wave, {factors}, {outcome_cols} FROM {survey.table} WHERE {wave_condition(waves)})
+        UNPIVOT (SELECT {", ".join(by)}, {factors}, {outcome_cols}
+                 FROM {relation or survey.table} WHERE {wave_condition(waves)})
         ON {", ".join(f'"{f}"' for f in survey.factors)}
         INTO NAME factor_id VALUE factor_value
     ),
     by_value AS (
-        SELECT wave, factor_id, factor_value, {per_value}
+        SELECT {", ".join(by)}, factor_id, factor_value, {per_value}
         FROM long_factors GROUP BY ALL
     ),
     cells AS (
         UNPIVOT by_value ON {by_outcome}
         INTO NAME outcome_id VALUE positive, total
     )
-    SELECT wave, factor_id, outcome_id,
+    SELECT {", ".join(by)}, factor_id, outcome_id,
            COALESCE(SUM(positive) FILTER (WHERE factor_value = 1), 0)::BIGINT AS a,
            COALESCE(SUM(total - positive) FILTER (WHERE factor_value = 1), 0)::BIGINT AS b,
            COALESCE(SUM(positive) FILTER (WHERE factor_value = 0), 0)::BIGINT AS c,
@@ -60,12 +68,24 @@ def counts_sql(survey: Survey, waves: list[int] | None = None) -> str:
 
 
 def pair_counts(
-    con: duckdb.DuckDBPyConnection, survey: Survey, waves: list[int] | None = None
+    con: duckdb.DuckDBPyConnection,
+    survey: Survey,
+    waves: list[int] | None = None,
+    reuse: version_counts.Reuse | None = None,
 ) -> pd.DataFrame:
     """Every wave (or those of `waves`) x factor x outcome with its 2x2 counts (0 for an
-    empty cell)."""
-    found = con.execute(counts_sql(survey, waves)).df()
+    empty cell); with `reuse`, counted per file version and added up (version_counts.py)."""
     waves = waves_of(con, survey.table) if waves is None else list(waves)
+    found = version_counts.summed(
+        con,
+        f"odds_ratio_cells_{survey.name}",
+        survey.table,
+        lambda relation, by: counts_sql(survey, relation=relation, by=by),
+        groups=("factor_id", "outcome_id"),
+        totals=("a", "b", "c", "d"),
+        waves=waves,
+        reuse=reuse,
+    )
     # Every pair is reported even when a factor or outcome is NULL throughout the wave.
     grid = pd.MultiIndex.from_product(
         [waves, survey.factors, survey.outcomes],
@@ -129,10 +149,13 @@ def two_by_two_tests(counts: pd.DataFrame) -> pd.DataFrame:
 
 
 def odds_ratio_table(
-    con: duckdb.DuckDBPyConnection, survey: Survey, waves: list[int] | None = None
+    con: duckdb.DuckDBPyConnection,
+    survey: Survey,
+    waves: list[int] | None = None,
+    reuse: version_counts.Reuse | None = None,
 ) -> pd.DataFrame:
     """The odds_ratios rows of every wave of `survey` (or of `waves`, stats/partitions.py)."""
     require_columns(
         con, survey.table, ["wave", *survey.factors, *map(survey.flag, survey.outcomes)]
     )
-    return two_by_two_tests(pair_counts(con, survey, waves))
+    return two_by_two_tests(pair_counts(con, survey, waves, reuse))

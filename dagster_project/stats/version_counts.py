@@ -7,7 +7,8 @@ counts are kept per version in `poet_meta`: a refresh counts only the versions i
 counted yet (after one changed return, that one; the scan reads only their rows) and
 adds the counts up. Integers add up exactly, so the totals are those of one count over
 every row. A changed code digest or a forced refresh counts every version again; a table
-without version columns (the statistics' test fixtures) is counted whole each time.
+without version columns (the statistics' test fixtures), or of fewer than MIN_ROWS rows,
+is counted whole each time.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ from dagster_project.landing.rules import quote_literal
 from dagster_project.stats.tables import column_names, table_exists, wave_condition
 
 SCHEMA = "poet_meta"
+# A smaller mart is counted whole each time: the kept counts' transaction (a commit, and
+# the write-ahead log's sync) costs more than counting a few thousand rows again.
+MIN_ROWS = 100_000
 
 # count_sql(relation, by): a query counting the rows of `relation` (a subquery of the
 # responses mart) grouped by the columns `by` and its own groups; its other columns are
@@ -54,7 +58,7 @@ def summed(
     counted yet under `name`; with `reuse` None, everything is counted and nothing kept."""
     keys = version_keys(column_names(con, table))
     in_waves = f"(SELECT * FROM {table} WHERE {wave_condition(waves)})"
-    if reuse is None or keys is None:
+    if reuse is None or keys is None or _rows(con, table) < MIN_ROWS:
         return _add_up(con, f"({count_sql(in_waves, ('wave',))})", groups, totals, waves)
     counts, counted = f"{SCHEMA}.{name}__counts", f"{SCHEMA}.{name}__versions"
     con.execute(f"CREATE SCHEMA IF NOT EXISTS {SCHEMA}")
@@ -99,6 +103,10 @@ def summed(
         con.execute("ROLLBACK")
         raise
     return _add_up(con, counts, groups, totals, waves)
+
+
+def _rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
 
 def _q(column: str) -> str:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import duckdb
 import pytest
 
+from dagster_project.stats import version_counts
 from dagster_project.stats.version_counts import Reuse, summed
 
 TABLE = "marts.answers"
@@ -28,7 +29,8 @@ def _add(con, wave: int, org: str, sha: str, answers: list[str]) -> None:
 
 
 @pytest.fixture()
-def con():
+def con(monkeypatch):
+    monkeypatch.setattr(version_counts, "MIN_ROWS", 0)  # the fixture's few rows are kept too
     con = duckdb.connect()
     con.execute("CREATE SCHEMA marts")
     con.execute(
@@ -98,3 +100,12 @@ def test_a_wave_counted_later_is_added_to_the_kept_counts(con):
     both = _summed(con, [2013, 2014], Reuse(code="c1"))
     assert both.equals(_direct(con, [2013, 2014]))
     assert len(_counted(con)) == 4
+
+
+def test_a_small_mart_is_counted_whole_and_nothing_kept(con, monkeypatch):
+    monkeypatch.setattr(version_counts, "MIN_ROWS", 100)
+    assert _summed(con, [2014], Reuse(code="c1")).equals(_direct(con, [2014]))
+    kept = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'poet_meta'"
+    ).fetchone()[0]
+    assert kept == 0

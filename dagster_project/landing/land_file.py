@@ -28,6 +28,7 @@ from dagster_project.landing.rules import (
     CellRule,
     QuarantineLimits,
     canonical,
+    canonical_code,
     cell_rules,
     is_coded,
     quote_identifier,
@@ -143,9 +144,7 @@ def _compact_stage_relation(
     middle = "*"
     if coded:
         listed = ", ".join(f"trimmed[{trimmed_at[columns.by_variable[v.name]]}]" for v in coded)
-        middle += (
-            f", list_transform([{listed}], lambda cell: {canonical('cell', coded[0])}) AS coded"
-        )
+        middle += f", list_transform([{listed}], lambda cell: {canonical_code('cell')}) AS coded"
     outer = []
     for variable in variables:
         position = columns.by_variable.get(variable.name)

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import duckdb
 
-from dagster_project.codebook import REQUIRED_COLUMNS, load_codebook
+from dagster_project.codebook import REQUIRED_COLUMNS, Variable, load_codebook
 from dagster_project.landing.layout import ReturnFile
 from dagster_project.landing.readers import (
     Source,
@@ -97,13 +98,22 @@ COMPACT_MAX_BYTES = 1_000_000
 COMPACT_MAX_ROWS = 4_000
 
 
-def _extra_columns(columns: _Columns) -> str:
-    if not columns.extra:
-        return "CAST(NULL AS JSON) AS extra_columns"
-    pairs = ", ".join(
-        f"{quote_literal(name)}, {position_column(p)}" for name, p in columns.extra.items()
-    )
-    return f"json_object({pairs}) AS extra_columns"
+def _select_list(survey: str, columns: _Columns, cell: Callable[[Variable, int], str]) -> str:
+    """The stage table's columns: every codebook variable (`cell` of its header position,
+    NULL when the file lacks it), then extra_columns."""
+    selected = []
+    for variable in load_codebook(survey).variables:
+        position = columns.by_variable.get(variable.name)
+        expression = "CAST(NULL AS VARCHAR)" if position is None else cell(variable, position)
+        selected.append(f"{expression} AS {quote_identifier(variable.name)}")
+    if columns.extra:
+        pairs = ", ".join(
+            f"{quote_literal(name)}, {position_column(p)}" for name, p in columns.extra.items()
+        )
+        selected.append(f"json_object({pairs}) AS extra_columns")
+    else:
+        selected.append("CAST(NULL AS JSON) AS extra_columns")
+    return ", ".join(selected)
 
 
 def _stage_relation(
@@ -117,16 +127,9 @@ def _stage_relation(
         return _compact_stage_relation(survey, columns, source, positions)
     inner = [f"{trimmed(position_column(p))} AS t{p}" for p in positions]
     inner += [position_column(p) for p in columns.extra.values()]
-    outer = []
-    for variable in load_codebook(survey).variables:
-        position = columns.by_variable.get(variable.name)
-        expression = (
-            "CAST(NULL AS VARCHAR)" if position is None else canonical(f"t{position}", variable)
-        )
-        outer.append(f"{expression} AS {quote_identifier(variable.name)}")
-    outer.append(_extra_columns(columns))
+    select_list = _select_list(survey, columns, lambda v, p: canonical(f"t{p}", v))
     relation = f"(SELECT {', '.join(inner) or 'NULL AS no_codebook_column'} FROM {source.relation})"
-    return ", ".join(outer), Source(source.header, relation, source.csv_path)
+    return select_list, Source(source.header, relation, source.csv_path)
 
 
 def _compact_stage_relation(
@@ -134,9 +137,10 @@ def _compact_stage_relation(
 ) -> tuple[str, Source]:
     """_stage_relation for a small file: the cells trimmed as one list (`trimmed`), the
     coded ones made canonical as another (`coded`), each with one lambda."""
-    variables = load_codebook(survey).variables
     trimmed_at = {p: i for i, p in enumerate(positions, start=1)}  # list indexes from 1
-    coded = [v for v in variables if v.name in columns.by_variable and is_coded(v)]
+    coded = [
+        v for v in load_codebook(survey).variables if v.name in columns.by_variable and is_coded(v)
+    ]
     coded_at = {v.name: i for i, v in enumerate(coded, start=1)}
     cells = ", ".join(position_column(p) for p in positions)
     inner = [f"list_transform([{cells}], lambda cell: {trimmed('cell')}) AS trimmed"]
@@ -145,19 +149,14 @@ def _compact_stage_relation(
     if coded:
         listed = ", ".join(f"trimmed[{trimmed_at[columns.by_variable[v.name]]}]" for v in coded)
         middle += f", list_transform([{listed}], lambda cell: {canonical_code('cell')}) AS coded"
-    outer = []
-    for variable in variables:
-        position = columns.by_variable.get(variable.name)
-        if position is None:
-            expression = "CAST(NULL AS VARCHAR)"
-        elif variable.name in coded_at:
-            expression = f"coded[{coded_at[variable.name]}]"
-        else:
-            expression = f"trimmed[{trimmed_at[position]}]"
-        outer.append(f"{expression} AS {quote_identifier(variable.name)}")
-    outer.append(_extra_columns(columns))
+
+    def cell(variable: Variable, position: int) -> str:
+        if variable.name in coded_at:
+            return f"coded[{coded_at[variable.name]}]"
+        return f"trimmed[{trimmed_at[position]}]"
+
     relation = f"(SELECT {middle} FROM (SELECT {', '.join(inner)} FROM {source.relation}))"
-    return ", ".join(outer), Source(source.header, relation, source.csv_path)
+    return _select_list(survey, columns, cell), Source(source.header, relation, source.csv_path)
 
 
 def _listed(items: list[str], limit: int, separator: str = ", ") -> str:

@@ -22,18 +22,13 @@ from dagster_project.stats.plan import (
     ZERO_CELL_ADDITION,
     Survey,
 )
-from dagster_project.stats.tables import require_columns, wave_condition, waves_of
+from dagster_project.stats.tables import require_columns, waves_of
 
 
-def counts_sql(
-    survey: Survey,
-    waves: list[int] | None = None,
-    relation: str | None = None,
-    by: tuple[str, ...] = ("wave",),
-) -> str:
-    """One query giving a, b, c, d for every wave (or those of `waves`) x factor x
-    outcome of `survey`; of the rows of `relation` instead of the survey's table, and per
-    the columns `by` instead of per wave (stats/version_counts.py)."""
+def counts_sql(survey: Survey, relation: str, by: tuple[str, ...]) -> str:
+    """One query giving a, b, c, d for every factor x outcome of `survey` and value of
+    the columns `by` (the wave, or the wave and a file version: stats/version_counts.py)
+    in the rows of `relation` (the survey's mart, or some of its rows)."""
     factors = ", ".join(f'CAST("{f}" AS INTEGER) AS "{f}"' for f in survey.factors)
     outcome_cols = ", ".join(
         f'CAST("{survey.flag(o)}" AS INTEGER) AS "{survey.flag(o)}"' for o in survey.outcomes
@@ -45,8 +40,7 @@ def counts_sql(
     by_outcome = ", ".join(f'("pos__{o}", "n__{o}") AS "{o}"' for o in survey.outcomes)
     return f"""
     WITH long_factors AS (
-        UNPIVOT (SELECT {", ".join(by)}, {factors}, {outcome_cols}
-                 FROM {relation or survey.table} WHERE {wave_condition(waves)})
+        UNPIVOT (SELECT {", ".join(by)}, {factors}, {outcome_cols} FROM {relation})
         ON {", ".join(f'"{f}"' for f in survey.factors)}
         INTO NAME factor_id VALUE factor_value
     ),
@@ -80,7 +74,7 @@ def pair_counts(
         con,
         f"odds_ratio_cells_{survey.name}",
         survey.table,
-        lambda relation, by: counts_sql(survey, relation=relation, by=by),
+        lambda relation, by: counts_sql(survey, relation, by),
         groups=("factor_id", "outcome_id"),
         totals=("a", "b", "c", "d"),
         waves=waves,

@@ -19,8 +19,13 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from dagster_project.file_versions import same_version, version_keys
-from dagster_project.landing.rules import quote_literal
+from dagster_project.file_versions import (
+    delete_versions,
+    same_version,
+    version_changes,
+    version_keys,
+)
+from dagster_project.landing.rules import quote_identifier, quote_literal
 from dagster_project.stats.tables import column_names, table_exists, wave_condition
 
 SCHEMA = "poet_meta"
@@ -68,36 +73,41 @@ def summed(
             con.execute(f"DROP TABLE IF EXISTS {counts}")
             con.execute(f"DROP TABLE IF EXISTS {counted}")
         fresh = not table_exists(con, SCHEMA, f"{name}__versions")
-        listed = ", ".join(f'"{k}"' for k in keys)
+        listed = ", ".join(quote_identifier(k) for k in keys)
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE current_versions AS SELECT DISTINCT {listed} FROM {table}"
+            f"CREATE OR REPLACE TEMP TABLE counted_now AS SELECT DISTINCT {listed} FROM {table}"
         )
-        known = ""
+        new = "counted_now"
         if not fresh:
-            gone = f"NOT EXISTS (SELECT 1 FROM current_versions AS c WHERE {same_version(keys, 'c', 'k')})"
-            con.execute(f"DELETE FROM {counts} AS k WHERE {gone}")
-            con.execute(f"DELETE FROM {counted} AS k WHERE {gone}")
-            known = f" AND NOT EXISTS (SELECT 1 FROM {counted} AS k WHERE {same_version(keys, 'c', 'k')})"
+            version_changes(con, "counted_now", counted, keys, "counted")
+            delete_versions(con, (counts, counted), "counted_gone", keys)
+            new = "counted_new"
         # Numbered, so that the count groups by one integer rather than the version's text.
         con.execute(
             "CREATE OR REPLACE TEMP TABLE missing_versions AS SELECT row_number() OVER () "
-            f"AS version_id, c.* FROM current_versions AS c WHERE {wave_condition(waves)}{known}"
+            f"AS version_id, * FROM {new} WHERE {wave_condition(waves)}"
         )
         missing = con.execute("SELECT count(*) FROM missing_versions").fetchone()[0]
         if fresh or missing:
+            rows = _rows_of_missing(con, table, keys, fresh)
+            other_keys = ", ".join(f"v.{quote_identifier(k)}" for k in keys if k != "wave")
             version_counts = (
-                f"SELECT {', '.join(f'v.{_q(k)}' for k in keys if k != 'wave')}, "
-                f"n.* EXCLUDE (version_id) FROM ({count_sql(_rows_of_missing(con, table, keys, fresh), ('wave', 'version_id'))}) AS n "
+                f"SELECT {other_keys}, n.* EXCLUDE (version_id) "
+                f"FROM ({count_sql(rows, ('wave', 'version_id'))}) AS n "
                 "JOIN missing_versions AS v USING (version_id)"
             )
-            versions = f"SELECT * EXCLUDE (version_id), {quote_literal(reuse.code)} AS code FROM missing_versions"
+            versions = (
+                f"SELECT * EXCLUDE (version_id), {quote_literal(reuse.code)} AS code "
+                "FROM missing_versions"
+            )
             if fresh:
                 con.execute(f"CREATE TABLE {counts} AS {version_counts}")
                 con.execute(f"CREATE TABLE {counted} AS {versions}")
             else:
                 con.execute(f"INSERT INTO {counts} BY NAME {version_counts}")
                 con.execute(f"INSERT INTO {counted} BY NAME {versions}")
-        con.execute("DROP TABLE current_versions; DROP TABLE missing_versions")
+        for temporary in ("counted_now", "counted_gone", "counted_new", "missing_versions"):
+            con.execute(f"DROP TABLE IF EXISTS {temporary}")
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -107,10 +117,6 @@ def summed(
 
 def _rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
-
-
-def _q(column: str) -> str:
-    return f'"{column}"'
 
 
 def _stale(con: duckdb.DuckDBPyConnection, name: str, keys: tuple[str, ...], reuse: Reuse) -> bool:
@@ -162,8 +168,8 @@ def _add_up(
     totals: tuple[str, ...],
     waves: list[int],
 ) -> pd.DataFrame:
-    by = ", ".join(f'"{c}"' for c in ("wave", *groups))
-    sums = ", ".join(f'SUM("{c}")::BIGINT AS "{c}"' for c in totals)
+    by = ", ".join(quote_identifier(c) for c in ("wave", *groups))
+    sums = ", ".join(f"SUM({quote_identifier(c)})::BIGINT AS {quote_identifier(c)}" for c in totals)
     return con.execute(
         f"SELECT {by}, {sums} FROM {relation} WHERE {wave_condition(waves)} "
         f"GROUP BY {by} ORDER BY {by}"

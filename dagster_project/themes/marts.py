@@ -17,7 +17,12 @@ from dataclasses import dataclass
 import duckdb
 import pandas as pd
 
-from dagster_project.file_versions import same_version, version_keys
+from dagster_project.file_versions import (
+    delete_versions,
+    same_version,
+    version_changes,
+    version_keys,
+)
 from dagster_project.settings import SURVEYS
 from dagster_project.themes.coder import CACHE_SCHEMA, KEY_COLUMNS, code_incrementally
 from dagster_project.themes.rules import load_rules, load_themes
@@ -155,25 +160,17 @@ def _code_versions(
         )
         source, prune, removed = "marts.comments", True, 0
     else:
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE theme_versions_gone AS "
-            f"SELECT {version} FROM {CODED_VERSIONS} EXCEPT SELECT {version} FROM theme_versions_now"
+        removed, _ = version_changes(
+            con, "theme_versions_now", CODED_VERSIONS, VERSION_COLUMNS, "theme_versions"
         )
-        con.execute(
-            "CREATE OR REPLACE TEMP TABLE theme_versions_new AS "
-            f"SELECT {version} FROM theme_versions_now EXCEPT SELECT {version} FROM {CODED_VERSIONS}"
+        delete_versions(
+            con, ("marts.comment_themes", CODED_VERSIONS), "theme_versions_gone", VERSION_COLUMNS
         )
-        for table in ("marts.comment_themes", CODED_VERSIONS):
-            con.execute(
-                f"DELETE FROM {table} AS t USING theme_versions_gone AS v "
-                f"WHERE {same_version(VERSION_COLUMNS, 't', 'v')}"
-            )
         con.execute(
             "CREATE OR REPLACE TEMP TABLE theme_new_comments AS SELECT c.* FROM marts.comments c "
             f"SEMI JOIN theme_versions_new v ON {same_version(VERSION_COLUMNS, 'c', 'v')}"
         )
         source, prune = "theme_new_comments", False
-        removed = con.execute("SELECT count(*) FROM theme_versions_gone").fetchall()[0][0]
     added = con.execute("SELECT count(*) FROM theme_versions_new").fetchall()[0][0]
     coded, new = code_incrementally(
         con, source, {s: load_rules(s) for s in SURVEYS}, (*KEY_COLUMNS, "source_sha256"), prune

@@ -2,9 +2,11 @@
 
 A version is a slot (wave, organisation, survey) and a sha256. A table holding the rows
 of file versions names its version in some of the columns below; the incremental dbt
-models, the gates (quality/gated_versions.py), the theme coding (themes/marts.py) and
-the publish (publish/publisher.py) all recognise such a table, and match its versions,
-with these two functions.
+models, the gates (quality/gated_versions.py), the theme coding (themes/marts.py), the
+statistics' kept counts (stats/version_counts.py) and the publish (publish/publisher.py)
+all recognise such a table, and match its versions, with version_keys and same_version;
+the last three keep a table by version against a record with version_changes and
+delete_versions.
 """
 
 from __future__ import annotations
@@ -39,13 +41,14 @@ def version_changes(
     """For a table kept by file version beside a record of the versions it holds: the
     versions of `recorded` no longer in `now` and those of `now` not in `recorded` (tables
     with the columns `keys`), into the temporary tables `<prefix>_gone` and `<prefix>_new`;
-    returns how many of each. EXCEPT compares NULLs as equal, as same_version does."""
+    returns how many of each. `now` and `recorded` may hold many rows per version (a
+    table of rows is its own record); EXCEPT compares NULLs as equal, as same_version does."""
     listed = ", ".join(f'"{k}"' for k in keys)
     counts = []
     for name, first, second in (("gone", recorded, now), ("new", now, recorded)):
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {prefix}_{name} AS "
-            f"SELECT {listed} FROM {first} EXCEPT SELECT {listed} FROM {second}"
+            f"SELECT DISTINCT {listed} FROM {first} EXCEPT SELECT DISTINCT {listed} FROM {second}"
         )
         counts.append(con.execute(f"SELECT count(*) FROM {prefix}_{name}").fetchone()[0])
     return counts[0], counts[1]

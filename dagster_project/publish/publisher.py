@@ -32,7 +32,12 @@ from pathlib import Path
 
 import duckdb
 
-from dagster_project.file_versions import same_version, version_keys
+from dagster_project.file_versions import (
+    delete_versions,
+    same_version,
+    version_changes,
+    version_keys,
+)
 from dagster_project.publish import parquet
 from dagster_project.quality.gated_tables import MARTS_TABLES
 from dagster_project.quality.results_store import latest_failed_tables
@@ -138,24 +143,14 @@ def _update_by_version(
 ) -> tuple[int, int]:
     """Delete the rows of the versions the working table no longer holds and insert those
     of the versions the published one lacks; returns (versions removed, versions added)."""
-    listed = ", ".join(f'"{k}"' for k in keys)
-    same = same_version(keys, "t", "v")
     here, there = f'"{schema}"."{name}"', f'working."{schema}"."{name}"'
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE versions_gone AS SELECT DISTINCT {listed} FROM {here} "
-        f"EXCEPT SELECT DISTINCT {listed} FROM {there}"
-    )
-    con.execute(
-        f"CREATE OR REPLACE TEMP TABLE versions_new AS SELECT DISTINCT {listed} FROM {there} "
-        f"EXCEPT SELECT DISTINCT {listed} FROM {here}"
-    )
-    gone = con.execute("SELECT count(*) FROM versions_gone").fetchone()[0]
-    new = con.execute("SELECT count(*) FROM versions_new").fetchone()[0]
+    gone, new = version_changes(con, there, here, keys, "versions")
     if gone:
-        con.execute(f"DELETE FROM {here} AS t USING versions_gone AS v WHERE {same}")
+        delete_versions(con, (here,), "versions_gone", keys)
     if new:
         con.execute(
-            f"INSERT INTO {here} SELECT t.* FROM {there} AS t SEMI JOIN versions_new AS v ON {same}"
+            f"INSERT INTO {here} SELECT t.* FROM {there} AS t SEMI JOIN versions_new AS v "
+            f"ON {same_version(keys, 't', 'v')}"
         )
     con.execute("DROP TABLE versions_gone; DROP TABLE versions_new")
     return gone, new

@@ -1,7 +1,8 @@
 """Worker processes for the CPU-bound steps, forked from one server started early.
 
-Three steps work in worker processes: the gates (Great Expectations, in one worker,
-quality/gate_worker.py, DECISIONS R37), the report pack (the national report and the
+Four steps work in worker processes: landing's large spreadsheets and SPSS files
+(landing/readers.py, DECISIONS L11), the gates (Great Expectations, quality/gate_worker.py,
+DECISIONS R37), the report pack (the national report and the
 spreadsheet beside the local reports, DECISIONS V10) and the comment themes (the learned
 model's judgement of many new texts, themes/coder.py). The workers are forked from one
 `forkserver` that imported the modules they run once. Starting that server is mostly
@@ -9,12 +10,19 @@ those imports (Great Expectations, Altair, vl-convert, Jinja2, pandas, scipy), s
 run` starts it before it imports Dagster, on the core those imports leave idle, and any
 other run starts it when its warm-up forks the gate worker (warm_up.py). This module
 imports only the standard library.
+
+Landing and the gates share the process's two workers (`shared`), forked once and
+reused: landing is over before the first gate. When they cannot be used (one died, or
+the process cannot fork them) the caller does the work itself, with the same code.
 """
 
 from __future__ import annotations
 
+import atexit
+import logging
 import multiprocessing
 import multiprocessing.forkserver
+import threading
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.context import BaseContext
 
@@ -23,6 +31,14 @@ THEME_MODEL_MODULE = "dagster_project.themes.learned"
 GATE_MODULE = "dagster_project.quality.engine"  # Great Expectations (quality/gate_worker.py)
 PRELOADED = [GATE_MODULE, PACK_MODULE, THEME_MODEL_MODULE]
 WORKERS = 2  # the machine's cores (docs/refresh.md)
+
+_LOGGER = logging.getLogger(__name__)
+_LOCK = threading.Lock()
+_SHARED: list[ProcessPoolExecutor] = []  # the process's shared workers, once forked
+# Workers that broke before they answered once (e.g. a process whose main module cannot
+# be imported again, such as a script read from stdin) would break again: this process
+# then does their work itself.
+_UNUSABLE: list[bool] = []
 
 
 def forkserver_context() -> BaseContext:
@@ -35,6 +51,46 @@ def forkserver_context() -> BaseContext:
 def pool(workers: int = WORKERS) -> ProcessPoolExecutor:
     """Worker processes forked from the server (started now if it is not running)."""
     return ProcessPoolExecutor(max_workers=workers, mp_context=forkserver_context())
+
+
+def shared() -> ProcessPoolExecutor | None:
+    """The process's shared workers (forked on first use), or None once they proved
+    unusable. Call `answered` after a result, `failed` when they broke."""
+    with _LOCK:
+        if _UNUSABLE:
+            return None
+        if not _SHARED:
+            _SHARED.append(pool())
+        return _SHARED[0]
+
+
+def answered(workers: ProcessPoolExecutor) -> None:
+    workers.poet_answered = True
+
+
+def failed(workers: ProcessPoolExecutor) -> None:
+    """Drop broken workers (the caller says why): the next call of `shared` forks new
+    ones, unless these never answered once."""
+    with _LOCK:
+        if _SHARED and _SHARED[0] is workers:
+            _SHARED.clear()
+        if not getattr(workers, "poet_answered", False) and not _UNUSABLE:
+            _UNUSABLE.append(True)
+            _LOGGER.warning("worker processes unusable in this process: it does their work")
+    workers.shutdown(wait=False, cancel_futures=True)
+
+
+@atexit.register
+def _stop() -> None:
+    """Stop the shared workers before multiprocessing's own exit handler (registered
+    earlier, when this module imported multiprocessing.forkserver, so run later) waits
+    for them to end: `poet` exits without the threading shutdown that would otherwise
+    tell them to (cli.entry_point)."""
+    with _LOCK:
+        pools = list(_SHARED)
+        _SHARED.clear()
+    for workers in pools:
+        workers.shutdown(wait=True, cancel_futures=True)
 
 
 def start() -> None:

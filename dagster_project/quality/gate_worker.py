@@ -5,8 +5,9 @@ process and sends it here; a worker converts it to pandas and validates it with 
 expectations (engine.py). Great Expectations is imported by the worker server
 (workers.py), which a run starts before it imports Dagster: its import and its
 per-expectation bookkeeping no longer hold the run's interpreter lock, so landing and
-dbt do not wait for them. Two workers (one per core) are forked once per process and
-reused by every gate; the warm-up forks them while landing runs (warm_up.py). A large
+dbt do not wait for them. The process's two shared workers (one per core,
+`workers.shared`) are forked once and reused by every gate; the warm-up forks them while
+landing runs (warm_up.py), which reads its large spreadsheets in them. A large
 table's batches are validated two at a time while the run's process reads the next one
 and runs the SQL checks (`Validations`).
 
@@ -16,9 +17,7 @@ validated in this process instead, with the same code: a gate never passes unche
 
 from __future__ import annotations
 
-import atexit
 import logging
-import threading
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -32,33 +31,8 @@ if TYPE_CHECKING:
     from dagster_project.quality.outcomes import ExpectationOutcome
 
 _LOGGER = logging.getLogger(__name__)
-_LOCK = threading.Lock()
-_POOL: list[ProcessPoolExecutor] = []  # the process's workers, once forked
-# Workers that broke before they answered once (e.g. a process whose main module cannot
-# be imported again, such as a script read from stdin) would break again: this process
-# then validates every batch itself.
-_UNUSABLE: list[bool] = []
 WORKERS = workers.WORKERS
 IN_FLIGHT = WORKERS + 1  # batches sent and not yet answered, at most
-
-
-def _workers() -> ProcessPoolExecutor | None:
-    with _LOCK:
-        if _UNUSABLE:
-            return None
-        if not _POOL:
-            _POOL.append(ProcessPoolExecutor(WORKERS, mp_context=workers.forkserver_context()))
-        return _POOL[0]
-
-
-def _forget(pool: ProcessPoolExecutor) -> None:
-    with _LOCK:
-        if _POOL and _POOL[0] is pool:
-            _POOL.clear()
-        if not getattr(pool, "poet_answered", False) and not _UNUSABLE:
-            _UNUSABLE.append(True)
-            _LOGGER.warning("gate workers unusable in this process: it validates every batch")
-    pool.shutdown(wait=False, cancel_futures=True)
 
 
 def _ready() -> bool:
@@ -78,16 +52,16 @@ def _validate_here(
 def start() -> None:
     """Fork the workers (their Great Expectations context was made by the server);
     returns once they are running."""
-    pool = _workers()
+    pool = workers.shared()
     if pool is None:
         return
     try:
         for future in [pool.submit(_ready) for _ in range(WORKERS)]:
             future.result()
-        pool.poet_answered = True
+        workers.answered(pool)
     except Exception as error:  # in a background thread: the first gate meets it again
         _LOGGER.debug("gate workers could not start: %s", error)
-        _forget(pool)
+        workers.failed(pool)
 
 
 class Validations:
@@ -105,7 +79,7 @@ class Validations:
             return
         job = (table, expectations, suite_name)
         future = None
-        pool = _workers()
+        pool = workers.shared()
         if pool is not None:
             try:
                 future = pool.submit(_validate_here, *job)
@@ -125,7 +99,7 @@ class Validations:
         if future is not None:
             try:
                 self._outcomes += future.result()
-                pool.poet_answered = True
+                workers.answered(pool)
                 return
             except BrokenProcessPool as error:
                 self._failed(pool, error)
@@ -134,16 +108,4 @@ class Validations:
     @staticmethod
     def _failed(pool: ProcessPoolExecutor, error: BaseException) -> None:
         _LOGGER.warning("gate worker failed (%s): validating in this process", error)
-        _forget(pool)
-
-
-@atexit.register
-def _stop() -> None:
-    """Stop the workers before multiprocessing's own exit handler (registered earlier,
-    so run later) waits for them to end: `poet` exits without the threading shutdown
-    that would otherwise tell them to (cli.entry_point)."""
-    with _LOCK:
-        pools = list(_POOL)
-        _POOL.clear()
-    for pool in pools:
-        pool.shutdown(wait=True, cancel_futures=True)
+        workers.failed(pool)

@@ -86,3 +86,35 @@ class Landing:
             "SELECT source_path, respondent_id, variable, raw_value, rule FROM raw.invalid_cells "
             "ORDER BY source_path, respondent_id, variable"
         ).fetchall()
+
+    def tables(self) -> dict[str, list]:
+        """What landing wrote, comparable between two landings of the same files: the raw
+        holders and carers rows and invalid cells (all but landed_at) and each registry row's
+        path, status, format, counts and reason."""
+        tables = {}
+        for table in ("holders", "carers", "invalid_cells"):
+            columns = [
+                c
+                for (c,) in self.con.execute(
+                    "SELECT column_name FROM information_schema.columns "
+                    "WHERE table_schema = 'raw' AND table_name = ? ORDER BY ordinal_position",
+                    [table],
+                ).fetchall()
+                if c != "landed_at"
+            ]
+            listed = ", ".join(f'"{c}"' for c in columns)
+            tables[table] = self.con.execute(
+                f"SELECT {listed} FROM raw.{table} ORDER BY ALL"
+            ).fetchall()
+        tables["registry"] = sorted(
+            (
+                r["source_path"],
+                r["status"],
+                r["file_format"],
+                r["rows_used"],
+                r["invalid_cells"],
+                r["reason"],
+            )
+            for r in self.registry_rows()
+        )
+        return tables

@@ -54,26 +54,7 @@ def _landed(root: Path, max_bytes: int, max_rows: int, monkeypatch) -> dict[str,
         ]
         landing.csv("2014/LA02/holders.csv", extra)
         landing.land()
-        tables = {}
-        for table in ("holders", "invalid_cells"):
-            columns = [
-                c
-                for (c,) in landing.con.execute(
-                    "SELECT column_name FROM information_schema.columns "
-                    "WHERE table_schema = 'raw' AND table_name = ? ORDER BY ordinal_position",
-                    [table],
-                ).fetchall()
-                if c != "landed_at"
-            ]
-            listed = ", ".join(f'"{c}"' for c in columns)
-            tables[table] = landing.con.execute(
-                f"SELECT {listed} FROM raw.{table} ORDER BY ALL"
-            ).fetchall()
-        tables["registry"] = sorted(
-            (r["source_path"], r["status"], r["rows_used"], r["invalid_cells"], r["reason"])
-            for r in landing.registry_rows()
-        )
-        return tables
+        return landing.tables()
     finally:
         landing.con.close()
 

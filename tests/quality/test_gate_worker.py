@@ -11,6 +11,7 @@ import sys
 
 import pyarrow as pa
 
+from dagster_project import workers
 from dagster_project.quality import engine, gate_worker
 
 IN_SET = {
@@ -55,13 +56,13 @@ def test_a_killed_worker_leaves_no_batch_unchecked():
     batches = _batches()
     expected = _here(batches)
     gate_worker.start()
-    pool = gate_worker._POOL[0]
+    pool = workers._SHARED[0]
     for pid in list(pool._processes):
         os.kill(pid, signal.SIGKILL)
     assert _in_workers(batches) == expected  # validated in this process instead
-    assert not gate_worker._POOL or gate_worker._POOL[0] is not pool
+    assert not workers._SHARED or workers._SHARED[0] is not pool
     assert _in_workers(batches) == expected  # and in new workers after that
-    assert gate_worker._POOL and gate_worker._POOL[0] is not pool
+    assert workers._SHARED and workers._SHARED[0] is not pool
 
 
 def test_workers_that_cannot_start_are_not_forked_again_for_every_batch():

@@ -95,7 +95,7 @@ def test_the_gate_workers_are_forked_early_and_the_run_never_imports_great_expec
     probe = f"""
 import sys, threading, pathlib
 from dagster_project import warm_up
-from dagster_project.quality import gate_worker
+from dagster_project import workers
 from dagster_project.transform.project import step_environment, target_folder
 
 def inside():
@@ -111,7 +111,7 @@ if __name__ == "__main__":
     for other in threading.enumerate():
         if other.name == "poet-gate-worker":
             other.join(timeout=300)
-    pool = gate_worker._POOL[0]
+    pool = workers._SHARED[0]
     print(len(pool._processes), pool.submit(inside).result(),
           "great_expectations" in sys.modules)
 """

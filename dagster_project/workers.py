@@ -22,6 +22,7 @@ import atexit
 import logging
 import multiprocessing
 import multiprocessing.forkserver
+import multiprocessing.util
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing.context import BaseContext
@@ -80,17 +81,23 @@ def failed(workers: ProcessPoolExecutor) -> None:
     workers.shutdown(wait=False, cancel_futures=True)
 
 
-@atexit.register
 def _stop() -> None:
-    """Stop the shared workers before multiprocessing's own exit handler (registered
-    earlier, when this module imported multiprocessing.forkserver, so run later) waits
-    for them to end: `poet` exits without the threading shutdown that would otherwise
-    tell them to (cli.entry_point)."""
+    """Stop the shared workers before multiprocessing's own exit function waits for the
+    process's children to end, the workers among them."""
     with _LOCK:
         pools = list(_SHARED)
         _SHARED.clear()
     for workers in pools:
         workers.shutdown(wait=True, cancel_futures=True)
+
+
+# `poet` exits without the threading shutdown that would otherwise tell the workers to end
+# (cli.entry_point): atexit runs `_stop` before multiprocessing's exit function, which
+# was registered earlier (when this module imported multiprocessing.forkserver). A
+# process started by multiprocessing (a benchmark's phase, a test's child) ends through
+# that function instead of atexit; it runs finalizers of priority >= 0 before its joins.
+atexit.register(_stop)
+multiprocessing.util.Finalize(None, _stop, exitpriority=100)
 
 
 def start() -> None:

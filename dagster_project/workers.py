@@ -40,6 +40,7 @@ _SHARED: list[ProcessPoolExecutor] = []  # the process's shared workers, once fo
 # be imported again, such as a script read from stdin) would break again: this process
 # then does their work itself.
 _UNUSABLE: list[bool] = []
+_STARTED: list[bool] = []  # this process started the worker server (`start`)
 
 
 def forkserver_context() -> BaseContext:
@@ -54,13 +55,19 @@ def pool(workers: int = WORKERS) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=workers, mp_context=forkserver_context())
 
 
-def shared() -> ProcessPoolExecutor | None:
+def shared(if_started: bool = False) -> ProcessPoolExecutor | None:
     """The process's shared workers (forked on first use), or None once they proved
-    unusable. Call `answered` after a result, `failed` when they broke."""
+    unusable. Call `answered` after a result, `failed` when they broke.
+
+    With `if_started`, None unless this process has started the worker server or the
+    shared workers already (`poet run` and a run's warm-up do, for the gates): a caller
+    that could do its work here does not pay for the server's imports alone."""
     with _LOCK:
         if _UNUSABLE:
             return None
         if not _SHARED:
+            if if_started and not _STARTED:
+                return None
             _SHARED.append(pool())
         return _SHARED[0]
 
@@ -105,6 +112,8 @@ def start() -> None:
     own process, beside whatever this one does meanwhile."""
     forkserver_context()
     multiprocessing.forkserver.ensure_running()
+    with _LOCK:
+        _STARTED[:] = [True]
 
 
 def warm_charts() -> None:

@@ -7,9 +7,9 @@ inside the statement that consumes it (no intermediate copy). A file that cannot
 raises UnreadableFile with a short cause a person can act on.
 
 Spreadsheets and SPSS files are parsed in Python (calamine, pyreadstat, pandas), which
-holds the interpreter lock a run's other threads need: one over WORKER_MIN_BYTES is read
-in one of the process's worker processes (workers.py) and comes back as an Arrow table
-of the same text cells (DECISIONS L11).
+holds the interpreter lock a run's other threads need: in a run, one over
+WORKER_MIN_BYTES is read in one of the process's worker processes (workers.py, started
+for the gates) and comes back as an Arrow table of the same text cells (DECISIONS L11).
 """
 
 from __future__ import annotations
@@ -204,8 +204,10 @@ def frame_table(path: Path, file_format: str) -> tuple[list[str], pa.Table]:
 
 def _read_frame(path: Path, file_format: str) -> tuple[list[str], pd.DataFrame | pa.Table]:
     """FRAME_READERS' header and cells, read in a worker process when the file is large
-    and the workers can be used; here otherwise, or when the worker could not say."""
-    pool = workers.shared() if path.stat().st_size > WORKER_MIN_BYTES else None
+    and the run has started the workers (for its gates); here otherwise, or when the
+    worker could not say."""
+    large = path.stat().st_size > WORKER_MIN_BYTES
+    pool = workers.shared(if_started=True) if large else None
     if pool is not None:
         try:
             result = pool.submit(frame_table, path, file_format).result()

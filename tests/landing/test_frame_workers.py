@@ -138,3 +138,14 @@ def test_a_killed_worker_leaves_no_file_unread(tmp_path: Path, returns: Path, co
         os.kill(pid, signal.SIGKILL)
     assert _landed(returns, tmp_path / "after_kill") == here  # read in this process instead
     assert not workers._SHARED or workers._SHARED[0] is not pool
+
+
+def test_landing_alone_does_not_start_the_workers(tmp_path: Path, returns: Path, monkeypatch):
+    """A process that has not started the workers (for its gates) reads every file itself:
+    forking them would cost the worker server's imports for landing alone."""
+    monkeypatch.setattr(workers, "_SHARED", [])
+    monkeypatch.setattr(workers, "_STARTED", [])
+    monkeypatch.setattr(readers, "WORKER_MIN_BYTES", -1)
+    tables = _landed(returns, tmp_path / "alone")
+    assert workers._SHARED == []
+    assert {row[1] for row in tables["registry"]} == {"used", "quarantined"}

@@ -216,7 +216,10 @@ def _read_frame(path: Path, file_format: str) -> tuple[list[str], pd.DataFrame |
         except UnreadableFile:
             workers.answered(pool)
             raise
-        except BrokenProcessPool:
+        except BrokenProcessPool as exc:
+            _LOGGER.warning(
+                "%s: a worker process failed (%s): read in this process", path.name, exc
+            )
             workers.failed(pool)
         except Exception as exc:  # e.g. a cell Arrow cannot hold: read here, as before
             _LOGGER.debug("%s: read in this process (%s)", path, exc)

@@ -130,13 +130,16 @@ def test_a_worker_lands_what_this_process_lands(
     assert {("gender", "7"), ("gender", "1.5"), ("gender", "100000000000000000000")} <= invalid
 
 
-def test_a_killed_worker_leaves_no_file_unread(tmp_path: Path, returns: Path, counted) -> None:
+def test_a_killed_worker_leaves_no_file_unread(
+    tmp_path: Path, returns: Path, counted, caplog
+) -> None:
     here = _landed(returns, tmp_path / "first")
     pool = workers.shared()
     pool.submit(int, 1).result()
     for pid in list(pool._processes):
         os.kill(pid, signal.SIGKILL)
     assert _landed(returns, tmp_path / "after_kill") == here  # read in this process instead
+    assert any("a worker process failed" in r.getMessage() for r in caplog.records)
     assert not workers._SHARED or workers._SHARED[0] is not pool
 
 

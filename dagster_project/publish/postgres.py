@@ -280,6 +280,34 @@ def drop_schemas(cursor, suffix: str) -> None:
         )
 
 
+def _drop_previous(conn, required: bool, log: Callable[[str], None]) -> None:
+    """Drop the schemas a swap replaced (`*__prev`), giving way to readers as the swap does.
+
+    A reader's statement can hold one replaced table while it waits for another the DROP
+    already holds (seen: PostgreSQL's deadlock check then aborted the publish after its
+    swap had committed). With the swap's lock_timeout, below deadlock_timeout, the DROP
+    gives up first, the reader's statement ends, and the DROP is tried again. When readers
+    hold the tables through every attempt, the schemas are left for the next publish,
+    which must drop them before its swap (`required`) and fails in one line if it cannot."""
+    import psycopg
+
+    sql = _sql()
+    for _attempt in range(SWAP_ATTEMPTS):
+        try:
+            with conn.transaction(), conn.cursor() as cur:
+                cur.execute(
+                    sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(SWAP_LOCK_TIMEOUT))
+                )
+                drop_schemas(cur, PREV)
+            return
+        except (psycopg.errors.LockNotAvailable, psycopg.errors.DeadlockDetected):
+            continue
+    held = f"readers held the replaced tables (*{PREV}) through {SWAP_ATTEMPTS} attempts"
+    if required:
+        raise PostgresPublishError(f"{held}; nothing was loaded")
+    log(f"postgres: {held}; the next publish drops them")
+
+
 # --- the load and the swap ------------------------------------------------------------
 
 
@@ -399,16 +427,13 @@ def publish_to_postgres(
     """Load the published file's analysts' schemas into PostgreSQL and swap them in."""
     started = time.perf_counter()
     with _connect(url) as conn:
-        with conn.cursor() as cur:
-            drop_schemas(cur, PREV)  # left over by a publish killed after its swap
-        conn.commit()
+        # Left over by a publish killed after its swap, or whose readers kept them.
+        _drop_previous(conn, required=True, log=log)
         loaded = load_next(conn, published, log)
         loaded_at = time.perf_counter()
         swap(conn)
         swapped_at = time.perf_counter()
-        with conn.cursor() as cur:
-            drop_schemas(cur, PREV)
-        conn.commit()
+        _drop_previous(conn, required=False, log=log)
     log(
         f"postgres: {len(loaded)} tables loaded in {loaded_at - started:.1f} s, "
         f"swapped in {1000 * (swapped_at - loaded_at):.0f} ms"

@@ -301,3 +301,41 @@ def test_poet_grant_on_the_command_line(server, published):
     )
     assert run.returncode == 2
     assert run.stderr.strip().count("\n") == 0 and "POET_POSTGRES_URL" in run.stderr
+
+
+def test_the_replaced_schemas_give_way_to_a_reader(server, published, monkeypatch):
+    """A reader holding a replaced table does not fail the publish: dropping `*__prev`
+    gives up within its lock timeout, leaves them for the next publish, and that publish
+    drops them first (or stops in one line, before loading, while they are held)."""
+    monkeypatch.setattr(postgres, "SWAP_ATTEMPTS", 2)
+    _query(server.loader_url, "SELECT 1")  # the server is up
+    with psycopg.connect(server.loader_url, autocommit=True) as setup:
+        setup.execute("CREATE SCHEMA marts__prev")
+        setup.execute("CREATE TABLE marts__prev.trends AS SELECT 1 AS wave")
+    reader = psycopg.connect(server.loader_url)
+    try:
+        reader.execute("SELECT count(*) FROM marts__prev.trends").fetchone()  # holds its lock
+        said: list[str] = []
+        outcome: list[BaseException | None] = []
+
+        def drop(required: bool) -> None:
+            with psycopg.connect(server.loader_url) as conn:
+                try:
+                    postgres._drop_previous(conn, required=required, log=said.append)
+                    outcome.append(None)
+                except postgres.PostgresPublishError as exc:
+                    outcome.append(exc)
+
+        for required in (False, True):
+            worker = threading.Thread(target=drop, args=(required,))
+            worker.start()
+            worker.join(timeout=30)
+            assert not worker.is_alive(), "the DROP waited for the reader instead of giving way"
+        assert outcome[0] is None and "the next publish drops them" in said[0]
+        assert "held the replaced tables" in str(outcome[1]) and "\n" not in str(outcome[1])
+        assert _query(server.loader_url, "SELECT to_regclass('marts__prev.trends')") != [(None,)]
+    finally:
+        reader.close()
+    with psycopg.connect(server.loader_url) as conn:
+        postgres._drop_previous(conn, required=True, log=said.append)
+    assert _query(server.loader_url, "SELECT to_regclass('marts__prev.trends')") == [(None,)]

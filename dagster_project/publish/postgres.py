@@ -280,15 +280,12 @@ def drop_schemas(cursor, suffix: str) -> None:
         )
 
 
-def _drop_previous(conn, required: bool, log: Callable[[str], None]) -> None:
-    """Drop the schemas a swap replaced (`*__prev`), giving way to readers as the swap does.
-
-    A reader's statement can hold one replaced table while it waits for another the DROP
-    already holds (seen: PostgreSQL's deadlock check then aborted the publish after its
-    swap had committed). With the swap's lock_timeout, below deadlock_timeout, the DROP
-    gives up first, the reader's statement ends, and the DROP is tried again. When readers
-    hold the tables through every attempt, the schemas are left for the next publish,
-    which must drop them before its swap (`required`) and fails in one line if it cannot."""
+def _giving_way(conn, work: Callable) -> bool:
+    """Run `work(cursor)` in one transaction whose locks wait at most SWAP_LOCK_TIMEOUT,
+    below PostgreSQL's deadlock_timeout: when a reader's statement holds one table while
+    it waits for another that `work` already locked, `work` gives up first (the reader's
+    statement ends) and is tried again, up to SWAP_ATTEMPTS times. False when readers
+    held the tables through every attempt (nothing of `work` was done)."""
     import psycopg
 
     sql = _sql()
@@ -298,10 +295,21 @@ def _drop_previous(conn, required: bool, log: Callable[[str], None]) -> None:
                 cur.execute(
                     sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(SWAP_LOCK_TIMEOUT))
                 )
-                drop_schemas(cur, PREV)
-            return
+                work(cur)
+            return True
         except (psycopg.errors.LockNotAvailable, psycopg.errors.DeadlockDetected):
             continue
+    return False
+
+
+def _drop_previous(conn, required: bool, log: Callable[[str], None]) -> None:
+    """Drop the schemas a swap replaced (`*__prev`), giving way to readers as the swap does
+    (seen without it: PostgreSQL's deadlock check aborted a publish whose swap had
+    committed). When readers hold them through every attempt, they are left for the next
+    publish, which must drop them before its swap (`required`) and fails in one line if
+    it cannot."""
+    if _giving_way(conn, lambda cur: drop_schemas(cur, PREV)):
+        return
     held = f"readers held the replaced tables (*{PREV}) through {SWAP_ATTEMPTS} attempts"
     if required:
         raise PostgresPublishError(f"{held}; nothing was loaded")
@@ -383,42 +391,35 @@ def _current_tables(cur) -> list[tuple[str, str]]:
 def swap(conn) -> None:
     """One short transaction: lock the current tables (waiting for statements that read
     them), then rename every schema; readers arriving meanwhile wait for the commit."""
-    import psycopg
-
     sql = _sql()
-    for attempt in range(1, SWAP_ATTEMPTS + 1):
-        try:
-            with conn.transaction(), conn.cursor() as cur:
-                cur.execute(
-                    sql.SQL("SET LOCAL lock_timeout = {}").format(sql.Literal(SWAP_LOCK_TIMEOUT))
+
+    def rename(cur) -> None:
+        current = _current_tables(cur)
+        if current:
+            cur.execute(
+                sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(
+                    sql.SQL(", ").join(sql.Identifier(s, t) for s, t in current)
                 )
-                current = _current_tables(cur)
-                if current:
-                    cur.execute(
-                        sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(
-                            sql.SQL(", ").join(sql.Identifier(s, t) for s, t in current)
-                        )
+            )
+        existing = _existing_schemas(cur)
+        for schema in SCHEMAS:
+            if schema in existing:
+                cur.execute(
+                    sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(
+                        sql.Identifier(schema), sql.Identifier(schema + PREV)
                     )
-                existing = _existing_schemas(cur)
-                for schema in SCHEMAS:
-                    if schema in existing:
-                        cur.execute(
-                            sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(
-                                sql.Identifier(schema), sql.Identifier(schema + PREV)
-                            )
-                        )
-                    cur.execute(
-                        sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(
-                            sql.Identifier(schema + NEXT), sql.Identifier(schema)
-                        )
-                    )
-            return
-        except psycopg.errors.LockNotAvailable:
-            if attempt == SWAP_ATTEMPTS:
-                raise PostgresPublishError(
-                    f"readers held the PostgreSQL tables through {SWAP_ATTEMPTS} attempts of "
-                    f"{SWAP_LOCK_TIMEOUT}; the old state was kept (the new one is in *{NEXT})"
-                ) from None
+                )
+            cur.execute(
+                sql.SQL("ALTER SCHEMA {} RENAME TO {}").format(
+                    sql.Identifier(schema + NEXT), sql.Identifier(schema)
+                )
+            )
+
+    if not _giving_way(conn, rename):
+        raise PostgresPublishError(
+            f"readers held the PostgreSQL tables through {SWAP_ATTEMPTS} attempts of "
+            f"{SWAP_LOCK_TIMEOUT}; the old state was kept (the new one is in *{NEXT})"
+        )
 
 
 def publish_to_postgres(

@@ -159,8 +159,9 @@ def _code_versions(
             [code_key],
         )
         source, prune, removed = "marts.comments", True, 0
+        added = con.execute("SELECT count(*) FROM theme_versions_new").fetchall()[0][0]
     else:
-        removed, _ = version_changes(
+        removed, added = version_changes(
             con, "theme_versions_now", CODED_VERSIONS, VERSION_COLUMNS, "theme_versions"
         )
         delete_versions(
@@ -171,7 +172,6 @@ def _code_versions(
             f"SEMI JOIN theme_versions_new v ON {same_version(VERSION_COLUMNS, 'c', 'v')}"
         )
         source, prune = "theme_new_comments", False
-    added = con.execute("SELECT count(*) FROM theme_versions_new").fetchall()[0][0]
     coded, new = code_incrementally(
         con, source, {s: load_rules(s) for s in SURVEYS}, (*KEY_COLUMNS, "source_sha256"), prune
     )

@@ -5,7 +5,6 @@ staging table stops the recoded step, and one on recoded stops the marts: dbt ex
 an error, the step fails, and Dagster does not start the steps downstream of it.
 """
 
-import json
 from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC
@@ -88,17 +87,16 @@ def build_layer(
         # partial parsing reuses its partial_parse.msgpack; every file in it is
         # rewritten by the next invocation, so it does not grow.
         target = target_folder(warehouse.path)
-        (target / "run_results.json").unlink(missing_ok=True)  # never summarise an old one
+        finished: list = []
         events = inprocess.stream_build(
             context, args, project=DBT_PROJECT, translator=TRANSLATOR, target_path=target,
-            warehouse=warehouse.path,
+            warehouse=warehouse.path, finished=finished,
         )  # fmt: skip
         try:
             yield from events
         finally:  # the summary also when a failed test fails the step
-            run_results = target / "run_results.json"
-            if run_results.exists():
-                summary = summarise_run_results(json.loads(run_results.read_text("utf-8")))
+            if finished:
+                summary = summarise_statuses(inprocess.node_statuses(finished[0]))
                 mode = "full refresh" if reason else "incremental"
                 context.log.info(f"dbt build finished: {summary} ({mode})")
     # Reached only when dbt succeeded (stream_build fails the step otherwise).
@@ -146,11 +144,9 @@ def _kept_reference_tables(
     return {by_key[key]: key for key in order.static_order()}
 
 
-def summarise_run_results(run_results: dict) -> str:
+def summarise_statuses(statuses: list[tuple[str, str]]) -> str:
     """One line per step: how many nodes of each kind ended in each status."""
-    counts = Counter(
-        (result["unique_id"].split(".")[0], result["status"]) for result in run_results["results"]
-    )
+    counts = Counter((unique_id.split(".")[0], status) for unique_id, status in statuses)
     return ", ".join(f"{kind} {status}: {n}" for (kind, status), n in sorted(counts.items()))
 
 

@@ -136,8 +136,8 @@ def target_folder(warehouse: str | Path) -> Path:
     """The persistent dbt target folder of one warehouse file (beside it).
 
     Safe to reuse: dbt checks every file's hash, the profile, the vars and the
-    environment variables it read before it trusts partial_parse.msgpack, and each
-    invocation rewrites run_results.json, which is read right after it.
+    environment variables it read before it trusts partial_parse.msgpack. A run's
+    invocations write no manifest.json or run_results.json into it (inprocess.py).
     """
     path = Path(warehouse)
     return path.with_name(f"{path.stem}.dbt_target")

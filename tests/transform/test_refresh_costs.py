@@ -22,7 +22,9 @@ def test_dbt_steps_share_a_persistent_target_folder_and_parse_partially(built_wa
     folder = target_folder(built_warehouse.path)
     assert folder.parent == built_warehouse.path.parent
     assert (folder / "partial_parse.msgpack").exists()
-    assert (folder / "run_results.json").exists()  # kept: nothing deletes the folder
+    # A run's invocations write neither of dbt's JSON artifacts (nothing reads them).
+    assert not (folder / "run_results.json").exists()
+    assert not (folder / "manifest.json").exists()
     log = (folder / "dbt.log").read_text()
     # dbt runs in the run's process (transform/inprocess.py): one parse, then three builds
     # (one per layer) on the parsed manifest, which read no project file again. The parse

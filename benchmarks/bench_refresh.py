@@ -73,6 +73,7 @@ class Run:
     peak_rss_bytes: int
     output: str
     load: float
+    reference: tuple[float, float] = (float("nan"), float("nan"))
 
     def describe(self) -> str:
         first = (
@@ -82,8 +83,21 @@ class Run:
         )
         return (
             f"{self.seconds:.1f} s wall ({self.cpu_seconds:.1f} CPU s{first}; "
-            f"peak memory {self.peak_rss_bytes / 2**30:.2f} GiB; load average {self.load:.1f})"
+            f"peak memory {self.peak_rss_bytes / 2**30:.2f} GiB; load average {self.load:.1f}; "
+            f"reference imports {self.reference[0]:.1f} s before, {self.reference[1]:.1f} s after)"
         )
+
+
+def reference_seconds() -> float:
+    """The time a new Python process takes to import Dagster and dagster-dbt: a fixed
+    piece of the kind of work a refresh is made of (reading and running Python modules),
+    taken before and after each timed run. This machine's speed changes by half within
+    hours (docs/refresh.md): when this takes longer, so does the same refresh. 3.3-4.0 s
+    on 2026-12-03, when the default set's refresh took 38-49 s (40-48 CPU s) against
+    21-28 s (22-30 CPU s) in earlier sessions, whose import times were not recorded."""
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "import dagster, dagster_dbt"], check=True)
+    return time.perf_counter() - started
 
 
 def _tree_rss(process: psutil.Process) -> int:
@@ -102,6 +116,7 @@ def poet_run(env: dict[str, str], *args: str, command: list[str] | None = None) 
     # The previous run's writes still in the page cache are written out first, so that
     # their write-back is not charged to this run.
     os.sync()
+    reference_before = reference_seconds()
     load = os.getloadavg()[0]
     before = os.times()
     start = time.perf_counter()
@@ -141,7 +156,10 @@ def poet_run(env: dict[str, str], *args: str, command: list[str] | None = None) 
     cpu = (after.children_user - before.children_user) + (
         after.children_system - before.children_system
     )
-    return Run(process.returncode, seconds, cpu, first_line, peak[0], "".join(lines), load)
+    reference = (reference_before, reference_seconds())
+    return Run(
+        process.returncode, seconds, cpu, first_line, peak[0], "".join(lines), load, reference
+    )
 
 
 def _last_run_steps(dagster_home: Path) -> tuple[float | None, dict[str, float]]:
@@ -200,10 +218,17 @@ def _fail(run: Run, what: str) -> int:
     return 1
 
 
+# What an installation keeps besides its warehouses: the returns and Dagster's run history.
+_NOT_WAREHOUSE = frozenset({"landing", "dagster_home"})
+
+
 def _empty_warehouse(root: Path) -> None:
-    for name in ("warehouse.duckdb", "warehouse.dbt_target", "poet.duckdb"):
-        target = root / name
-        shutil.rmtree(target) if target.is_dir() else target.unlink(missing_ok=True)
+    """Remove both warehouses and everything kept beside them (dbt's target folder, the
+    chart cache, the hash record, the fingerprint, the Parquet files, the reports), so
+    a full refresh reuses nothing an earlier one made."""
+    for target in root.iterdir() if root.is_dir() else ():
+        if target.name not in _NOT_WAREHOUSE:
+            shutil.rmtree(target) if target.is_dir() else target.unlink(missing_ok=True)
 
 
 def default_set(root: Path, repeat: int = 1) -> int:
@@ -305,6 +330,7 @@ def national(
     env = isolated_environment(root)
     env["POET_DUCKDB_MEMORY_LIMIT"] = memory_limit
     _link_copy(source, root / "landing")
+    _empty_warehouse(root)
     full = poet_run(env)
     if full.returncode:
         return _fail(full, "full refresh")

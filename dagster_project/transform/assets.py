@@ -102,6 +102,7 @@ def build_layer(
     # Reached only when dbt succeeded (stream_build fails the step otherwise).
     with warehouse.connect() as con:
         build_state.remember(con, layer, inputs)
+        build_state.remember_tested(con, [key.path[-1] for key in context.selected_asset_keys])
     if layer == "marts" and parquet_stage.run_publishes(context):
         # Nothing changes these marts after this step: their Parquet files are written
         # while the gates and statistics run (DECISIONS R35).

@@ -105,3 +105,23 @@ def remember(con: duckdb.DuckDBPyConnection, layer: str, inputs: str) -> None:
         f"INSERT OR REPLACE INTO {TABLE} VALUES (?, ?, ?)",
         [layer, inputs, datetime.now(UTC).replace(tzinfo=None)],
     )
+
+
+def remember_tested(con: duckdb.DuckDBPyConnection, models: list[str]) -> list[str]:
+    """After a successful build: the file versions each of `models` holds passed its
+    data tests (`poet_meta.built__<model>`, noted by the model's post-hook, becomes
+    `poet_meta.tested__<model>`), so the next incremental build's tests read only the
+    slots of other versions (dbt_project/macros/tested_versions.sql, DECISIONS R51).
+    Returns the models recorded: those incremental by file version."""
+    present = {
+        name
+        for (name,) in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = ?", [SCHEMA]
+        ).fetchall()
+    }
+    recorded = [model for model in models if f"built__{model}" in present]
+    for model in recorded:
+        con.execute(
+            f'CREATE OR REPLACE TABLE {SCHEMA}."tested__{model}" AS FROM {SCHEMA}."built__{model}"'
+        )
+    return recorded

@@ -92,8 +92,8 @@ def reference_seconds() -> float:
     """The time a new Python process takes to import Dagster and dagster-dbt: a fixed
     piece of the kind of work a refresh is made of (reading and running Python modules),
     taken before and after each timed run. This machine's speed changes by half within
-    hours (docs/refresh.md): when this takes longer, so does the same refresh. 3.3-4.0 s
-    on 2026-12-03, when the default set's refresh took 38-49 s (40-48 CPU s) against
+    hours (docs/refresh.md): when this takes longer, so does the same refresh. 2.4-6.7 s
+    on 2026-12-03, when the default set's refresh took 34-44 s (37-46 CPU s) against
     21-28 s (22-30 CPU s) in earlier sessions, whose import times were not recorded."""
     started = time.perf_counter()
     subprocess.run([sys.executable, "-c", "import dagster, dagster_dbt"], check=True)

@@ -10,7 +10,16 @@ under pytest 9: the group is never added to the test ids.)
 
 from __future__ import annotations
 
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
 import pytest
+from filelock import FileLock
+from report_planting import POET, plant_organisation
+
+from dagster_project.settings import REPO_ROOT, isolated_environment
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -29,3 +38,46 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     many quick modules fill in beside them instead of a story running alone at the end.
     """
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
+def _default_refresh(root: Path) -> dict[str, str]:
+    env = isolated_environment(root)
+    env.pop("POET_REPORTS", None)
+    subprocess.run(
+        # The default set (the 2014 survey's size, organisations and faults): the
+        # regressions need 500 complete cases.
+        [POET, "synth", "--out", env["POET_LANDING_DIR"]],
+        check=True, env=env, cwd=REPO_ROOT, capture_output=True, text=True,
+    )  # fmt: skip
+    plant_organisation(Path(env["POET_LANDING_DIR"]))
+    run = subprocess.run([POET, "run"], env=env, cwd=REPO_ROOT, capture_output=True, text=True)
+    printed = {"returncode": run.returncode, "stdout": run.stdout, "stderr": run.stderr}
+    (root / "run.json").write_text(json.dumps(printed), encoding="utf-8")
+    (root / "refreshed.ok").touch()
+    return env
+
+
+@pytest.fixture(scope="session")
+def default_refresh(tmp_path_factory, worker_id) -> tuple[Path, dict, subprocess.CompletedProcess]:
+    """One `poet run` of the default synthetic set plus a planted organisation (LA98, see
+    report_planting.py), shared by the end-to-end and the reports tests, which only read
+    it (test_loaded_tables works on a copy). Built once per test session: under
+    pytest-xdist the first worker that needs it builds it in the session's shared
+    temporary folder and the other one waits for it. Returns the installation's folder,
+    its environment and what `poet run` printed."""
+    if worker_id == "master":
+        root = tmp_path_factory.mktemp("default_refresh")
+        env = _default_refresh(root)
+    else:
+        root = tmp_path_factory.getbasetemp().parent / "default-refresh"
+        with FileLock(f"{root}.lock"):
+            if (root / "refreshed.ok").exists():
+                env = isolated_environment(root)
+                env.pop("POET_REPORTS", None)
+            else:
+                shutil.rmtree(root, ignore_errors=True)  # a build that failed half-way
+                root.mkdir()
+                env = _default_refresh(root)
+    printed = json.loads((root / "run.json").read_text(encoding="utf-8"))
+    run = subprocess.CompletedProcess([POET, "run"], **printed)
+    return root, env, run

@@ -38,20 +38,10 @@ def _query(root: Path, sql: str) -> list[tuple]:
 
 
 @pytest.fixture(scope="module")
-def refreshed(tmp_path_factory):
-    root = tmp_path_factory.mktemp("e2e")
-    env = isolated_environment(root)
-    subprocess.run(
-        # The default set: the 2014 survey's size, organisations and faults.
-        [POET, "synth", "--out", env["POET_LANDING_DIR"]],
-        check=True,
-        env=env,
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-    )
-    run = subprocess.run([POET, "run"], env=env, cwd=REPO_ROOT, capture_output=True, text=True)
-    return root, env, run
+def refreshed(default_refresh):
+    """The suite's shared `poet run` of the default set (the 2014 survey's size,
+    organisations and faults) plus one planted organisation: tests/conftest.py."""
+    return default_refresh
 
 
 def test_poet_run_succeeds_and_says_so(refreshed):
@@ -236,15 +226,24 @@ def _leaks(path: Path, needles: list[str], schemas: str) -> list[tuple[str, str,
             # The redaction's own name lists hold first names and surnames, no one's data.
             "and table_name not like 'redaction\\_%' escape '\\'"
         ).fetchall()
-        found = []
+        by_table: dict[tuple[str, str], list[str]] = {}
         for schema, table, column in columns:
-            for needle in needles:
-                hits = con.execute(
-                    f'select count(*) from "{schema}"."{table}" where contains("{column}", ?)',
-                    [needle],
-                ).fetchone()[0]
-                if hits:
-                    found.append((f"{schema}.{table}", column, needle))
+            by_table.setdefault((schema, table), []).append(column)
+        found = []
+        for (schema, table), names in by_table.items():
+            # One scan of the table: a count for every (column, needle) pair.
+            pairs = [(column, needle) for column in names for needle in needles]
+            counts = con.execute(
+                "select "
+                + ", ".join(f'count(*) filter (where contains("{c}", ?))' for c, _ in pairs)
+                + f' from "{schema}"."{table}"',
+                [needle for _, needle in pairs],
+            ).fetchone()
+            found += [
+                (f"{schema}.{table}", column, needle)
+                for (column, needle), hits in zip(pairs, counts, strict=True)
+                if hits
+            ]
         return found
     finally:
         con.close()

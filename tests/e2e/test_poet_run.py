@@ -231,18 +231,19 @@ def _leaks(path: Path, needles: list[str], schemas: str) -> list[tuple[str, str,
             by_table.setdefault((schema, table), []).append(column)
         found = []
         for (schema, table), names in by_table.items():
-            # One scan of the table: a count for every (column, needle) pair.
-            pairs = [(column, needle) for column in names for needle in needles]
-            counts = con.execute(
-                "select "
-                + ", ".join(f'count(*) filter (where contains("{c}", ?))' for c, _ in pairs)
-                + f' from "{schema}"."{table}"',
-                [needle for _, needle in pairs],
-            ).fetchone()
+            # Every text cell as a (column, value) row, matched against every needle.
+            selected = ", ".join(f'"{c}"' for c in names)
+            cells = (
+                f'(unpivot (select {selected} from "{schema}"."{table}") '
+                "on columns(*) into name col value val)"
+            )
             found += [
                 (f"{schema}.{table}", column, needle)
-                for (column, needle), hits in zip(pairs, counts, strict=True)
-                if hits
+                for column, needle in con.execute(
+                    f"select distinct col, needle from {cells}, unnest(?::varchar[]) as u(needle) "
+                    "where contains(val, needle) order by all",
+                    [needles],
+                ).fetchall()
             ]
         return found
     finally:

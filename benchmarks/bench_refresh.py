@@ -227,8 +227,13 @@ def _empty_warehouse(root: Path) -> None:
     chart cache, the hash record, the fingerprint, the Parquet files, the reports), so
     a full refresh reuses nothing an earlier one made."""
     for target in root.iterdir() if root.is_dir() else ():
-        if target.name not in _NOT_WAREHOUSE:
-            shutil.rmtree(target) if target.is_dir() else target.unlink(missing_ok=True)
+        if target.name in _NOT_WAREHOUSE:
+            continue
+        # `reports` is a link to the pack's folder: the link is removed, not followed.
+        if target.is_dir() and not target.is_symlink():
+            shutil.rmtree(target)
+        else:
+            target.unlink(missing_ok=True)
 
 
 def default_set(root: Path, repeat: int = 1) -> int:

@@ -40,9 +40,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     items.sort(key=lambda item: item.get_closest_marker("slow") is None)
 
 
-def _default_refresh(root: Path) -> dict[str, str]:
+def _installation(root: Path) -> dict[str, str]:
+    """The environment of the installation under `root` (its reports beside it)."""
     env = isolated_environment(root)
     env.pop("POET_REPORTS", None)
+    return env
+
+
+def _default_refresh(root: Path, env: dict[str, str]) -> None:
     subprocess.run(
         # The default set (the 2014 survey's size, organisations and faults): the
         # regressions need 500 complete cases.
@@ -54,7 +59,6 @@ def _default_refresh(root: Path) -> dict[str, str]:
     printed = {"returncode": run.returncode, "stdout": run.stdout, "stderr": run.stderr}
     (root / "run.json").write_text(json.dumps(printed), encoding="utf-8")
     (root / "refreshed.ok").touch()
-    return env
 
 
 @pytest.fixture(scope="session")
@@ -67,17 +71,16 @@ def default_refresh(tmp_path_factory, worker_id) -> tuple[Path, dict, subprocess
     its environment and what `poet run` printed."""
     if worker_id == "master":
         root = tmp_path_factory.mktemp("default_refresh")
-        env = _default_refresh(root)
+        env = _installation(root)
+        _default_refresh(root, env)
     else:
         root = tmp_path_factory.getbasetemp().parent / "default-refresh"
+        env = _installation(root)
         with FileLock(f"{root}.lock"):
-            if (root / "refreshed.ok").exists():
-                env = isolated_environment(root)
-                env.pop("POET_REPORTS", None)
-            else:
+            if not (root / "refreshed.ok").exists():
                 shutil.rmtree(root, ignore_errors=True)  # a build that failed half-way
                 root.mkdir()
-                env = _default_refresh(root)
+                _default_refresh(root, env)
     printed = json.loads((root / "run.json").read_text(encoding="utf-8"))
     run = subprocess.CompletedProcess([POET, "run"], **printed)
     return root, env, run

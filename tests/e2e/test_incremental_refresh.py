@@ -46,10 +46,23 @@ POET = str(Path(sys.executable).parent / "poet")
 pytestmark = pytest.mark.slow
 
 
-def _poet_run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    run = subprocess.run(
+def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    """`poet run <args>`, to its end; what it printed, whatever its exit code."""
+    return subprocess.run(
         [POET, "run", *args], env=env, cwd=REPO_ROOT, capture_output=True, text=True
     )
+
+
+def _start(env: dict[str, str], *args: str) -> subprocess.Popen:
+    """`poet run <args>` started in the background, its output piped."""
+    return subprocess.Popen(
+        [POET, "run", *args], env=env, cwd=REPO_ROOT,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+
+
+def _poet_run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess:
+    run = _run(env, *args)
     assert run.returncode == 0, (run.stdout + run.stderr)[-4000:]
     return run
 
@@ -156,18 +169,15 @@ def _lines(text: str) -> list[str]:
 def _first_run_beside_two_more(env: dict[str, str]) -> dict[str, object]:
     """The first refresh; while it holds the working warehouse, `poet run` and `poet run
     --wait`; then `poet run` again with nothing changed."""
-    warehouse = Path(env["POET_WAREHOUSE"])
-    popen = dict(env=env, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    run = dict(env=env, cwd=REPO_ROOT, capture_output=True, text=True)
-    first = subprocess.Popen([POET, "run"], **popen)
-    holder = _wait_for_holder(warehouse, first.pid, first)
-    second = subprocess.run([POET, "run"], **run)
-    waiting = subprocess.Popen([POET, "run", "--wait"], **popen)
+    first = _start(env)
+    holder = _wait_for_holder(Path(env["POET_WAREHOUSE"]), first.pid, first)
+    second = _run(env)
+    waiting = _start(env, "--wait")
     first_out, first_err = first.communicate(timeout=1800)
     waiting_out, waiting_err = waiting.communicate(timeout=600)
     assert first.returncode == 0, (first_out + first_err)[-4000:]
     runs_before = _run_count(env)
-    again = subprocess.run([POET, "run"], **run)
+    again = _run(env)
     return {
         "holder": holder,
         "first": (first.returncode, first_out, first_err),
@@ -180,15 +190,11 @@ def _first_run_beside_two_more(env: dict[str, str]) -> dict[str, object]:
 
 def _killed_then_next(env: dict[str, str]) -> dict[str, object]:
     """A `--force` run killed once it holds the working warehouse, then `poet run`."""
-    popen = dict(env=env, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    forced = subprocess.Popen([POET, "run", "--force"], **popen)
+    forced = _start(env, "--force")
     killed = _wait_for_holder(Path(env["POET_WAREHOUSE"]), forced.pid, forced)
     os.kill(forced.pid, signal.SIGKILL)
     forced.communicate()
-    after_kill = subprocess.run(
-        [POET, "run"], env=env, cwd=REPO_ROOT, capture_output=True, text=True
-    )
-    return {"killed": killed, "after_kill": after_kill}
+    return {"killed": killed, "after_kill": _run(env)}
 
 
 def _only_file(folder: Path, survey: str) -> Path:

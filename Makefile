@@ -16,11 +16,11 @@ TEST_WORKERS ?= 2
 
 .PHONY: setup demo run synth test lint ui bench clean docs
 
-$(STAMP): pyproject.toml requirements.lock
+# The locked packages, installed by uv with pip's indexes (pip when uv cannot): .ci/install.py
+$(STAMP): pyproject.toml requirements.lock .ci/install.py
 	@$(PYTHON) -m venv $(VENV)
-	@echo "Installing into $(VENV) (a few minutes the first time)"
-	@$(BIN)/pip install --quiet --quiet --disable-pip-version-check --upgrade pip
-	@$(BIN)/pip install --quiet --quiet --disable-pip-version-check -c requirements.lock -e ".[dev]"
+	@echo "Installing into $(VENV) (a minute or two the first time)"
+	@$(PYTHON) .ci/install.py $(VENV)
 	@touch $(STAMP)
 
 setup: $(STAMP)

@@ -65,9 +65,8 @@ def uv_arguments(settings: dict[str, str]) -> tuple[list[str], dict[str, str]]:
         arguments.append("--no-index")
     if settings.get("cert") and "SSL_CERT_FILE" not in os.environ:
         environment["SSL_CERT_FILE"] = settings["cert"]
-    if settings.get("proxy"):
-        environment.setdefault("HTTPS_PROXY", settings["proxy"])
-        environment.setdefault("HTTP_PROXY", settings["proxy"])
+    if settings.get("proxy"):  # pip's --proxy wins over the environment's, as here
+        environment["HTTPS_PROXY"] = environment["HTTP_PROXY"] = settings["proxy"]
     return arguments, environment
 
 

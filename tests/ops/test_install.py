@@ -53,8 +53,7 @@ def test_uv_gets_every_index_link_and_constraint_pip_has(monkeypatch):
     assert environment == {"SSL_CERT_FILE": "/etc/ssl/certs/ca.crt"}
 
 
-def test_a_proxy_reaches_uv_through_its_environment(monkeypatch):
-    monkeypatch.setenv("HTTPS_PROXY", "http://other:3128")
+def test_a_proxy_reaches_uv_through_its_environment():
     _, environment = install.uv_arguments({"proxy": "http://proxy.example:8080"})
     assert environment == {
         "HTTPS_PROXY": "http://proxy.example:8080",

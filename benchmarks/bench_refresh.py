@@ -29,7 +29,9 @@ Part 3 (`--resilience`, the benchmark of the quality-gates issue): a refresh whi
 reader queries the published file, and a refresh killed with SIGKILL then run again.
 
 Timings on a shared machine vary with its load: the load average is printed with each
-figure, and the CPU seconds of the process tree, which depend on it much less. Each
+figure, the CPU seconds of the process tree, which depend on it much less, and, on a
+virtual machine, the CPU time its host gave to other machines while the run waited
+("steal" in /proc/stat: the core-seconds the run could have had but did not). Each
 timed run starts after `os.sync()`, so that the write-back of what the run before it
 wrote (hundreds of megabytes after a full refresh at national scale) is not charged
 to it.
@@ -74,6 +76,7 @@ class Run:
     output: str
     load: float
     reference: tuple[float, float] = (float("nan"), float("nan"))
+    steal_seconds: float | None = None  # CPU time the host gave other machines (steal_seconds)
 
     def describe(self) -> str:
         first = (
@@ -81,11 +84,35 @@ class Run:
             if self.first_line_seconds is None
             else f", first line at {self.first_line_seconds:.1f} s"
         )
+        steal = (
+            ""
+            if self.steal_seconds is None
+            else f"; the host took {self.steal_seconds:.1f} of its "
+            f"{self.seconds * CORES:.0f} core-seconds"
+        )
         return (
             f"{self.seconds:.1f} s wall ({self.cpu_seconds:.1f} CPU s{first}; "
             f"peak memory {self.peak_rss_bytes / 2**30:.2f} GiB; load average {self.load:.1f}; "
-            f"reference imports {self.reference[0]:.1f} s before, {self.reference[1]:.1f} s after)"
+            f"reference imports {self.reference[0]:.1f} s before, {self.reference[1]:.1f} s after"
+            f"{steal})"
         )
+
+
+CORES = os.cpu_count() or 1
+
+
+def steal_seconds(stat_path: str = "/proc/stat") -> float | None:
+    """Seconds of CPU time, summed over the cores, that the hypervisor gave to other
+    virtual machines while this one had work to run ("steal" in /proc/stat): what the
+    run could not use although it was ready to. None where the kernel does not say."""
+    try:
+        with open(stat_path, encoding="ascii") as stat:
+            fields = stat.readline().split()
+    except OSError:
+        return None
+    if fields[:1] != ["cpu"] or len(fields) < 9:
+        return None
+    return int(fields[8]) / os.sysconf("SC_CLK_TCK")
 
 
 def reference_seconds() -> float:
@@ -119,6 +146,7 @@ def poet_run(env: dict[str, str], *args: str, command: list[str] | None = None) 
     reference_before = reference_seconds()
     load = os.getloadavg()[0]
     before = os.times()
+    steal_before = steal_seconds()
     start = time.perf_counter()
     process = subprocess.Popen(
         [*(command or [str(BIN / "poet")]), "run", *args],
@@ -153,12 +181,22 @@ def poet_run(env: dict[str, str], *args: str, command: list[str] | None = None) 
     done.set()
     sampler.join()
     after = os.times()
+    steal_after = steal_seconds()
+    stolen = None if steal_before is None or steal_after is None else steal_after - steal_before
     cpu = (after.children_user - before.children_user) + (
         after.children_system - before.children_system
     )
     reference = (reference_before, reference_seconds())
     return Run(
-        process.returncode, seconds, cpu, first_line, peak[0], "".join(lines), load, reference
+        process.returncode,
+        seconds,
+        cpu,
+        first_line,
+        peak[0],
+        "".join(lines),
+        load,
+        reference,
+        stolen,
     )
 
 
@@ -185,10 +223,14 @@ def _step_kind(step_key: str) -> str:
         return "quality gates (GE)"
     if step_key.startswith("dbt_"):
         return step_key
-    if step_key == "land_returns":
+    if step_key.startswith("land_"):
         return "landing"
     if step_key.startswith("publish"):
         return "publish"
+    if step_key.startswith("reports__"):
+        return "report pack"
+    if "theme" in step_key:
+        return "comment themes"
     return "statistics"
 
 

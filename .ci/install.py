@@ -1,7 +1,8 @@
 """Install the project and its locked dependencies into a virtual environment (`make setup`).
 
-With uv when it can: it downloads and compiles in parallel (about 40 s here against
-2 min 40 s for pip, docs/refresh.md); with pip otherwise. uv does not read pip's
+With uv when it can: it downloads in parallel (about 40 s here against 2 min 40 s for
+pip, docs/refresh.md); with pip otherwise. Then the environment's modules are compiled to
+bytecode on every core (`compile_bytecode`). uv does not read pip's
 configuration, so the indexes, links, certificate and constraints pip is configured with
 (`pip config list`: its files and PIP_* variables) become uv's arguments, and uv weighs
 every index as pip does (`--index-strategy unsafe-best-match`). If uv cannot be
@@ -81,20 +82,40 @@ def install_with_uv(venv: Path) -> str | None:
     except (subprocess.CalledProcessError, ValueError, SyntaxError) as exc:
         return f"pip's configuration could not be read ({exc})"
     command = [str(uv), "pip", "install", "--python", str(python), "--quiet",
-               "--compile-bytecode", *arguments, "-c", LOCK, "-e", TARGET]  # fmt: skip
+               *arguments, "-c", LOCK, "-e", TARGET]  # fmt: skip
     done = subprocess.run(command, env={**os.environ, **environment}, check=False)
     return None if done.returncode == 0 else f"uv exited with status {done.returncode}"
+
+
+# Every module of the environment, on every core; a file that does not compile (packages
+# ship some for other Python versions) is skipped without a word, as pip skips it.
+COMPILE = (
+    "import compileall, sysconfig; "
+    "compileall.compile_dir(sysconfig.get_path('purelib'), quiet=2, workers=0)"
+)
+
+
+def compile_bytecode(venv: Path) -> None:
+    """Compile the installed modules once, so that a process imports them instead of
+    compiling them (every time, where PYTHONDONTWRITEBYTECODE is set, as on this
+    project's machines). Done here rather than by uv's `--compile-bytecode`, which failed
+    once under load without naming a cause: pip then found every package installed
+    and compiled none of them."""
+    subprocess.run([str(venv / "bin" / "python"), "-c", COMPILE], check=False)
 
 
 def main(argv: list[str]) -> int:
     venv = Path(argv[1])
     why_not = install_with_uv(venv)
     if why_not is None:
+        compile_bytecode(venv)
         return 0
     print(f"{why_not}: installing with pip instead", file=sys.stderr)
     pip = venv / "bin" / "pip"
     subprocess.run([str(pip), "install", *QUIET, "--upgrade", "pip"], check=False)
-    return subprocess.run([str(pip), "install", *QUIET, "-c", LOCK, "-e", TARGET]).returncode
+    installed = subprocess.run([str(pip), "install", *QUIET, "-c", LOCK, "-e", TARGET])
+    compile_bytecode(venv)  # what uv installed before it failed, pip left as it found it
+    return installed.returncode
 
 
 if __name__ == "__main__":

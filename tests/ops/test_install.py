@@ -79,7 +79,7 @@ def test_pip_installs_when_uv_cannot(tmp_path: Path, monkeypatch):
     monkeypatch.setattr(install.subprocess, "run", run)
     assert install.main(["install.py", str(tmp_path / "venv")]) == 0
     assert calls[0][:2] == ["pip", "install"] and calls[0][-1] == "uv"
-    assert calls[-1] == [
+    assert calls[-2] == [
         "pip",
         "install",
         *install.QUIET,
@@ -88,3 +88,26 @@ def test_pip_installs_when_uv_cannot(tmp_path: Path, monkeypatch):
         "-e",
         ".[dev]",
     ]
+    assert calls[-1] == ["python", "-c", install.COMPILE]  # what uv left is compiled too
+
+
+def test_uv_installs_and_python_compiles_the_modules(tmp_path: Path, monkeypatch):
+    calls: list[list[str]] = []
+
+    def run(command, **_):
+        calls.append([Path(command[0]).name, *command[1:]])
+
+        class Done:
+            returncode = 0
+            stdout = ""
+
+        return Done()
+
+    monkeypatch.setattr(install.subprocess, "run", run)
+    (tmp_path / "venv" / "bin").mkdir(parents=True)
+    (tmp_path / "venv" / "bin" / "uv").touch()
+    assert install.main(["install.py", str(tmp_path / "venv")]) == 0
+    uv = next(call for call in calls if call[0] == "uv")
+    assert "--compile-bytecode" not in uv  # compiled by Python afterwards, on every core
+    assert calls[-1] == ["python", "-c", install.COMPILE]
+    assert not any(call[:2] == ["pip", "install"] and "-e" in call for call in calls)

@@ -2,10 +2,10 @@
 
 With uv when it can: it downloads and compiles in parallel (about 40 s here against
 2 min 40 s for pip, docs/refresh.md); with pip otherwise, and then Python compiles what
-pip did not (`compile_bytecode`). uv does not read pip's
-configuration, so the indexes, links, certificate and constraints pip is configured with
-(`pip config list`: its files and PIP_* variables) become uv's arguments, and uv weighs
-every index as pip does (`--index-strategy unsafe-best-match`). If uv cannot be
+pip did not (`compile_bytecode`). uv does not read pip's configuration, so the indexes,
+links, certificate and constraints pip is configured with (`pip config list`: its files
+and PIP_* variables) become uv's arguments, and uv weighs every index as pip does
+(`--index-strategy unsafe-best-match`). If uv cannot be
 installed or cannot install, pip installs as before. Either way requirements.lock pins
 every package, so both install the same versions.
 

@@ -63,6 +63,7 @@ from dagster_project.publish.compare import compare_published
 from dagster_project.settings import isolated_environment
 
 BIN = Path(sys.executable).parent
+CORES = os.cpu_count() or 1
 BEFORE_1M_SECONDS = 114.5  # full refresh at 1M holders before issue 11 (docs/refresh.md)
 
 
@@ -76,7 +77,7 @@ class Run:
     output: str
     load: float
     reference: tuple[float, float] = (float("nan"), float("nan"))
-    steal_seconds: float | None = None  # CPU time the host gave other machines (steal_seconds)
+    steal_seconds: float | None = None  # what the host took during the run (steal_seconds())
 
     def describe(self) -> str:
         first = (
@@ -96,9 +97,6 @@ class Run:
             f"reference imports {self.reference[0]:.1f} s before, {self.reference[1]:.1f} s after"
             f"{steal})"
         )
-
-
-CORES = os.cpu_count() or 1
 
 
 def steal_seconds(stat_path: str = "/proc/stat") -> float | None:

@@ -4,6 +4,7 @@ constraints pip is configured with, and pip installs when uv cannot."""
 from __future__ import annotations
 
 import importlib.util
+import subprocess
 from pathlib import Path
 
 from dagster_project.settings import REPO_ROOT
@@ -65,18 +66,23 @@ def test_no_configuration_gives_uv_its_defaults():
     assert install.uv_arguments({}) == (["--index-strategy", "unsafe-best-match"], {})
 
 
-def test_pip_installs_when_uv_cannot(tmp_path: Path, monkeypatch):
+def _record_commands(monkeypatch, uv_installs: bool) -> list[list[str]]:
+    """Replace subprocess.run: each command is recorded (program name first) and succeeds,
+    but installing uv fails unless `uv_installs`."""
     calls: list[list[str]] = []
 
     def run(command, **_):
         calls.append([Path(command[0]).name, *command[1:]])
-
-        class Done:
-            returncode = 1 if "uv" in command else 0  # uv cannot be installed
-
-        return Done()
+        return subprocess.CompletedProcess(
+            command, 1 if "uv" in command and not uv_installs else 0, stdout=""
+        )
 
     monkeypatch.setattr(install.subprocess, "run", run)
+    return calls
+
+
+def test_pip_installs_when_uv_cannot(tmp_path: Path, monkeypatch):
+    calls = _record_commands(monkeypatch, uv_installs=False)
     assert install.main(["install.py", str(tmp_path / "venv")]) == 0
     assert calls[0][:2] == ["pip", "install"] and calls[0][-1] == "uv"
     assert calls[-2] == [
@@ -92,18 +98,7 @@ def test_pip_installs_when_uv_cannot(tmp_path: Path, monkeypatch):
 
 
 def test_uv_installs_and_compiles_alone(tmp_path: Path, monkeypatch):
-    calls: list[list[str]] = []
-
-    def run(command, **_):
-        calls.append([Path(command[0]).name, *command[1:]])
-
-        class Done:
-            returncode = 0
-            stdout = ""
-
-        return Done()
-
-    monkeypatch.setattr(install.subprocess, "run", run)
+    calls = _record_commands(monkeypatch, uv_installs=True)
     (tmp_path / "venv" / "bin").mkdir(parents=True)
     (tmp_path / "venv" / "bin" / "uv").touch()
     assert install.main(["install.py", str(tmp_path / "venv")]) == 0

@@ -6,7 +6,12 @@ Part 1, on the default `poet synth` set (about 4,000 respondents, 90 files):
     output and to the run's start in Dagster (target < 5 s); with `--repeat N`, N full
     refreshes and their median;
   - `poet run` again with nothing changed (target: < 5 s with the no-change short-cut;
-    without it, this prints the time of a whole re-run and says so).
+    without it, this prints the time of a whole re-run and says so);
+  - with `--against CHECKOUT` (another version, e.g. `git worktree add /tmp/poet-old
+    1876920`, the commit of the last benchmark that met the target), that version's full
+    refreshes of a copy of the same returns, alternated with this version's, and their
+    median: the same code takes twice as long on some days as on others here, and only
+    runs minutes apart tell the code's share from the machine's.
 
 Part 2, at national scale (`--national DIR`, e.g. /work/shared_data/landing_1m, read
 only: it is copied with hard links, and the one changed file is written as a new file):
@@ -36,7 +41,8 @@ timed run starts after `os.sync()`, so that the write-back of what the run befor
 wrote (hundreds of megabytes after a full refresh at national scale) is not charged
 to it.
 
-Usage: python benchmarks/bench_refresh.py [--root DIR] [--skip-default]
+Usage: python benchmarks/bench_refresh.py [--root DIR] [--repeat N] [--against CHECKOUT]
+           [--skip-default]
            [--national DIR [--memory-limit 2GB] [--equality] [--baseline CHECKOUT]]
            [--resilience]
 """
@@ -99,18 +105,12 @@ class Run:
         )
 
 
-def steal_seconds(stat_path: str = "/proc/stat") -> float | None:
-    """Seconds of CPU time, summed over the cores, that the hypervisor gave to other
-    virtual machines while this one had work to run ("steal" in /proc/stat): what the
-    run could not use although it was ready to. None where the kernel does not say."""
-    try:
-        with open(stat_path, encoding="ascii") as stat:
-            fields = stat.readline().split()
-    except OSError:
-        return None
-    if fields[:1] != ["cpu"] or len(fields) < 9:
-        return None
-    return int(fields[8]) / os.sysconf("SC_CLK_TCK")
+def steal_seconds() -> float | None:
+    """Seconds of CPU time, summed over the cores, that the hypervisor has given to other
+    virtual machines while this one had work to run ("steal" in /proc/stat), counted
+    since the machine started: the difference over a run is what the run could not use
+    although it was ready to. None where the system does not say (not Linux)."""
+    return getattr(psutil.cpu_times(), "steal", None)
 
 
 def reference_seconds() -> float:
@@ -276,33 +276,58 @@ def _empty_warehouse(root: Path) -> None:
             target.unlink(missing_ok=True)
 
 
-def default_set(root: Path, repeat: int = 1) -> int:
+def default_set(root: Path, repeat: int = 1, against: Path | None = None) -> int:
     print("1. Default set (poet synth: about 4,000 respondents, 90 files)")
     env = isolated_environment(root)
     _synth(root / "landing", env)
-    runs = []
-    for _ in range(repeat):
-        _empty_warehouse(root)
-        run = poet_run(env)
-        if run.returncode:
-            return _fail(run, "full refresh")
-        runs.append(run)
-        if repeat > 1:
-            print(f"   full refresh from an empty warehouse, run {len(runs)}: {run.describe()}")
-    to_start, _ = _last_run_steps(root / "dagster_home")
-    if repeat > 1:
+    other = None
+    if against is not None:
+        other = _Checkout(against, root.with_name(root.name + "-against"), root / "landing")
+        warm = other.run()  # its dbt project's partial-parse state, as this version's
+        if warm.returncode:
+            return _fail(warm, f"full refresh by {against}")
+        print(f"   {against}, first run (not counted): {warm.describe()}")
+    runs: list[Run] = []
+    others: list[Run] = []
+    for index in range(repeat):
+        # Alternated (this version first in rounds 1, 3, ..., second in 2, 4, ...), so
+        # that neither is favoured by a machine that slows down or speeds up meanwhile.
+        turns = [runs, others] if index % 2 == 0 else [others, runs]
+        for done in turns if other is not None else [runs]:
+            if done is others:
+                run = other.run()
+                label = f"full refresh by {against}"
+            else:
+                _empty_warehouse(root)
+                run = poet_run(env)
+                label = "full refresh from an empty warehouse"
+            if run.returncode:
+                return _fail(run, label)
+            done.append(run)
+            if repeat > 1 or other is not None:
+                print(f"   {label}, run {len(done)}: {run.describe()}")
+    if others:
+        seconds = statistics.median(r.seconds for r in others)
+        cpu = statistics.median(r.cpu_seconds for r in others)
+        print(
+            f"   full refresh by {against}: median {seconds:.1f} s ({cpu:.1f} CPU s) of "
+            f"{len(others)} runs alternated with this version's"
+        )
+    if repeat > 1 or other is not None:
         # This machine's speed changes by a third within minutes (docs/refresh.md): the
         # median of several runs says more than one.
         seconds = statistics.median(r.seconds for r in runs)
+        cpu = statistics.median(r.cpu_seconds for r in runs)
         print(
-            f"   full refresh from an empty warehouse: median {seconds:.1f} s of {repeat} runs "
-            f"({min(r.seconds for r in runs):.1f}-{max(r.seconds for r in runs):.1f} s)  "
-            "(target < 25 s)"
+            f"   full refresh from an empty warehouse: median {seconds:.1f} s ({cpu:.1f} CPU s) "
+            f"of {repeat} run{'s' if repeat > 1 else ''} ({min(r.seconds for r in runs):.1f}-"
+            f"{max(r.seconds for r in runs):.1f} s)  (target < 25 s)"
         )
     else:
-        print(f"   full refresh from an empty warehouse: {run.describe()}  (target < 25 s)")
+        print(f"   full refresh from an empty warehouse: {runs[0].describe()}  (target < 25 s)")
+    to_start, _ = _last_run_steps(root / "dagster_home")
     print(
-        f"   time to the first progress line: {run.first_line_seconds or float('nan'):.1f} s "
+        f"   time to the first progress line: {runs[-1].first_line_seconds or float('nan'):.1f} s "
         f"(target < 5 s); Dagster run started {to_start or float('nan'):.1f} s after it was created"
     )
     _print_steps(root / "dagster_home")
@@ -342,17 +367,31 @@ def change_one_return(landing: Path) -> Path:
     return council
 
 
+@dataclass
+class _Checkout:
+    """Another version of the project (a checkout) refreshing its own copy of a landing
+    folder with this environment's libraries, each run from an empty warehouse."""
+
+    checkout: Path
+    root: Path
+    landing: Path
+
+    def run(self) -> Run:
+        self.root.mkdir(parents=True, exist_ok=True)
+        _link_copy(self.landing, self.root / "landing")
+        _empty_warehouse(self.root)
+        env = isolated_environment(self.root)
+        env["PYTHONPATH"] = str(self.checkout.resolve())
+        return poet_run(env, command=[sys.executable, "-c", BASELINE_MAIN])
+
+
 def baseline_run(checkout: Path, source: Path, root: Path) -> Run:
     """`poet run` of another version of the project (a checkout, e.g. `git worktree add
     /tmp/poet-0.1 ac90f67`) on the same landing folder, with this environment's
     libraries: the same machine, minutes apart, so the comparison does not depend on how
     fast the machine is today."""
     shutil.rmtree(root, ignore_errors=True)
-    env = isolated_environment(root)
-    env["PYTHONPATH"] = str(checkout.resolve())
-    _link_copy(source, root / "landing")
-    command = [sys.executable, "-c", BASELINE_MAIN]
-    return poet_run(env, command=command)
+    return _Checkout(checkout, root, source).run()
 
 
 # The checkout's own command line (its `entry_point` may differ from this version's).
@@ -532,6 +571,13 @@ def main() -> int:
         help="part 2: a checkout of an earlier version (0.1: ac90f67) to run first on the "
         "same folder, as the full refresh's target",
     )
+    parser.add_argument(
+        "--against",
+        type=Path,
+        default=None,
+        help="part 1: a checkout of another version whose full refreshes alternate with "
+        "this version's on the same returns (the machine's speed against the code's)",
+    )
     parser.add_argument("--resilience", action="store_true", help="part 3")
     args = parser.parse_args()
     root = args.root or Path(tempfile.mkdtemp(prefix="poet-bench-refresh-"))
@@ -539,7 +585,7 @@ def main() -> int:
     print(f"work folder: {root}; {os.cpu_count()} cores")
     code = 0
     if not args.skip_default:
-        code |= default_set(root / "default", max(1, args.repeat))
+        code |= default_set(root / "default", max(1, args.repeat), args.against)
     if args.national:
         code |= national(
             args.national, root / "national", args.memory_limit, args.equality, args.baseline

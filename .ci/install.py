@@ -1,7 +1,7 @@
 """Install the project and its locked dependencies into a virtual environment (`make setup`).
 
 With uv when it can: it downloads and compiles in parallel (about 40 s here against
-2 min 40 s for pip, docs/refresh.md); with pip otherwise, and then Python compiles what
+2 min 40 s for pip, docs/refresh-passes.md); with pip otherwise, and then Python compiles what
 pip did not (`compile_bytecode`). uv does not read pip's configuration, so the indexes,
 links, certificate and constraints pip is configured with (`pip config list`: its files
 and PIP_* variables) become uv's arguments, and uv weighs every index as pip does

@@ -70,7 +70,7 @@ from dagster_project.settings import isolated_environment
 
 BIN = Path(sys.executable).parent
 CORES = os.cpu_count() or 1
-BEFORE_1M_SECONDS = 114.5  # full refresh at 1M holders before issue 11 (docs/refresh.md)
+BEFORE_1M_SECONDS = 114.5  # full refresh at 1M holders before issue 11 (docs/refresh-passes.md)
 
 
 @dataclass

@@ -5,7 +5,7 @@ closes it and disposes of the engine for every event it stores (a refresh stores
 740, most of them in two files), and asks SQLite whether a table exists, through another
 new engine, for every asset check event. Opening a SQLite file and closing the last
 connection to it (which checkpoints its write-ahead log) cost far more than the write:
-that bookkeeping took 10-15 s of a default-set refresh (docs/refresh.md, "Fifth pass").
+that bookkeeping took 10-15 s of a default-set refresh (docs/refresh-passes.md, "Fifth pass").
 This storage keeps one engine per database file with a small pool of open connections,
 per process (a forked child starts its own), and remembers tables once found. Files,
 tables and transactions are Dagster's own, so the UI, the daemon and runs launched from

@@ -11,7 +11,7 @@ from dagster_project.transform import build_state
 from dagster_project.warehouse import WarehouseResource
 
 # The other modules that use scipy are imported by the assets that need them, not when the
-# code location loads: scipy.stats alone costs about 2 CPU seconds (docs/refresh.md).
+# code location loads: scipy.stats alone costs about 2 CPU seconds (docs/refresh-passes.md).
 
 GROUP = "stats"
 HOLDERS_MART = dg.AssetKey(["marts", "holder_responses"])

@@ -56,7 +56,7 @@ def _invoke(args: list[str], manifest: Any = None, callbacks: list | None = None
     # keeps info and above (the SQL of each node is in target/run and target/compiled).
     # No manifest.json or run_results.json: nothing reads them in a run (the step's
     # summary comes from the result returned here, partial parsing from its own file),
-    # and writing them cost 0.3-0.6 s of each invocation (docs/refresh.md).
+    # and writing them cost 0.3-0.6 s of each invocation (docs/refresh-passes.md).
     flags = [
         "--log-level",
         "none",

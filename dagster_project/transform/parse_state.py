@@ -5,7 +5,7 @@ that hash covers every connection value: the warehouse path and DuckDB's options
 memory limit and spill folder, which name the warehouse too; `config_options` in
 profiles.yml, `settings` before). So each new warehouse, a
 first refresh, each benchmark and each test of a refresh, paid a full parse of the
-project: about 9 CPU seconds against 1 for a partial one (docs/refresh.md).
+project: about 9 CPU seconds against 1 for a partial one (docs/refresh-passes.md).
 
 What a parse produces depends on the profile through the jinja context and through the
 database name every node carries. dbt-duckdb names the database after the warehouse

@@ -5,7 +5,7 @@ dbt runs in the step's process (`inprocess.py`) and opens the warehouse itself
 `dbt_environment` gives it the values of the `warehouse` resource for the duration of
 one invocation.
 
-Fixed costs kept out of a refresh (docs/refresh.md):
+Fixed costs kept out of a refresh (docs/refresh-passes.md):
 - the manifest Dagster builds the asset graph from is made by an explicit step
   (`prepare_manifest`, run by `poet run` before the code location loads, and by
   `DbtProject.prepare_if_dev()` under `dagster dev`), and only when a project file is
@@ -187,7 +187,7 @@ def dbt_environment(**values: str | None) -> Iterator[None]:
 
 
 class PoetDbtCliResource(DbtCliResource):
-    """DbtCliResource without two start-up costs of each dbt step (docs/refresh.md).
+    """DbtCliResource without two start-up costs of each dbt step (docs/refresh-passes.md).
 
     `unit_tests`: run dbt's unit tests (`unit_tests:` in the model YAML) in each build.
     They test the SQL against fixed inputs, not the data, so a refresh leaves them out, as

@@ -1,4 +1,4 @@
-"""What keeps the fixed cost of a refresh down (docs/refresh.md) still does its job."""
+"""What keeps the fixed cost of a refresh down (docs/refresh-passes.md) still does its job."""
 
 from __future__ import annotations
 

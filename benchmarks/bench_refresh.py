@@ -7,11 +7,12 @@ Part 1, on the default `poet synth` set (about 4,000 respondents, 90 files):
     refreshes and their median;
   - `poet run` again with nothing changed (target: < 5 s with the no-change short-cut;
     without it, this prints the time of a whole re-run and says so);
-  - with `--against CHECKOUT` (another version, e.g. `git worktree add /tmp/poet-old
-    1876920`, the commit of the last benchmark that met the target), that version's full
-    refreshes of a copy of the same returns, alternated with this version's, and their
-    median: the same code takes twice as long on some days as on others here, and only
-    runs minutes apart tell the code's share from the machine's.
+  - with `--against CHECKOUT` (another version, e.g. `git worktree add /tmp/wt18
+    1876920`, the eighteenth pass's last commit, whose code met the target on
+    2026-12-02), that version's full refreshes of a copy of the same returns, alternated
+    with this version's, and their median: the same code takes twice as long on some
+    days as on others here, and only runs minutes apart tell the code's share from the
+    machine's.
 
 Part 2, at national scale (`--national DIR`, e.g. /work/shared_data/landing_1m, read
 only: it is copied with hard links, and the one changed file is written as a new file):
@@ -276,6 +277,20 @@ def _empty_warehouse(root: Path) -> None:
             target.unlink(missing_ok=True)
 
 
+def turn_order(repeat: int, alternate: bool) -> list[str]:
+    """Whose full refresh comes next: this version's ("this") `repeat` times, or, when
+    alternating with another version ("other"), rounds of both in turn, this version
+    first in rounds 1, 3, ... and second in rounds 2, 4, ..., so that neither is
+    favoured by a machine that slows down or speeds up during the benchmark."""
+    order: list[str] = []
+    for index in range(repeat):
+        if not alternate:
+            order.append("this")
+        else:
+            order += ["this", "other"] if index % 2 == 0 else ["other", "this"]
+    return order
+
+
 def default_set(root: Path, repeat: int = 1, against: Path | None = None) -> int:
     print("1. Default set (poet synth: about 4,000 respondents, 90 files)")
     env = isolated_environment(root)
@@ -289,29 +304,23 @@ def default_set(root: Path, repeat: int = 1, against: Path | None = None) -> int
         print(f"   {against}, first run (not counted): {warm.describe()}")
     runs: list[Run] = []
     others: list[Run] = []
-    for index in range(repeat):
-        # Alternated (this version first in rounds 1, 3, ..., second in 2, 4, ...), so
-        # that neither is favoured by a machine that slows down or speeds up meanwhile.
-        turns = [runs, others] if index % 2 == 0 else [others, runs]
-        for done in turns if other is not None else [runs]:
-            if done is others:
-                run = other.run()
-                label = f"full refresh by {against}"
-            else:
-                _empty_warehouse(root)
-                run = poet_run(env)
-                label = "full refresh from an empty warehouse"
-            if run.returncode:
-                return _fail(run, label)
-            done.append(run)
-            if repeat > 1 or other is not None:
-                print(f"   {label}, run {len(done)}: {run.describe()}")
+    for which in turn_order(repeat, alternate=other is not None):
+        if which == "other":
+            run, done, label = other.run(), others, f"full refresh by {against}"
+        else:
+            _empty_warehouse(root)
+            run, done, label = poet_run(env), runs, "full refresh from an empty warehouse"
+        if run.returncode:
+            return _fail(run, label)
+        done.append(run)
+        if repeat > 1 or other is not None:
+            print(f"   {label}, run {len(done)}: {run.describe()}")
     if others:
         seconds = statistics.median(r.seconds for r in others)
         cpu = statistics.median(r.cpu_seconds for r in others)
         print(
             f"   full refresh by {against}: median {seconds:.1f} s ({cpu:.1f} CPU s) of "
-            f"{len(others)} runs alternated with this version's"
+            f"{len(others)} run{'s' if len(others) > 1 else ''} alternated with this version's"
         )
     if repeat > 1 or other is not None:
         # This machine's speed changes by a third within minutes (docs/refresh.md): the

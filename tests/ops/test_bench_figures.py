@@ -12,7 +12,7 @@ from dagster_project.settings import REPO_ROOT
 sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
 
 import bench_refresh  # noqa: E402
-from bench_refresh import CORES, Run, _step_kind, steal_seconds  # noqa: E402
+from bench_refresh import CORES, Run, _step_kind, steal_seconds, turn_order  # noqa: E402
 
 
 def test_steal_is_the_cpu_times_steal_field(monkeypatch):
@@ -55,3 +55,12 @@ def test_a_run_names_what_the_host_took_only_when_known():
 )
 def test_steps_are_grouped_by_the_kind_of_work(step, kind):
     assert _step_kind(step) == kind
+
+
+def test_another_version_alternates_with_this_one_in_turn():
+    assert turn_order(3, alternate=True) == ["this", "other", "other", "this", "this", "other"]
+    assert turn_order(1, alternate=True) == ["this", "other"]
+
+
+def test_without_another_version_only_this_one_runs():
+    assert turn_order(3, alternate=False) == ["this", "this", "this"]

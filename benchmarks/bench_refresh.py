@@ -211,9 +211,8 @@ def _last_run_steps(dagster_home: Path) -> tuple[float | None, dict[str, float]]
     for stat in instance.get_run_step_stats(record.dagster_run.run_id):
         if stat.start_time is None or stat.end_time is None:
             continue
-        kinds[_step_kind(stat.step_key)] = kinds.get(_step_kind(stat.step_key), 0.0) + (
-            stat.end_time - stat.start_time
-        )
+        kind = _step_kind(stat.step_key)
+        kinds[kind] = kinds.get(kind, 0.0) + (stat.end_time - stat.start_time)
     return (started - created if started else None), kinds
 
 
@@ -233,8 +232,7 @@ def _step_kind(step_key: str) -> str:
     return "statistics"
 
 
-def _print_steps(dagster_home: Path) -> None:
-    _, kinds = _last_run_steps(dagster_home)
+def _print_steps(kinds: dict[str, float]) -> None:
     total = sum(kinds.values())
     for kind, seconds in sorted(kinds.items(), key=lambda item: -item[1]):
         print(f"     {kind:28s} {seconds:7.1f} s")
@@ -277,69 +275,69 @@ def _empty_warehouse(root: Path) -> None:
             target.unlink(missing_ok=True)
 
 
+def _median(runs: list[Run]) -> str:
+    """The median wall and CPU seconds of several runs, and their range."""
+    seconds = statistics.median(r.seconds for r in runs)
+    cpu = statistics.median(r.cpu_seconds for r in runs)
+    return (
+        f"median {seconds:.1f} s ({cpu:.1f} CPU s) of {len(runs)} run{'s' if len(runs) > 1 else ''} "
+        f"({min(r.seconds for r in runs):.1f}-{max(r.seconds for r in runs):.1f} s)"
+    )
+
+
 def turn_order(repeat: int, alternate: bool) -> list[str]:
     """Whose full refresh comes next: this version's ("this") `repeat` times, or, when
     alternating with another version ("other"), rounds of both in turn, this version
     first in rounds 1, 3, ... and second in rounds 2, 4, ..., so that neither is
     favoured by a machine that slows down or speeds up during the benchmark."""
-    order: list[str] = []
-    for index in range(repeat):
-        if not alternate:
-            order.append("this")
-        else:
-            order += ["this", "other"] if index % 2 == 0 else ["other", "this"]
-    return order
+    if not alternate:
+        return ["this"] * repeat
+    rounds = (["this", "other"] if index % 2 == 0 else ["other", "this"] for index in range(repeat))
+    return [which for pair in rounds for which in pair]
 
 
 def default_set(root: Path, repeat: int = 1, against: Path | None = None) -> int:
     print("1. Default set (poet synth: about 4,000 respondents, 90 files)")
     env = isolated_environment(root)
     _synth(root / "landing", env)
-    other = None
+
+    def this_run() -> Run:
+        _empty_warehouse(root)
+        return poet_run(env)
+
+    runners = {"this": this_run}
+    labels = {"this": "full refresh from an empty warehouse", "other": f"full refresh by {against}"}
     if against is not None:
         other = _Checkout(against, root.with_name(root.name + "-against"), root / "landing")
+        runners["other"] = other.run
         warm = other.run()  # its dbt project's partial-parse state, as this version's
         if warm.returncode:
-            return _fail(warm, f"full refresh by {against}")
+            return _fail(warm, labels["other"])
         print(f"   {against}, first run (not counted): {warm.describe()}")
-    runs: list[Run] = []
-    others: list[Run] = []
-    for which in turn_order(repeat, alternate=other is not None):
-        if which == "other":
-            run, done, label = other.run(), others, f"full refresh by {against}"
-        else:
-            _empty_warehouse(root)
-            run, done, label = poet_run(env), runs, "full refresh from an empty warehouse"
+    done: dict[str, list[Run]] = {"this": [], "other": []}
+    several = repeat > 1 or against is not None
+    for which in turn_order(repeat, alternate=against is not None):
+        run = runners[which]()
         if run.returncode:
-            return _fail(run, label)
-        done.append(run)
-        if repeat > 1 or other is not None:
-            print(f"   {label}, run {len(done)}: {run.describe()}")
-    if others:
-        seconds = statistics.median(r.seconds for r in others)
-        cpu = statistics.median(r.cpu_seconds for r in others)
-        print(
-            f"   full refresh by {against}: median {seconds:.1f} s ({cpu:.1f} CPU s) of "
-            f"{len(others)} run{'s' if len(others) > 1 else ''} alternated with this version's"
-        )
-    if repeat > 1 or other is not None:
+            return _fail(run, labels[which])
+        done[which].append(run)
+        if several:
+            print(f"   {labels[which]}, run {len(done[which])}: {run.describe()}")
+    runs = done["this"]
+    if done["other"]:
+        print(f"   {labels['other']}: {_median(done['other'])}, alternated with this version's")
+    if several:
         # This machine's speed changes by a third within minutes (docs/refresh.md): the
         # median of several runs says more than one.
-        seconds = statistics.median(r.seconds for r in runs)
-        cpu = statistics.median(r.cpu_seconds for r in runs)
-        print(
-            f"   full refresh from an empty warehouse: median {seconds:.1f} s ({cpu:.1f} CPU s) "
-            f"of {repeat} run{'s' if repeat > 1 else ''} ({min(r.seconds for r in runs):.1f}-"
-            f"{max(r.seconds for r in runs):.1f} s)  (target < 25 s)"
-        )
+        print(f"   {labels['this']}: {_median(runs)}  (target < 25 s)")
     else:
-        print(f"   full refresh from an empty warehouse: {runs[0].describe()}  (target < 25 s)")
-    to_start, _ = _last_run_steps(root / "dagster_home")
+        print(f"   {labels['this']}: {runs[0].describe()}  (target < 25 s)")
+    to_start, kinds = _last_run_steps(root / "dagster_home")
     print(
         f"   time to the first progress line: {runs[-1].first_line_seconds or float('nan'):.1f} s "
         f"(target < 5 s); Dagster run started {to_start or float('nan'):.1f} s after it was created"
     )
-    _print_steps(root / "dagster_home")
+    _print_steps(kinds)
 
     again = poet_run(env)
     if again.returncode:
@@ -431,7 +429,7 @@ def national(
         f"   full refresh from an empty warehouse with a {memory_limit} limit: {full.describe()}  "
         f"(target: no slower than {target})"
     )
-    _print_steps(root / "dagster_home")
+    _print_steps(_last_run_steps(root / "dagster_home")[1])
 
     changed = change_one_return(root / "landing")
     after = poet_run(env)
@@ -442,7 +440,7 @@ def national(
         f"{after.describe()} = {100 * after.seconds / full.seconds:.1f}% of the full refresh "
         "(target < 30%)"
     )
-    _print_steps(root / "dagster_home")
+    _print_steps(_last_run_steps(root / "dagster_home")[1])
 
     if equality:
         # The reference: the same landed data (a copy of the working warehouse, so the

@@ -64,3 +64,66 @@ def test_another_version_alternates_with_this_one_in_turn():
 
 def test_without_another_version_only_this_one_runs():
     assert turn_order(3, alternate=False) == ["this", "this", "this"]
+
+
+# A run that leaves a process behind, as `poet run` leaves its worker server: the
+# process forks a child that works 1 CPU second after its parent has ended.
+_LEAVES_A_WORKER = """
+import os, time
+if os.fork() == 0:
+    time.sleep(0.3)
+    started = time.process_time()
+    while time.process_time() - started < 1.0:
+        pass
+    os._exit(0)
+time.sleep(0.2)
+"""
+
+_MEASURE = """
+import os, subprocess, sys, time
+import psutil
+sys.path.insert(0, {benchmarks!r})
+from bench_refresh import _reap_adopted, _tree_rss, adopt_orphans
+if {adopt!r}:
+    assert adopt_orphans()
+before = os.times()
+run = subprocess.Popen([sys.executable, "-c", {child!r}])
+seen = set()
+while run.poll() is None:
+    try:
+        _tree_rss(psutil.Process(run.pid), seen)
+    except psutil.Error:
+        pass
+    time.sleep(0.02)
+seen.discard(run.pid)
+left = _reap_adopted(seen) if {adopt!r} else 0
+after = os.times()
+print(after.children_user - before.children_user + after.children_system - before.children_system, left)
+"""
+
+
+def _children_cpu(adopt: bool) -> tuple[float, int]:
+    import subprocess
+
+    script = _MEASURE.format(
+        benchmarks=str(REPO_ROOT / "benchmarks"), adopt=adopt, child=_LEAVES_A_WORKER
+    )
+    # In a process of its own: being a subreaper would change this test session.
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    ).stdout.split()
+    return float(out[0]), int(out[1])
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl is Linux's")
+def test_the_cpu_of_a_process_a_run_leaves_behind_is_counted():
+    cpu, left = _children_cpu(adopt=True)
+    assert left == 0
+    assert cpu >= 0.9
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="prctl is Linux's")
+def test_without_adopting_that_cpu_is_lost():
+    # What the benchmark printed before the twenty-fourth pass.
+    cpu, _left = _children_cpu(adopt=False)
+    assert cpu < 0.5

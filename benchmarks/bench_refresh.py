@@ -127,12 +127,17 @@ def reference_seconds() -> float:
     return time.perf_counter() - started
 
 
-def _tree_rss(process: psutil.Process, seen: set[int]) -> int:
-    """The resident memory of a process and its descendants; their pids are added to
-    `seen`."""
+def process_tree(process: psutil.Process) -> list[psutil.Process]:
+    """A process and its descendants; none once it has ended."""
+    try:
+        return [process, *process.children(recursive=True)]
+    except psutil.Error:
+        return []
+
+
+def _rss(members: list[psutil.Process]) -> int:
     total = 0
-    for member in [process, *process.children(recursive=True)]:
-        seen.add(member.pid)
+    for member in members:
         try:
             total += member.memory_info().rss
         except psutil.Error:
@@ -204,10 +209,9 @@ def poet_run(env: dict[str, str], *args: str, command: list[str] | None = None) 
 
     def sample() -> None:
         while not done.is_set():
-            try:
-                peak[0] = max(peak[0], _tree_rss(watched, descendants))
-            except psutil.Error:
-                pass
+            members = process_tree(watched)
+            descendants.update(member.pid for member in members)
+            peak[0] = max(peak[0], _rss(members))
             done.wait(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True)

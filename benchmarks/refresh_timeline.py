@@ -20,10 +20,9 @@ import time
 from pathlib import Path
 
 import psutil
+from bench_refresh import BIN, process_tree
 
 from dagster_project.settings import isolated_environment
-
-BIN = Path(sys.executable).parent
 
 
 def _cpu(process: psutil.Process) -> float:
@@ -34,11 +33,7 @@ def _cpu(process: psutil.Process) -> float:
 def _sample(root: psutil.Process, totals: dict[int, float]) -> dict[int, float]:
     """The CPU seconds each process of the tree used since it was last sampled."""
     used = {}
-    try:
-        members = [root, *root.children(recursive=True)]
-    except psutil.Error:
-        members = []
-    for member in members:
+    for member in process_tree(root):
         try:
             now = _cpu(member)
         except psutil.Error:

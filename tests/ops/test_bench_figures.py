@@ -83,17 +83,14 @@ _MEASURE = """
 import os, subprocess, sys, time
 import psutil
 sys.path.insert(0, {benchmarks!r})
-from bench_refresh import _reap_adopted, _tree_rss, adopt_orphans
+from bench_refresh import _reap_adopted, adopt_orphans, process_tree
 if {adopt!r}:
     assert adopt_orphans()
 before = os.times()
 run = subprocess.Popen([sys.executable, "-c", {child!r}])
 seen = set()
 while run.poll() is None:
-    try:
-        _tree_rss(psutil.Process(run.pid), seen)
-    except psutil.Error:
-        pass
+    seen.update(member.pid for member in process_tree(psutil.Process(run.pid)))
     time.sleep(0.02)
 seen.discard(run.pid)
 left = _reap_adopted(seen) if {adopt!r} else 0

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from warehouse_text import cells_holding
 
 from dagster_project.settings import REPO_ROOT, isolated_environment
 
@@ -216,40 +217,6 @@ def test_the_demo_codes_comments_lands_its_sample_and_publishes_the_theme_marts(
     assert set(compared) == {"holders", "carers"} and min(compared.values()) >= 100
 
 
-def _leaks(path: Path, needles: list[str], schemas: str) -> list[tuple[str, str, str]]:
-    """(schema.table, column, needle) for every text column holding a needle."""
-    con = duckdb.connect(str(path), read_only=True)
-    try:
-        columns = con.execute(
-            "select table_schema, table_name, column_name from information_schema.columns "
-            f"where data_type = 'VARCHAR' and {schemas} "
-            # The redaction's own name lists hold first names and surnames, no one's data.
-            "and table_name not like 'redaction\\_%' escape '\\'"
-        ).fetchall()
-        by_table: dict[tuple[str, str], list[str]] = {}
-        for schema, table, column in columns:
-            by_table.setdefault((schema, table), []).append(column)
-        found = []
-        for (schema, table), names in by_table.items():
-            # Every text cell as a (column, value) row, matched against every needle.
-            selected = ", ".join(f'"{c}"' for c in names)
-            cells = (
-                f'(unpivot (select {selected} from "{schema}"."{table}") '
-                "on columns(*) into name col value val)"
-            )
-            found += [
-                (f"{schema}.{table}", column, needle)
-                for column, needle in con.execute(
-                    f"select distinct col, needle from {cells}, unnest(?::varchar[]) as u(needle) "
-                    "where contains(val, needle) order by all",
-                    [needles],
-                ).fetchall()
-            ]
-        return found
-    finally:
-        con.close()
-
-
 def test_no_planted_personal_detail_leaves_raw(refreshed):
     """Plan 3: synth plants a personal detail in every written form (synth/faults.py);
     after the refresh none is in any schema but raw of the working warehouse, nor in the
@@ -260,11 +227,11 @@ def test_no_planted_personal_detail_leaves_raw(refreshed):
     assert run.returncode == 0, run.stderr[-4000:]
     warehouse = Path(env["POET_WAREHOUSE"])
     needles = [p.detail for p in PLANTED_DETAILS]
-    in_raw = {needle for *_, needle in _leaks(warehouse, needles, "table_schema = 'raw'")}
+    in_raw = {needle for *_, needle in cells_holding(warehouse, needles, "table_schema = 'raw'")}
     absent = [p.form for p in PLANTED_DETAILS if p.detail not in in_raw]
     assert absent == [], f"the synth set lacks these forms, so the test proves nothing: {absent}"
-    assert _leaks(warehouse, needles, "table_schema <> 'raw'") == []
-    assert _leaks(root / "poet.duckdb", needles, "true") == []
+    assert cells_holding(warehouse, needles, "table_schema <> 'raw'") == []
+    assert cells_holding(root / "poet.duckdb", needles) == []
 
 
 LABELLED = [

@@ -29,6 +29,7 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 import pytest
+from warehouse_text import tables_holding
 
 from dagster_project.settings import REPO_ROOT, isolated_environment
 
@@ -70,27 +71,6 @@ def _files_holding(folder: Path, text: str) -> list[str]:
     return [str(p) for p in folder.rglob("*") if p.is_file() and needle in p.read_bytes()]
 
 
-def _schemas_holding(database: Path, text: str) -> list[str]:
-    """Tables outside raw with a cell (any type, as text) containing `text`."""
-    con = duckdb.connect(str(database), read_only=True)
-    try:
-        tables = con.execute(
-            "SELECT table_schema, table_name FROM information_schema.tables WHERE table_schema <> 'raw'"
-        ).fetchall()
-        found = []
-        for schema, table in tables:
-            hits = con.execute(
-                f'SELECT count(*) FROM "{schema}"."{table}" AS t '
-                f"WHERE contains(CAST(t AS VARCHAR), ?)",
-                [text],
-            ).fetchone()[0]
-            if hits:
-                found.append(f"{schema}.{table}")
-        return found
-    finally:
-        con.close()
-
-
 def _landing_then_publish_alone(env: dict[str, str]) -> subprocess.CompletedProcess:
     """What a person does in the UI: materialise the landing assets, then only the publish."""
     script = """
@@ -119,8 +99,8 @@ for event in alone.all_events:
 def _state_after_success(root: Path, env: dict[str, str]) -> dict[str, object]:
     state: dict[str, object] = {
         "home": _files_holding(Path(env["DAGSTER_HOME"]), DETAIL),
-        "published": _schemas_holding(root / "poet.duckdb", DETAIL),
-        "working": _schemas_holding(root / "warehouse.duckdb", DETAIL),
+        "published": tables_holding(root / "poet.duckdb", DETAIL),
+        "working": tables_holding(root / "warehouse.duckdb", DETAIL),
     }
     con = duckdb.connect(str(root / "poet.duckdb"), read_only=True)
     try:
@@ -219,7 +199,7 @@ def story(tmp_path_factory):
     steps["failed"] = _poet(env, "run")
     steps["failed_home"] = _files_holding(root / "dagster_home", DETAIL)
     steps["failed_working_quality"] = [
-        t for t in _schemas_holding(root / "warehouse.duckdb", DETAIL) if t.startswith("quality.")
+        t for t in tables_holding(root / "warehouse.duckdb", DETAIL) if t.startswith("quality.")
     ]
     steps["failed_published"] = (root / "poet.duckdb").exists()
     _rewrite_csv(holders, _remove)

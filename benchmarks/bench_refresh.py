@@ -18,7 +18,7 @@ Part 2, at national scale (`--national DIR`, e.g. /work/shared_data/landing_1m, 
 only: it is copied with hard links, and the one changed file is written as a new file):
   - full refresh from an empty warehouse with DuckDB capped at `--memory-limit` (2GB),
     its time (target: no slower than before issue 11) and peak memory (the largest total
-    resident memory of `poet run` and its dbt subprocesses, sampled). With `--baseline
+    resident memory of all the run's processes, sampled). With `--baseline
     CHECKOUT` (a checkout of 0.1, `git worktree add /tmp/poet-0.1 ac90f67`), that
     version's `poet run` of the same folder runs first and its time is the target: the
     114.5 s measured for 0.1 came from a machine of its day. 0.1 cannot land every

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import duckdb
-from warehouse_text import cells_holding, tables_holding
+from warehouse_text import NOT_NAME_LISTS, cells_holding, tables_holding
 
 
 def test_cells_of_any_type_are_searched_and_raw_can_be_left_out(tmp_path):
@@ -17,12 +17,14 @@ def test_cells_of_any_type_are_searched_and_raw_can_be_left_out(tmp_path):
     con.execute("CREATE TABLE marts.redaction_names AS SELECT 'call 0777' AS name")
     con.close()
 
-    assert cells_holding(path, ["0777", "absent"]) == [
+    assert cells_holding(path, ["0777", "absent"], NOT_NAME_LISTS) == [
         ("marts.a", "notes", "0777"),
         ("marts.b", "s", "0777"),
         ("raw.holders", "comment", "0777"),
     ]
-    assert tables_holding(path, "0777") == ["marts.a", "marts.b"]
+    # Without the condition the name lists are searched too.
+    assert ("marts.redaction_names", "name", "0777") in cells_holding(path, ["0777"])
+    assert tables_holding(path, "0777") == ["marts.a", "marts.b", "marts.redaction_names"]
     assert cells_holding(path, ["0777"], "table_schema = 'raw'") == [
         ("raw.holders", "comment", "0777")
     ]

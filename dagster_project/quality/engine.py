@@ -130,7 +130,8 @@ def _outcomes(batch: Any, expectations: list[dict], suite_name: str) -> list[Exp
     quick = _validate(batch, suite, "BOOLEAN_ONLY")
     if isinstance(quick, Exception):
         return outcomes + _unchecked(suite, quick)
-    again = [item for item in quick.results if not _settled(item)]
+    settled = [_settled(item) for item in quick.results]
+    again = [item for item, done in zip(quick.results, settled, strict=True) if not done]
     detailed: dict[int, Any] = {}
     if again:
         numbered = {_number(e.configuration): e for e in suite.expectations}
@@ -140,8 +141,8 @@ def _outcomes(batch: Any, expectations: list[dict], suite_name: str) -> list[Exp
         if isinstance(full, Exception):
             return outcomes + _unchecked(suite, full)
         detailed = {_number(item.expectation_config): item for item in full.results}
-    for item in quick.results:
-        if _settled(item):
+    for item, done in zip(quick.results, settled, strict=True):
+        if done:
             outcomes.append(_passed(item))
         else:  # never a pass: its BASIC result, or failed without details
             outcomes.append(_outcome(detailed.get(_number(item.expectation_config), item)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from collections import namedtuple
 
@@ -100,8 +101,6 @@ print(after.children_user - before.children_user + after.children_system - befor
 
 
 def _children_cpu(adopt: bool) -> tuple[float, int]:
-    import subprocess
-
     script = _MEASURE.format(
         benchmarks=str(REPO_ROOT / "benchmarks"), adopt=adopt, child=_LEAVES_A_WORKER
     )

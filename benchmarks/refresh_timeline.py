@@ -45,7 +45,8 @@ def _sample(root: psutil.Process, totals: dict[int, float]) -> dict[int, float]:
 
 def _label(pid: int, poet: int) -> str:
     """What a process of the run is: the worker server (multiprocessing's forkserver,
-    started by `poet`), one of its workers, or the start of its command line."""
+    started by `poet`), one of its workers, or the start of its command line (empty for
+    a process seen between its fork and its exec)."""
     try:
         process = psutil.Process(pid)
         command = " ".join(process.cmdline())
@@ -83,7 +84,7 @@ def main() -> int:
         while not done.wait(args.every):
             used = _sample(poet, totals)
             for pid in used:
-                if pid not in names:
+                if not names.get(pid):  # a process not yet exec'd is named again later
                     names[pid] = _label(pid, run.pid)
             rows.append((time.perf_counter() - start, used))
 

@@ -33,10 +33,17 @@ def test_each_sample_gives_the_cpu_seconds_since_the_one_before():
 
 
 def test_a_process_is_named_by_what_it_is():
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(5)"])
+    child = subprocess.Popen(
+        [sys.executable, "-c", "print('up', flush=True); import time; time.sleep(5)"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
+        # Named once it runs its command: between fork and exec its command line is empty.
+        assert child.stdout is not None and child.stdout.readline() == "up\n"
         assert _label(child.pid, poet=psutil.Process().pid).startswith(sys.executable)
     finally:
         child.kill()
         child.wait()
+        child.stdout.close()
     assert _label(child.pid, poet=1) == "ended"

@@ -20,16 +20,21 @@ only: it is copied with hard links, and the one changed file is written as a new
     its time (target: no slower than before issue 11) and peak memory (the largest total
     resident memory of all the run's processes, sampled). With `--baseline
     CHECKOUT` (a checkout of 0.1, `git worktree add /tmp/poet-0.1 ac90f67`), that
-    version's `poet run` of the same folder runs first and its time is the target: the
+    version's `poet run` of the same folder runs too and its time is the target: the
     114.5 s measured for 0.1 came from a machine of its day. 0.1 cannot land every
     folder this version's `poet synth` writes (its redaction misses some contact
     details the generator now plants, and its gate stops the run), so give both a folder
     0.1's own `poet synth` wrote;
   - a refresh after one council's holders return changed (its last respondent removed):
     its time and its share of the full refresh (target < 30%);
+  - with `--repeat N`, N rounds of these runs, each from the returns as they were, the
+    baseline's full refresh first in rounds 1, 3, ... and last in rounds 2, 4, ...; the
+    figures are the medians: of the full refreshes of each version, and of the rounds'
+    shares, each share being of its own round's full refresh (the machine's speed moves
+    by half within minutes here, docs/refresh.md, and one pair of runs is one sample);
   - with `--equality`, a full refresh (`poet run --force`) of the same landed data (a
-    copy of the working warehouse) and a table-by-table, row-for-row comparison of both
-    published warehouses (publish/compare.py).
+    copy of the working warehouse, after the last round) and a table-by-table,
+    row-for-row comparison of both published warehouses (publish/compare.py).
 
 Part 3 (`--resilience`, the benchmark of the quality-gates issue): a refresh while a
 reader queries the published file, and a refresh killed with SIGKILL then run again.
@@ -462,41 +467,127 @@ BASELINE_MAIN = (
 )
 
 
+def round_order(index: int, baseline: bool) -> list[str]:
+    """The runs of round `index` (0-based) at national scale: this version's full
+    refresh ("full") and, right after it, the refresh after one changed return
+    ("changed"), whose share is of that full refresh; with a baseline, its full refresh
+    ("before") first in rounds 1, 3, ... and last in rounds 2, 4, ..., so that neither
+    version is favoured by a machine that slows down or speeds up."""
+    if not baseline:
+        return ["full", "changed"]
+    return ["before", "full", "changed"] if index % 2 == 0 else ["full", "changed", "before"]
+
+
+@dataclass
+class NationalRound:
+    full: Run
+    changed: Run
+    before: Run | None = None
+
+    @property
+    def share(self) -> float:
+        return 100 * self.changed.seconds / self.full.seconds
+
+    @property
+    def cpu_share(self) -> float:
+        return 100 * self.changed.cpu_seconds / self.full.cpu_seconds
+
+
+def rounds_summary(rounds: list[NationalRound]) -> list[str]:
+    """The figures of several rounds: medians of the full refreshes (this version's and
+    the baseline's) and of the rounds' shares, each share being of its own round's full
+    refresh, and the ranges."""
+    full = [r.full for r in rounds]
+    shares = [r.share for r in rounds]
+    cpu_shares = [r.cpu_share for r in rounds]
+    befores = [r.before for r in rounds if r.before is not None]
+    target = (
+        f"no slower than the baseline's {_median(befores)}, alternated"
+        if befores
+        else f"no slower than {BEFORE_1M_SECONDS} s, 0.1 on the machine of its day"
+    )
+    peak = max(r.full.peak_rss_bytes for r in rounds) / 2**30
+    return [
+        f"full refresh with the limit: {_median(full)}, peak memory {peak:.2f} GiB  (target: {target})",
+        f"refresh after one changed return: median {statistics.median(shares):.1f}% of its "
+        f"round's full refresh ({min(shares):.1f}-{max(shares):.1f}%, {len(rounds)} rounds)  "
+        f"(target < 30%); its CPU seconds: median {statistics.median(cpu_shares):.1f}% "
+        f"({min(cpu_shares):.1f}-{max(cpu_shares):.1f}%)",
+    ]
+
+
 def national(
-    source: Path, root: Path, memory_limit: str, equality: bool, baseline: Path | None = None
+    source: Path,
+    root: Path,
+    memory_limit: str,
+    equality: bool,
+    baseline: Path | None = None,
+    repeat: int = 1,
 ) -> int:
     print(f"2. National scale ({source}), DuckDB memory_limit {memory_limit}")
-    target = f"{BEFORE_1M_SECONDS} s, 0.1 on the machine of its day"
-    if baseline is not None:
-        before = baseline_run(baseline, source, root.with_name(root.name + "-baseline"))
-        if before.returncode:
-            return _fail(before, f"full refresh by {baseline}")
-        print(f"   full refresh by {baseline} (no memory limit), just before: {before.describe()}")
-        target = f"{before.seconds:.1f} s, {baseline} on this machine now"
     env = isolated_environment(root)
     env["POET_DUCKDB_MEMORY_LIMIT"] = memory_limit
-    _link_copy(source, root / "landing")
-    _empty_warehouse(root)
-    full = poet_run(env)
-    if full.returncode:
-        return _fail(full, "full refresh")
-    print(
-        f"   full refresh from an empty warehouse with a {memory_limit} limit: {full.describe()}  "
-        f"(target: no slower than {target})"
+    rounds: list[NationalRound] = []
+    changed_file = None
+    for index in range(repeat):
+        label = f"round {index + 1} of {repeat}: " if repeat > 1 else ""
+        # Each round starts from the returns as they were (the changed file put back).
+        shutil.rmtree(root / "landing", ignore_errors=True)
+        _link_copy(source, root / "landing")
+        runs: dict[str, Run] = {}
+        for which in round_order(index, baseline is not None):
+            if which == "before":
+                run = baseline_run(baseline, source, root.with_name(root.name + "-baseline"))
+                if run.returncode:
+                    return _fail(run, f"full refresh by {baseline}")
+                print(f"   {label}full refresh by {baseline} (no memory limit): {run.describe()}")
+            elif which == "full":
+                _empty_warehouse(root)
+                run = poet_run(env)
+                if run.returncode:
+                    return _fail(run, "full refresh")
+                print(
+                    f"   {label}full refresh from an empty warehouse with a {memory_limit} "
+                    f"limit: {run.describe()}"
+                )
+                steps_full = _last_run_steps(root / "dagster_home")[1]
+            else:
+                changed_file = change_one_return(root / "landing")
+                run = poet_run(env)
+                if run.returncode:
+                    return _fail(run, "refresh after one changed return")
+                share = NationalRound(runs["full"], run).share
+                print(
+                    f"   {label}refresh after one changed return "
+                    f"({changed_file.relative_to(root / 'landing')}): {run.describe()} = "
+                    f"{share:.1f}% of the full refresh before it"
+                )
+                steps_changed = _last_run_steps(root / "dagster_home")[1]
+            runs[which] = run
+        rounds.append(NationalRound(runs["full"], runs["changed"], runs.get("before")))
+    if repeat > 1:
+        print(f"   the medians of {repeat} rounds:")
+    only = rounds[0]
+    target = (
+        f"{only.before.seconds:.1f} s, {baseline} on this machine now"
+        if only.before is not None
+        else f"{BEFORE_1M_SECONDS} s, 0.1 on the machine of its day"
     )
-    _print_steps(_last_run_steps(root / "dagster_home")[1])
-
-    changed = change_one_return(root / "landing")
-    after = poet_run(env)
-    if after.returncode:
-        return _fail(after, "refresh after one changed return")
-    print(
-        f"   refresh after one changed return ({changed.relative_to(root / 'landing')}): "
-        f"{after.describe()} = {100 * after.seconds / full.seconds:.1f}% of the full refresh "
-        f"(target < 30%); its CPU seconds {100 * after.cpu_seconds / full.cpu_seconds:.1f}% of "
-        "the full refresh's"
-    )
-    _print_steps(_last_run_steps(root / "dagster_home")[1])
+    for line in (
+        rounds_summary(rounds)
+        if repeat > 1
+        else [
+            f"full refresh: {only.full.seconds:.1f} s (target: no slower than {target})",
+            f"refresh after one changed return: {only.share:.1f}% of the full refresh "
+            f"(target < 30%); its CPU seconds {only.cpu_share:.1f}% of the full refresh's",
+        ]
+    ):
+        print(f"   {line}")
+    last = "last round's " if repeat > 1 else ""
+    print(f"   where the {last}full refresh's time went:")
+    _print_steps(steps_full)
+    print(f"   where the {last}refresh after one changed return's time went:")
+    _print_steps(steps_changed)
 
     if equality:
         # The reference: the same landed data (a copy of the working warehouse, so the
@@ -618,7 +709,7 @@ def main() -> int:
         "--repeat",
         type=int,
         default=1,
-        help="part 1: full refreshes to run (the median is the figure)",
+        help="part 1: full refreshes to run; part 2: rounds (the medians are the figures)",
     )
     parser.add_argument(
         "--national", type=Path, default=None, help="a national-scale landing folder"
@@ -656,7 +747,12 @@ def main() -> int:
         code |= default_set(root / "default", max(1, args.repeat), args.against)
     if args.national:
         code |= national(
-            args.national, root / "national", args.memory_limit, args.equality, args.baseline
+            args.national,
+            root / "national",
+            args.memory_limit,
+            args.equality,
+            args.baseline,
+            max(1, args.repeat),
         )
     if args.resilience:
         code |= resilience(root / "resilience")

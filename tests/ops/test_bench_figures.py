@@ -13,7 +13,16 @@ from dagster_project.settings import REPO_ROOT
 sys.path.insert(0, str(REPO_ROOT / "benchmarks"))
 
 import bench_refresh  # noqa: E402
-from bench_refresh import CORES, Run, _step_kind, steal_seconds, turn_order  # noqa: E402
+from bench_refresh import (  # noqa: E402
+    CORES,
+    NationalRound,
+    Run,
+    _step_kind,
+    round_order,
+    rounds_summary,
+    steal_seconds,
+    turn_order,
+)
 
 
 def test_steal_is_the_cpu_times_steal_field(monkeypatch):
@@ -123,3 +132,32 @@ def test_without_adopting_that_cpu_is_lost():
     # What the benchmark printed before the twenty-fourth pass.
     cpu, _left = _children_cpu(adopt=False)
     assert cpu < 0.5
+
+
+def test_national_rounds_alternate_the_baseline_and_keep_the_changed_run_after_its_full_one():
+    assert round_order(0, baseline=True) == ["before", "full", "changed"]
+    assert round_order(1, baseline=True) == ["full", "changed", "before"]
+    assert round_order(2, baseline=True) == ["before", "full", "changed"]
+    assert round_order(5, baseline=False) == ["full", "changed"]
+
+
+def _run(seconds: float, cpu: float) -> Run:
+    return Run(0, seconds, cpu, 0.5, 2**32, "", 1.0)
+
+
+def test_each_rounds_share_is_of_its_own_full_refresh_and_the_median_is_the_figure():
+    rounds = [
+        NationalRound(_run(100.0, 200.0), _run(25.0, 40.0), _run(110.0, 210.0)),
+        NationalRound(_run(80.0, 150.0), _run(28.0, 45.0), _run(90.0, 160.0)),
+        NationalRound(_run(120.0, 220.0), _run(30.0, 50.0), _run(100.0, 190.0)),
+    ]
+    assert [round(r.share, 1) for r in rounds] == [25.0, 35.0, 25.0]
+    full, changed = rounds_summary(rounds)
+    assert full.startswith("full refresh with the limit: median 100.0 s (200.0 CPU s) of 3 runs")
+    assert "baseline's median 100.0 s (190.0 CPU s) of 3 runs (90.0-110.0 s)" in full
+    assert "peak memory 4.00 GiB" in full
+    # Shares 25, 35 and 25%: the median of the shares, not the median changed run over
+    # the median full run (28.0 / 100.0).
+    assert changed.startswith("refresh after one changed return: median 25.0% of its round's")
+    assert "(25.0-35.0%, 3 rounds)" in changed
+    assert "its CPU seconds: median 22.7% (20.0-30.0%)" in changed

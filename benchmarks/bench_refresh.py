@@ -467,6 +467,15 @@ BASELINE_MAIN = (
 )
 
 
+def separate_copy(source: Path, landing: Path) -> bool:
+    """Whether `landing` can be the benchmark's own copy of `source`: each round
+    removes it and changes a file in it, which must never reach the returns given."""
+    if landing.is_symlink():
+        return False
+    landing, source = landing.resolve(), source.resolve()
+    return landing != source and source not in landing.parents and landing not in source.parents
+
+
 def round_order(index: int, baseline: bool) -> list[str]:
     """The runs of round `index` (0-based) at national scale: this version's full
     refresh ("full") and, right after it, the refresh after one changed return
@@ -525,6 +534,9 @@ def national(
     repeat: int = 1,
 ) -> int:
     print(f"2. National scale ({source}), DuckDB memory_limit {memory_limit}")
+    if not separate_copy(source, root / "landing"):
+        print(f"   {root / 'landing'} is or leads into {source}: give another --root")
+        return 1
     env = isolated_environment(root)
     env["POET_DUCKDB_MEMORY_LIMIT"] = memory_limit
     rounds: list[NationalRound] = []

@@ -20,6 +20,7 @@ from bench_refresh import (  # noqa: E402
     _step_kind,
     round_order,
     rounds_summary,
+    separate_copy,
     steal_seconds,
     turn_order,
 )
@@ -161,3 +162,15 @@ def test_each_rounds_share_is_of_its_own_full_refresh_and_the_median_is_the_figu
     assert changed.startswith("refresh after one changed return: median 25.0% of its round's")
     assert "(25.0-35.0%, 3 rounds)" in changed
     assert "its CPU seconds: median 22.7% (20.0-30.0%)" in changed
+
+
+def test_the_national_copy_never_is_or_leads_into_the_returns_given(tmp_path):
+    source = tmp_path / "returns"
+    (source / "2014").mkdir(parents=True)
+    assert separate_copy(source, tmp_path / "bench" / "landing")
+    assert not separate_copy(source, source)
+    assert not separate_copy(source, source / "2014")
+    assert not separate_copy(source / "2014", source)
+    (tmp_path / "bench").mkdir()
+    (tmp_path / "bench" / "landing").symlink_to(source)
+    assert not separate_copy(source, tmp_path / "bench" / "landing")

@@ -502,22 +502,27 @@ class NationalRound:
         return 100 * self.changed.cpu_seconds / self.full.cpu_seconds
 
 
-def rounds_summary(rounds: list[NationalRound]) -> list[str]:
-    """The figures of several rounds: medians of the full refreshes (this version's and
-    the baseline's) and of the rounds' shares, each share being of its own round's full
-    refresh, and the ranges."""
-    full = [r.full for r in rounds]
+def rounds_summary(rounds: list[NationalRound], baseline: str = "the baseline") -> list[str]:
+    """The figures of the rounds: one round's own, or the medians of several (this
+    version's and the baseline's full refreshes, and the rounds' shares, each share being
+    of its own round's full refresh) with their ranges."""
+    befores = [r.before for r in rounds if r.before is not None]
+    day = f"{BEFORE_1M_SECONDS} s, 0.1 on the machine of its day"
+    if len(rounds) == 1:
+        (only,) = rounds
+        target = f"{only.before.seconds:.1f} s, {baseline} on this machine now" if befores else day
+        return [
+            f"full refresh: {only.full.seconds:.1f} s (target: no slower than {target})",
+            f"refresh after one changed return: {only.share:.1f}% of the full refresh "
+            f"(target < 30%); its CPU seconds {only.cpu_share:.1f}% of the full refresh's",
+        ]
+    target = f"the baseline's {_median(befores)}, alternated" if befores else day
     shares = [r.share for r in rounds]
     cpu_shares = [r.cpu_share for r in rounds]
-    befores = [r.before for r in rounds if r.before is not None]
-    target = (
-        f"no slower than the baseline's {_median(befores)}, alternated"
-        if befores
-        else f"no slower than {BEFORE_1M_SECONDS} s, 0.1 on the machine of its day"
-    )
     peak = max(r.full.peak_rss_bytes for r in rounds) / 2**30
     return [
-        f"full refresh with the limit: {_median(full)}, peak memory {peak:.2f} GiB  (target: {target})",
+        f"full refresh with the limit: {_median([r.full for r in rounds])}, peak memory "
+        f"{peak:.2f} GiB  (target: no slower than {target})",
         f"refresh after one changed return: median {statistics.median(shares):.1f}% of its "
         f"round's full refresh ({min(shares):.1f}-{max(shares):.1f}%, {len(rounds)} rounds)  "
         f"(target < 30%); its CPU seconds: median {statistics.median(cpu_shares):.1f}% "
@@ -540,7 +545,6 @@ def national(
     env = isolated_environment(root)
     env["POET_DUCKDB_MEMORY_LIMIT"] = memory_limit
     rounds: list[NationalRound] = []
-    changed_file = None
     for index in range(repeat):
         label = f"round {index + 1} of {repeat}: " if repeat > 1 else ""
         # Each round starts from the returns as they were (the changed file put back).
@@ -579,21 +583,7 @@ def national(
         rounds.append(NationalRound(runs["full"], runs["changed"], runs.get("before")))
     if repeat > 1:
         print(f"   the medians of {repeat} rounds:")
-    only = rounds[0]
-    target = (
-        f"{only.before.seconds:.1f} s, {baseline} on this machine now"
-        if only.before is not None
-        else f"{BEFORE_1M_SECONDS} s, 0.1 on the machine of its day"
-    )
-    for line in (
-        rounds_summary(rounds)
-        if repeat > 1
-        else [
-            f"full refresh: {only.full.seconds:.1f} s (target: no slower than {target})",
-            f"refresh after one changed return: {only.share:.1f}% of the full refresh "
-            f"(target < 30%); its CPU seconds {only.cpu_share:.1f}% of the full refresh's",
-        ]
-    ):
+    for line in rounds_summary(rounds, str(baseline)):
         print(f"   {line}")
     last = "last round's " if repeat > 1 else ""
     print(f"   where the {last}full refresh's time went:")

@@ -189,7 +189,9 @@ def _reap_adopted(descendants: set[int], timeout: float = 60.0) -> int:
         time.sleep(0.05)
 
 
-def poet_run(env: dict[str, str], *args: str, command: list[str] | None = None) -> Run:
+def poet_run(
+    env: dict[str, str], *args: str, command: list[str] | None = None, cwd: Path | None = None
+) -> Run:
     """`poet run` as a user runs it: wall time, time to its first line of output, CPU
     seconds of the whole process tree and the peak of its total resident memory."""
     # The previous run's writes still in the page cache are written out first, so that
@@ -203,6 +205,7 @@ def poet_run(env: dict[str, str], *args: str, command: list[str] | None = None) 
     process = subprocess.Popen(
         [*(command or [str(BIN / "poet")]), "run", *args],
         env=env,
+        cwd=cwd,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -449,7 +452,7 @@ class _Checkout:
         _empty_warehouse(self.root)
         env = isolated_environment(self.root)
         env["PYTHONPATH"] = str(self.checkout.resolve())
-        return poet_run(env, command=[sys.executable, "-c", BASELINE_MAIN])
+        return poet_run(env, command=[sys.executable, "-c", BASELINE_MAIN], cwd=self.checkout)
 
 
 def baseline_run(checkout: Path, source: Path, root: Path) -> Run:
@@ -461,10 +464,20 @@ def baseline_run(checkout: Path, source: Path, root: Path) -> Run:
     return _Checkout(checkout, root, source).run()
 
 
-# The checkout's own command line (its `entry_point` may differ from this version's).
-BASELINE_MAIN = (
-    "import sys; from dagster_project.cli import main; sys.argv[0] = 'poet'; sys.exit(main())"
-)
+# The checkout's own command line (its `entry_point` may differ from this version's),
+# run in the checkout's folder: `python -c` puts the working folder first on sys.path,
+# ahead of PYTHONPATH, so started from this project's folder it ran this version (until
+# the twenty-eighth pass, docs/refresh-passes.md). It stops with one line unless the
+# package it imports is the checkout's.
+BASELINE_MAIN = """
+import os, sys, dagster_project
+package = os.path.realpath(os.path.dirname(dagster_project.__file__))
+if package != os.path.join(os.path.realpath(os.getcwd()), "dagster_project"):
+    sys.exit(f"the baseline imported {package}, not the checkout in {os.getcwd()}")
+from dagster_project.cli import main
+sys.argv[0] = "poet"
+sys.exit(main())
+"""
 
 
 def separate_copy(source: Path, landing: Path) -> bool:

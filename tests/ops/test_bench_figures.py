@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections import namedtuple
+from pathlib import Path
 
 import pytest
 
@@ -174,3 +175,51 @@ def test_the_national_copy_never_is_or_leads_into_the_returns_given(tmp_path):
     (tmp_path / "bench").mkdir()
     (tmp_path / "bench" / "landing").symlink_to(source)
     assert not separate_copy(source, tmp_path / "bench" / "landing")
+
+
+def _checkout(folder: Path, *, with_package: bool) -> Path:
+    """A stand-in for another version's checkout: its `poet` prints what it was asked."""
+    folder.mkdir(parents=True)
+    if with_package:
+        package = folder / "dagster_project"
+        package.mkdir()
+        (package / "__init__.py").write_text("")
+        (package / "cli.py").write_text(
+            "import sys\n\n\ndef main():\n"
+            "    print('the checkout ran', sys.argv[0], *sys.argv[1:])\n"
+            "    return 0\n"
+        )
+    return folder
+
+
+@pytest.fixture
+def started_in_this_project(tmp_path, monkeypatch):
+    """The benchmark started as the docs say, in this project's folder (whose own
+    `dagster_project` a `python -c` there imports first); the timing's reference
+    imports are left out."""
+    monkeypatch.chdir(REPO_ROOT)
+    monkeypatch.setattr(bench_refresh, "reference_seconds", lambda: 0.0)
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    (returns / "organisations.csv").write_text("organisation_code\n")
+    return returns
+
+
+def test_the_baseline_runs_the_checkouts_own_code(tmp_path, started_in_this_project):
+    checkout = _checkout(tmp_path / "checkout", with_package=True)
+    run = bench_refresh.baseline_run(checkout, started_in_this_project, tmp_path / "root")
+    assert run.returncode == 0, run.output
+    assert run.output.strip() == "the checkout ran poet run"
+    assert (tmp_path / "root" / "landing" / "organisations.csv").exists()
+
+
+def test_a_baseline_that_would_run_another_version_stops_with_one_line(
+    tmp_path, started_in_this_project
+):
+    checkout = _checkout(tmp_path / "not-a-checkout", with_package=False)
+    run = bench_refresh.baseline_run(checkout, started_in_this_project, tmp_path / "root")
+    assert run.returncode == 1
+    assert run.output.strip() == (
+        f"the baseline imported {(REPO_ROOT / 'dagster_project').resolve()}, "
+        f"not the checkout in {checkout}"
+    )

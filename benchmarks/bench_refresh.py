@@ -20,7 +20,8 @@ only: it is copied with hard links, and the one changed file is written as a new
     its time (target: no slower than before issue 11) and peak memory (the largest total
     resident memory of all the run's processes, sampled). With `--baseline
     CHECKOUT` (a checkout of 0.1, `git worktree add /tmp/poet-0.1 ac90f67`), that
-    version's `poet run` of the same folder runs too and its time is the target: the
+    version's `poet run` of the same folder runs too, in the checkout's folder and
+    stopping unless it imported the checkout's code, and its time is the target: the
     114.5 s measured for 0.1 came from a machine of its day. 0.1 cannot land every
     folder this version's `poet synth` writes (its redaction misses some contact
     details the generator now plants, and its gate stops the run), so give both a folder

@@ -221,5 +221,5 @@ def test_a_baseline_that_would_run_another_version_stops_with_one_line(
     assert run.returncode == 1
     assert run.output.strip() == (
         f"the baseline imported {(REPO_ROOT / 'dagster_project').resolve()}, "
-        f"not the checkout in {checkout}"
+        f"not the checkout in {checkout.resolve()}"
     )

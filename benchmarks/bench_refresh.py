@@ -349,15 +349,20 @@ def _median(runs: list[Run]) -> str:
     )
 
 
+def in_turn(index: int, first: list[str], second: list[str]) -> list[str]:
+    """Round `index` (0-based) of two versions' runs alternated: `first` leads in rounds
+    1, 3, ... and follows in rounds 2, 4, ..., so that neither is favoured by a machine
+    that slows down or speeds up during the benchmark."""
+    return first + second if index % 2 == 0 else second + first
+
+
 def turn_order(repeat: int, alternate: bool) -> list[str]:
     """Whose full refresh comes next: this version's ("this") `repeat` times, or, when
     alternating with another version ("other"), rounds of both in turn, this version
-    first in rounds 1, 3, ... and second in rounds 2, 4, ..., so that neither is
-    favoured by a machine that slows down or speeds up during the benchmark."""
+    first in odd rounds."""
     if not alternate:
         return ["this"] * repeat
-    rounds = (["this", "other"] if index % 2 == 0 else ["other", "this"] for index in range(repeat))
-    return [which for pair in rounds for which in pair]
+    return [which for index in range(repeat) for which in in_turn(index, ["this"], ["other"])]
 
 
 def default_set(root: Path, repeat: int = 1, against: Path | None = None) -> int:
@@ -494,11 +499,9 @@ def round_order(index: int, baseline: bool) -> list[str]:
     """The runs of round `index` (0-based) at national scale: this version's full
     refresh ("full") and, right after it, the refresh after one changed return
     ("changed"), whose share is of that full refresh; with a baseline, its full refresh
-    ("before") first in rounds 1, 3, ... and last in rounds 2, 4, ..., so that neither
-    version is favoured by a machine that slows down or speeds up."""
-    if not baseline:
-        return ["full", "changed"]
-    return ["before", "full", "changed"] if index % 2 == 0 else ["full", "changed", "before"]
+    ("before") alternated with those two, first in odd rounds (`in_turn`)."""
+    ours = ["full", "changed"]
+    return in_turn(index, ["before"], ours) if baseline else ours
 
 
 @dataclass
